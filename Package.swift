@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Suport",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "suport", targets: ["suport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // Parsing and composing Internet messages. Ours on purpose: see docs/mime.md.
+        .target(name: "MIME"),
+        // libcurl, with one typed wrapper per variadic setopt/getinfo argument type.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // OpenSSL's libcrypto, for SHA-256 of raw messages and attachments.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "MailTransport", dependencies: ["CCurl"]),
+        .target(name: "Tickets", dependencies: ["MIME"]),
+        .target(name: "TicketStore", dependencies: ["Tickets", "MIME", "CCrypto"]),
+        .target(name: "SuportService", dependencies: ["MIME", "MailTransport", "Tickets", "TicketStore"]),
+        .executableTarget(name: "suport", dependencies: [
+            "SuportService",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "MIMETests", dependencies: [
+            "MIME",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "MailTransportTests", dependencies: ["MailTransport"]),
+        .testTarget(name: "TicketsTests", dependencies: ["Tickets"]),
+        .testTarget(name: "TicketStoreTests", dependencies: ["TicketStore"]),
+        .testTarget(name: "SuportServiceTests", dependencies: ["SuportService"]),
+    ]
+)

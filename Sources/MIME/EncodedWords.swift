@@ -1,0 +1,102 @@
+/// RFC 2047 encoded words: `=?charset?B|Q?text?=` in header text.
+enum EncodedWords {
+    private struct Word {
+        let range: Range<Int>
+        let charset: String
+        let bytes: [UInt8]
+    }
+
+    /// RFC 2047 §2 and §6.2: decodes every well-formed encoded word in `text`.
+    ///
+    /// Whitespace between two adjacent encoded words is dropped (§6.2); adjacent words in
+    /// the same charset are joined before decoding, so a character split across two words
+    /// survives. Words are decoded wherever senders put them, also inside other words and
+    /// quoted strings; malformed ones are left as they are, with a defect.
+    static func decode(_ text: String, log: DefectLog?) -> String {
+        let utf8 = Array(text.utf8)
+        guard utf8.firstIndex(of: ASCII.equals) != nil, text.contains("=?") else { return text }
+        var words: [Word] = []
+        var i = 0
+        while i + 1 < utf8.count {
+            if utf8[i] == ASCII.equals && utf8[i + 1] == ASCII.question {
+                if let word = parseWord(utf8, at: i, log: log) {
+                    words.append(word)
+                    i = word.range.upperBound
+                    continue
+                }
+            }
+            i += 1
+        }
+        guard !words.isEmpty else { return text }
+
+        var out = ""
+        var cursor = 0
+        var k = 0
+        while k < words.count {
+            out += String(decoding: utf8[cursor..<words[k].range.lowerBound], as: UTF8.self)
+            // Gather the run of words separated only by whitespace and in the same charset.
+            var bytes = words[k].bytes
+            var last = k
+            while last + 1 < words.count {
+                let gap = utf8[words[last].range.upperBound..<words[last + 1].range.lowerBound]
+                guard gap.allSatisfy({ ASCII.isWhitespace($0) || ASCII.isLineBreak($0) }) else { break }
+                if words[last + 1].charset != words[k].charset {
+                    break
+                }
+                bytes += words[last + 1].bytes
+                last += 1
+            }
+            out += Charset.decode(bytes[...], label: words[k].charset, log: log)
+            cursor = words[last].range.upperBound
+            // Whitespace between this run and a following word in another charset is dropped too.
+            if last + 1 < words.count {
+                let gap = utf8[cursor..<words[last + 1].range.lowerBound]
+                if gap.allSatisfy({ ASCII.isWhitespace($0) || ASCII.isLineBreak($0) }) { cursor = words[last + 1].range.lowerBound }
+            }
+            k = last + 1
+        }
+        out += String(decoding: utf8[cursor...], as: UTF8.self)
+        return out
+    }
+
+    /// `encoded-word = "=?" charset ["*" language] "?" encoding "?" encoded-text "?="`
+    private static func parseWord(_ s: [UInt8], at start: Int, log: DefectLog?) -> Word? {
+        var i = start + 2
+        let charsetStart = i
+        while i < s.count, s[i] != ASCII.question {
+            if s[i] <= ASCII.space || s[i] >= 0x7F || s[i] == ASCII.equals { return nil }
+            i += 1
+        }
+        guard i + 2 < s.count, i > charsetStart else { return nil }
+        var charset = String(decoding: s[charsetStart..<i], as: UTF8.self).lowercased()
+        if let star = charset.firstIndex(of: "*") { charset = String(charset[..<star]) }  // RFC 2231 §5 language
+        let encoding = ASCII.lower(s[i + 1])
+        guard s[i + 2] == ASCII.question else { return nil }
+        guard encoding == UInt8(ascii: "b") || encoding == UInt8(ascii: "q") else {
+            log?.add(.malformedEncodedWord, "encoding \(Character(Unicode.Scalar(s[i + 1])))")
+            return nil
+        }
+        let textStart = i + 3
+        var j = textStart
+        while j + 1 < s.count {
+            if s[j] == ASCII.question && s[j + 1] == ASCII.equals { break }
+            if ASCII.isLineBreak(s[j]) { return nil }
+            if encoding == UInt8(ascii: "b") && ASCII.isWhitespace(s[j]) { return nil }
+            j += 1
+        }
+        guard j + 1 < s.count else {
+            log?.add(.malformedEncodedWord, "unterminated")
+            return nil
+        }
+        let payload = s[textStart..<j]
+        let bytes: [UInt8]
+        if encoding == UInt8(ascii: "b") {
+            let wordLog = DefectLog()
+            bytes = Base64.decode(payload, log: wordLog)
+            if !wordLog.items.isEmpty { log?.add(.malformedEncodedWord, "bad base64") }
+        } else {
+            bytes = QuotedPrintable.decode(payload, log: nil, underscoreIsSpace: true)
+        }
+        return Word(range: start..<(j + 2), charset: charset, bytes: bytes)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import MIME
+
+/// Measures the MIME parser over a folder of messages: what `suport bench parse` prints.
+public enum ParseBenchmark {
+    public struct Result: Sendable {
+        public let messages: Int
+        public let bytes: Int
+        public let seconds: Double
+        public let peakRSSBytes: Int
+
+        public var messagesPerSecond: Double { Double(messages) / seconds }
+        public var megabytesPerSecond: Double { Double(bytes) / 1_048_576 / seconds }
+        public var report: String {
+            String(format: "suport: %d messages, %.1f MB in %.3f s: %.0f messages/s, %.1f MB/s, peak RSS %.1f MB",
+                   messages, Double(bytes) / 1_048_576, seconds, messagesPerSecond, megabytesPerSecond,
+                   Double(peakRSSBytes) / 1_048_576)
+        }
+    }
+
+    /// Loads every `.eml` under `folder`, then parses them all `rounds` times, extracting
+    /// what a ticket needs (subject, addresses, text, attachments).
+    public static func run(folder: String, rounds: Int) throws -> Result {
+        let files = try FileManager.default.subpathsOfDirectory(atPath: folder).filter { $0.hasSuffix(".eml") }.sorted()
+        let corpus: [[UInt8]] = files.compactMap { FileManager.default.contents(atPath: folder + "/" + $0).map { Array($0) } }
+        var checksum = 0
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for _ in 0..<max(1, rounds) {
+                for bytes in corpus {
+                    let m = Message(bytes: bytes)
+                    checksum &+= (m.subject?.utf8.count ?? 0) + m.from.count + m.to.count + (m.text?.utf8.count ?? 0)
+                    for a in m.attachments { checksum &+= a.size }
+                }
+            }
+        }
+        if checksum == 42 { print("") }  // keep the work observable
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let total = corpus.reduce(0) { $0 + $1.count }
+        return Result(messages: corpus.count * max(1, rounds), bytes: total * max(1, rounds), seconds: seconds,
+                      peakRSSBytes: peakRSS())
+    }
+
+    /// Peak resident set size of this process (getrusage reports kilobytes on Linux).
+    public static func peakRSS() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+}

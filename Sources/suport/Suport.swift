@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import MIME
+import SuportService
+
+/// The `suport` command line: thin, every piece of logic lives in SuportService.
+@main
+struct Suport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suport",
+        abstract: "An email-driven helpdesk.",
+        subcommands: [Parse.self, Bench.self]
+    )
+}
+
+/// Reads a whole file, or standard input for "-".
+func readInput(_ path: String) throws -> [UInt8] {
+    if path == "-" {
+        return Array(FileHandle.standardInput.readDataToEndOfFile())
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read \(path): no such file or not readable")
+    }
+    return Array(data)
+}
+
+struct Parse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show how Suport reads a message.")
+
+    @Argument(help: "The message file, or - for standard input.") var file: String
+    @Flag(help: "Print the parse as JSON.") var json = false
+
+    func run() async throws {
+        let bytes: [UInt8]
+        do { bytes = try readInput(file) } catch {
+            FileHandle.standardError.write(Data("suport: cannot read \(file)\n".utf8))
+            throw ExitCode(66)
+        }
+        let message = Message(bytes: bytes)
+        print(json ? MessageReport.json(message).rendered() : MessageReport.summary(message))
+    }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self])
+}
+
+struct BenchParse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "parse", abstract: "Parse every message in a folder and print throughput.")
+
+    @Argument(help: "A folder of .eml files.") var folder: String
+    @Option(help: "How many times to parse the whole folder.") var rounds = 3
+
+    func run() async throws {
+        let result = try ParseBenchmark.run(folder: folder, rounds: rounds)
+        print(result.report)
+    }
+}
