@@ -35,7 +35,7 @@ enum AddressParser {
     }
 
     static func parse(_ value: String, log: DefectLog?) -> [Address] {
-        let tokens = tokenize(value)
+        let tokens = tokenize(value, log: log)
         var result: [Address] = []
         var current: [Token] = []
         var inGroup = false
@@ -83,7 +83,7 @@ enum AddressParser {
             // obs-route: "<@a.example,@b.example:user@c.example>"
             if spec.hasPrefix("@"), let colon = spec.lastIndex(of: ":") { spec = String(spec[spec.index(after: colon)...]) }
             spec = spec.filter { !$0.isWhitespace }
-            let name = displayName(phrase.map { $0.0 }, log: log) ?? commentName.map { EncodedWords.decode($0, log: log) }
+            let name = displayName(phrase, log: log) ?? commentName.map { EncodedWords.decode($0, log: log) }
             if spec.isEmpty {
                 log?.add(.invalidAddress, "empty angle address")
                 return nil
@@ -103,7 +103,7 @@ enum AddressParser {
         if withAt.count == 1, words.count > 1, let spec = withAt.first {
             // Brackets missing: "Jane Doe jane@example.org"
             log?.add(.invalidAddress, "missing angle brackets")
-            let nameWords = words.filter { $0 != spec }
+            let nameWords = words.filter { $0 != spec }.map { ($0, true) }
             let bare = spec.trimming("<>")
             return Address(name: displayName(nameWords, log: log) ?? commentName, address: bare)
         }
@@ -116,8 +116,13 @@ enum AddressParser {
 
     /// The phrase as a name: words joined by single spaces, then RFC 2047 words decoded
     /// (which also drops the spaces between adjacent encoded words).
-    private static func displayName(_ words: [String], log: DefectLog?) -> String? {
-        let joined = words.joined(separator: " ").trimming(" \t")
+    private static func displayName(_ words: [(String, Bool)], log: DefectLog?) -> String? {
+        var joined = ""
+        for (word, spaceBefore) in words {
+            if spaceBefore && !joined.isEmpty { joined += " " }
+            joined += word
+        }
+        joined = joined.trimming(" \t")
         guard !joined.isEmpty else { return nil }
         let decoded = EncodedWords.decode(joined, log: log).trimming(" \t")
         return decoded.isEmpty ? nil : decoded
@@ -125,7 +130,17 @@ enum AddressParser {
 
     private static let specials: Set<Unicode.Scalar> = [",", ";", ":", "@", "<", ">", "(", ")", "\"", "[", "]", "\\"]
 
-    private static func tokenize(_ value: String) -> [Token] {
+    private static func hasClosingQuote(_ s: [Unicode.Scalar], from: Int) -> Bool {
+        var i = from
+        while i < s.count {
+            if s[i] == "\\" { i += 2; continue }
+            if s[i] == "\"" { return true }
+            i += 1
+        }
+        return false
+    }
+
+    private static func tokenize(_ value: String, log: DefectLog?) -> [Token] {
         let s = Array(value.unicodeScalars)
         var tokens: [Token] = []
         var i = 0
@@ -134,7 +149,7 @@ enum AddressParser {
             let c = s[i]
             if c == " " || c == "\t" || c == "\r" || c == "\n" { space = true; i += 1; continue }
             switch c {
-            case "\"":
+            case "\"" where hasClosingQuote(s, from: i + 1):
                 var w = ""
                 i += 1
                 while i < s.count, s[i] != "\"" {
@@ -144,6 +159,11 @@ enum AddressParser {
                 }
                 i += 1
                 tokens.append(.word(w, quoted: true, spaceBefore: space))
+            case "\"":
+                // An unclosed quote would swallow the rest of the list: read on as if it were not there.
+                log?.add(.invalidAddress, "unclosed quote")
+                i += 1
+                continue
             case "(":
                 var depth = 0
                 var w = ""

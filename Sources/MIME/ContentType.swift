@@ -182,7 +182,7 @@ enum Parameters {
                 }
                 bytes += part.extended ? percentDecode(value) : Array(value.utf8)
             }
-            result[base] = Charset.decode(bytes[...], label: charset ?? "utf-8", log: log)
+            result[base] = EncodedWords.withoutControls(Charset.decode(bytes[...], label: charset ?? "utf-8", log: log), log: log)
         }
         return result
     }

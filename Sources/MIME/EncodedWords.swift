@@ -46,7 +46,7 @@ enum EncodedWords {
                 bytes += words[last + 1].bytes
                 last += 1
             }
-            out += Charset.decode(bytes[...], label: words[k].charset, log: log)
+            out += withoutControls(Charset.decode(bytes[...], label: words[k].charset, log: log), log: log)
             cursor = words[last].range.upperBound
             // Whitespace between this run and a following word in another charset is dropped too.
             if last + 1 < words.count {
@@ -57,6 +57,14 @@ enum EncodedWords {
         }
         out += String(decoding: utf8[cursor...], as: UTF8.self)
         return out
+    }
+
+    /// Decoded header text is one line: CR, LF, NUL and other controls (tab aside) become
+    /// spaces, so an encoded "\r\nBcc:" can never look like a header to anyone downstream.
+    static func withoutControls(_ text: String, log: DefectLog?) -> String {
+        guard text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else { return text }
+        log?.add(.invalidCharacters, "control characters in header text")
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F ? " " : $0 }))
     }
 
     /// `encoded-word = "=?" charset ["*" language] "?" encoding "?" encoded-text "?="`
@@ -80,8 +88,11 @@ enum EncodedWords {
         var j = textStart
         while j + 1 < s.count {
             if s[j] == ASCII.question && s[j + 1] == ASCII.equals { break }
-            if ASCII.isLineBreak(s[j]) { return nil }
-            if encoding == UInt8(ascii: "b") && ASCII.isWhitespace(s[j]) { return nil }
+            // RFC 2047 §5: encoded text holds no whitespace; a "word" with spaces is not one.
+            if ASCII.isLineBreak(s[j]) || ASCII.isWhitespace(s[j]) {
+                log?.add(.malformedEncodedWord, "unterminated")
+                return nil
+            }
             j += 1
         }
         guard j + 1 < s.count else {
@@ -93,7 +104,11 @@ enum EncodedWords {
         if encoding == UInt8(ascii: "b") {
             let wordLog = DefectLog()
             bytes = Base64.decode(payload, log: wordLog)
-            if !wordLog.items.isEmpty { log?.add(.malformedEncodedWord, "bad base64") }
+            // Missing padding is common and harmless; garbage means this is no encoded word.
+            if wordLog.items.contains(where: { $0.detail != "missing padding" }) {
+                log?.add(.malformedEncodedWord, "bad base64")
+                return nil
+            }
         } else {
             bytes = QuotedPrintable.decode(payload, log: nil, underscoreIsSpace: true)
         }

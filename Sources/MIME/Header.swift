@@ -54,6 +54,10 @@ public struct Header: Sendable {
     }
 
     func raw8bitText(_ bytes: ArraySlice<UInt8>, log: DefectLog?) -> String {
+        if bytes.contains(0) {
+            log?.add(.invalidCharacters, "NUL in header")
+            return raw8bitText(bytes.map { $0 == 0 ? ASCII.space : $0 }[...], log: log)
+        }
         if bytes.isASCII { return String(lossyUTF8: bytes) }
         if let text = Charset.validUTF8(bytes) { return text }
         log?.add(.eightBitHeader, fallbackCharset ?? "windows-1252")

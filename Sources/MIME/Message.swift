@@ -177,7 +177,8 @@ struct BodyCollector {
             if plain == nil && rich == nil, let last = children.last { collect(last, want: want, depth: depth + 1) }
             // Other representations that are not text (calendar invitations, say) are kept as attachments.
             for child in children where child !== plain && child !== rich && !(plain == nil && rich == nil && child === children.last) {
-                if child.contentType.type != "text" && !child.contentType.isMultipart && want.contains(.attachments) { attach(child) }
+                if !isBodyText(child, "plain") && !isBodyText(child, "html") && !child.contentType.isMultipart
+                    && want.contains(.attachments) { attach(child) }
             }
         case "related":
             let start = type.parameters["start"].map(MessageIDs.strip)
@@ -218,6 +219,9 @@ struct BodyCollector {
     }
 
     private mutating func leaf(_ part: Part, want: Want) {
+        if part.body.isEmpty && part.contentType.type == "text" && part.disposition?.isAttachment != true {
+            return  // an empty body is no body (a message of headers only, or of nothing)
+        }
         if isBodyText(part, "plain") {
             if want.contains(.text) { texts.append(decodeText(part, want: want)) }
         } else if isBodyText(part, "html") {
