@@ -13,17 +13,6 @@ struct Suport: AsyncParsableCommand {
     )
 }
 
-/// Reads a whole file, or standard input for "-".
-func readInput(_ path: String) throws -> [UInt8] {
-    if path == "-" {
-        return Array(FileHandle.standardInput.readDataToEndOfFile())
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw ValidationError("cannot read \(path): no such file or not readable")
-    }
-    return Array(data)
-}
-
 struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show how Suport reads a message.")
 
@@ -32,8 +21,8 @@ struct Parse: AsyncParsableCommand {
 
     func run() async throws {
         let bytes: [UInt8]
-        do { bytes = try readInput(file) } catch {
-            FileHandle.standardError.write(Data("suport: cannot read \(file)\n".utf8))
+        do { bytes = try RawInput.read(path: file) } catch {
+            FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
             throw ExitCode(66)
         }
         let message = Message(bytes: bytes)
