@@ -200,7 +200,8 @@ enum AddressParser {
                 if c == "=", i + 1 < s.count, s[i + 1] == "?" {
                     var j = i + 2
                     var marks = 0
-                    while j + 1 < s.count, !(marks >= 2 && s[j] == "?" && s[j + 1] == "="), s[j] != " " {
+                    // Bounded: an encoded word is at most 75 characters (RFC 2047 §2); allow generous slack.
+                    while j + 1 < s.count, j - i < 1000, !(marks >= 2 && s[j] == "?" && s[j + 1] == "="), s[j] != " " {
                         if s[j] == "?" { marks += 1 }
                         j += 1
                     }

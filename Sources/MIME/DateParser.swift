@@ -62,13 +62,13 @@ enum DateParser {
         let s = Array(value.unicodeScalars)
         var i = 0
         var depth = 0
+        var sawTime = false
         while i < s.count {
             let c = s[i]
             if c == "(" { depth += 1; i += 1; continue }
             if c == ")" { depth = max(0, depth - 1); i += 1; continue }
             if depth > 0 { i += 1; continue }
-            if (c == "+" || c == "-"), i + 1 < s.count, s[i + 1].properties.numericType != nil,
-               tokens.contains(where: { if case .time = $0 { return true }; return false }) {
+            if (c == "+" || c == "-"), i + 1 < s.count, s[i + 1].properties.numericType != nil, sawTime {
                 var j = i + 1
                 var digits = ""
                 while j < s.count, let v = s[j].properties.numericType, v == .decimal, digits.count < 4 { digits.unicodeScalars.append(s[j]); j += 1 }
@@ -90,6 +90,7 @@ enum DateParser {
                 if w.contains(":") {
                     let parts = w.split(separator: ":").map { Int($0.split(separator: ".").first ?? "") ?? 0 }
                     tokens.append(.time(parts))
+                    sawTime = true
                 } else {
                     tokens.append(.number(w))
                 }

@@ -19,10 +19,17 @@ enum EncodedWords {
         var i = 0
         while i + 1 < utf8.count {
             if utf8[i] == ASCII.equals && utf8[i + 1] == ASCII.question {
-                if let word = parseWord(utf8, at: i, log: log) {
+                switch parseWord(utf8, at: i, log: log) {
+                case .word(let word):
                     words.append(word)
                     i = word.range.upperBound
                     continue
+                case .noWordBefore(let stop):
+                    // No word can end before `stop` either: skip there, so hostile input stays linear.
+                    i = max(i + 1, stop)
+                    continue
+                case .notAWord:
+                    break
                 }
             }
             i += 1
@@ -67,22 +74,29 @@ enum EncodedWords {
         return String(String.UnicodeScalarView(text.unicodeScalars.map { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F ? " " : $0 }))
     }
 
+    private enum Scan {
+        case word(Word)
+        case notAWord
+        /// The encoded text ran into whitespace or the end at this index without a "?=".
+        case noWordBefore(Int)
+    }
+
     /// `encoded-word = "=?" charset ["*" language] "?" encoding "?" encoded-text "?="`
-    private static func parseWord(_ s: [UInt8], at start: Int, log: DefectLog?) -> Word? {
+    private static func parseWord(_ s: [UInt8], at start: Int, log: DefectLog?) -> Scan {
         var i = start + 2
         let charsetStart = i
         while i < s.count, s[i] != ASCII.question {
-            if s[i] <= ASCII.space || s[i] >= 0x7F || s[i] == ASCII.equals { return nil }
+            if s[i] <= ASCII.space || s[i] >= 0x7F || s[i] == ASCII.equals || i - charsetStart > 64 { return .notAWord }
             i += 1
         }
-        guard i + 2 < s.count, i > charsetStart else { return nil }
+        guard i + 2 < s.count, i > charsetStart else { return .notAWord }
         var charset = String(decoding: s[charsetStart..<i], as: UTF8.self).lowercased()
         if let star = charset.firstIndex(of: "*") { charset = String(charset[..<star]) }  // RFC 2231 §5 language
         let encoding = ASCII.lower(s[i + 1])
-        guard s[i + 2] == ASCII.question else { return nil }
+        guard s[i + 2] == ASCII.question else { return .notAWord }
         guard encoding == UInt8(ascii: "b") || encoding == UInt8(ascii: "q") else {
             log?.add(.malformedEncodedWord, "encoding \(Character(Unicode.Scalar(s[i + 1])))")
-            return nil
+            return .notAWord
         }
         let textStart = i + 3
         var j = textStart
@@ -91,13 +105,13 @@ enum EncodedWords {
             // RFC 2047 §5: encoded text holds no whitespace; a "word" with spaces is not one.
             if ASCII.isLineBreak(s[j]) || ASCII.isWhitespace(s[j]) {
                 log?.add(.malformedEncodedWord, "unterminated")
-                return nil
+                return .noWordBefore(j)
             }
             j += 1
         }
         guard j + 1 < s.count else {
             log?.add(.malformedEncodedWord, "unterminated")
-            return nil
+            return .noWordBefore(s.count)
         }
         let payload = s[textStart..<j]
         let bytes: [UInt8]
@@ -107,11 +121,11 @@ enum EncodedWords {
             // Missing padding is common and harmless; garbage means this is no encoded word.
             if wordLog.items.contains(where: { $0.detail != "missing padding" }) {
                 log?.add(.malformedEncodedWord, "bad base64")
-                return nil
+                return .notAWord
             }
         } else {
             bytes = QuotedPrintable.decode(payload, log: nil, underscoreIsSpace: true)
         }
-        return Word(range: start..<(j + 2), charset: charset, bytes: bytes)
+        return .word(Word(range: start..<(j + 2), charset: charset, bytes: bytes))
     }
 }

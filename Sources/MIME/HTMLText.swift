@@ -68,7 +68,7 @@ public enum HTMLText {
                                 if label.isEmpty { text(href) } else { out += " <\(href)>" }
                             }
                         }
-                    } else if !tag.selfClosing {
+                    } else if !tag.selfClosing && linkStack.count < 16 {  // bounded: nested labels are copied once per level
                         if pendingSpace && !out.isEmpty && out.last != "\n" && out.last != " " { out.append(" ") }
                         pendingSpace = false
                         linkStack.append((decodeEntities(tag.attributes["href"] ?? "").trimming(" \t\n"), out.endIndex))

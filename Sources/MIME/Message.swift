@@ -318,8 +318,8 @@ enum Flowed {
             let soft = line != "-- " && line.hasSuffix(" ")
             var content = String(line)
             if soft && deleteSpace { content.removeLast() }
-            if let c = current, depth == currentDepth {
-                current = c + content
+            if current != nil, depth == currentDepth {
+                current?.append(content)  // in place: a long flowed paragraph stays linear
             } else {
                 if let c = current { out.append(prefix(currentDepth) + c) }
                 current = content

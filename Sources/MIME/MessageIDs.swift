@@ -5,18 +5,19 @@ public enum MessageIDs {
     public static func list(_ value: String?) -> [String] {
         guard let value else { return [] }
         var ids: [String] = []
+        var seen: Set<String> = []
         var rest = Substring(value)
         while let open = rest.firstIndex(of: "<") {
             let after = rest[rest.index(after: open)...]
             guard let close = after.firstIndex(of: ">") else { break }
             let id = strip(String(after[..<close]))
-            if !id.isEmpty && !ids.contains(id) { ids.append(id) }
+            if !id.isEmpty && seen.insert(id).inserted { ids.append(id) }
             rest = after[after.index(after: close)...]
         }
         if ids.isEmpty {
             for word in value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) where word.contains("@") {
                 let id = strip(String(word))
-                if !ids.contains(id) { ids.append(id) }
+                if seen.insert(id).inserted { ids.append(id) }
             }
         }
         return ids

@@ -31,7 +31,7 @@ struct Parse: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self])
+    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self])
 }
 
 struct BenchParse: AsyncParsableCommand {
@@ -43,5 +43,15 @@ struct BenchParse: AsyncParsableCommand {
     func run() async throws {
         let result = try ParseBenchmark.run(folder: folder, rounds: rounds)
         print(result.report)
+    }
+}
+
+struct BenchHostile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hostile", abstract: "Time hostile message shapes at growing sizes.")
+
+    @Option(help: "The base scale of each shape.") var base = 20_000
+
+    func run() async throws {
+        print(HostileBenchmark.run(base: base))
     }
 }
