@@ -10,6 +10,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Parsing and composing Internet messages. Ours on purpose: see docs/mime.md.
@@ -19,9 +22,12 @@ let package = Package(
         // OpenSSL's libcrypto, for SHA-256 of raw messages and attachments.
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "MailTransport", dependencies: ["CCurl"]),
-        .target(name: "Tickets", dependencies: ["MIME"]),
-        .target(name: "TicketStore", dependencies: ["Tickets", "MIME", "CCrypto"]),
-        .target(name: "SuportService", dependencies: ["MIME", "MailTransport", "Tickets", "TicketStore"]),
+        .target(name: "Tickets", dependencies: ["MIME", .product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "TicketStore", dependencies: ["Tickets", "MIME", "CCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SuportService", dependencies: [
+            "MIME", "MailTransport", "Tickets", "TicketStore",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .executableTarget(name: "suport", dependencies: [
             "SuportService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

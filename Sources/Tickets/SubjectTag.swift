@@ -10,25 +10,44 @@ public struct SubjectTag: Sendable, Equatable {
     /// The tag to put in outgoing subjects: `[suport#42]`.
     public func tag(for number: Int) -> String { "[\(prefix)#\(number)]" }
 
+    /// The subject with every tag of ours removed (`[suport#3]`, `suport #3`).
+    public func removingTags(from subject: String) -> String {
+        var out = subject
+        while let range = tagRange(in: out) { out.replaceSubrange(range, with: "") }
+        return out
+    }
+
     /// The ticket number named in a subject, if any: `[suport#310]`, `suport#310`,
     /// `suport #310`, in any case, anywhere in the subject (the first one wins).
     public func ticketNumber(in subject: String) -> Int? {
-        let s = Array(subject.lowercased().unicodeScalars)
-        let p = Array(prefix.lowercased().unicodeScalars)
-        guard !p.isEmpty, s.count > p.count else { return nil }
+        guard let range = tagRange(in: subject) else { return nil }
+        let digits = subject[range].reversed().drop(while: { !$0.isNumber }).prefix(while: \.isNumber)
+        return Int(String(digits.reversed()))
+    }
+
+    /// Where the first tag is: `prefix`, optional spaces, `#`, digits, with surrounding brackets if any.
+    func tagRange(in subject: String) -> Range<String.Index>? {
+        let chars = Array(subject)
+        let p = Array(prefix.lowercased())
+        guard !p.isEmpty, chars.count > p.count else { return nil }
         var i = 0
-        while i + p.count < s.count {
+        while i + p.count < chars.count {
             defer { i += 1 }
-            guard Array(s[i..<(i + p.count)]) == p else { continue }
+            guard zip(chars[i..<(i + p.count)], p).allSatisfy({ $0.lowercased() == String($1) }) else { continue }
             // The prefix must not be the tail of a longer word ("mysuport#1").
-            if i > 0, s[i - 1].properties.isAlphabetic || ("0"..."9").contains(s[i - 1]) { continue }
+            if i > 0, chars[i - 1].isLetter || chars[i - 1].isNumber { continue }
             var j = i + p.count
-            while j < s.count, s[j] == " " { j += 1 }
-            guard j < s.count, s[j] == "#" else { continue }
+            while j < chars.count, chars[j] == " " { j += 1 }
+            guard j < chars.count, chars[j] == "#" else { continue }
             j += 1
-            var digits = ""
-            while j < s.count, ("0"..."9").contains(s[j]), digits.count < 18 { digits.unicodeScalars.append(s[j]); j += 1 }
-            if let n = Int(digits), n > 0 { return n }
+            let digitsStart = j
+            while j < chars.count, chars[j].isASCII, chars[j].isNumber, j - digitsStart < 18 { j += 1 }
+            guard j > digitsStart, let n = Int(String(chars[digitsStart..<j])), n > 0 else { continue }
+            var start = i, end = j
+            if start > 0, chars[start - 1] == "[", end < chars.count, chars[end] == "]" { start -= 1; end += 1 }
+            let lower = subject.index(subject.startIndex, offsetBy: start)
+            let upper = subject.index(subject.startIndex, offsetBy: end)
+            return lower..<upper
         }
         return nil
     }

@@ -5,24 +5,69 @@ import SuportService
 
 /// The `suport` command line: thin, every piece of logic lives in SuportService.
 @main
-struct Suport: AsyncParsableCommand {
+struct Suport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suport",
         abstract: "An email-driven helpdesk.",
-        subcommands: [Parse.self, Bench.self]
+        subcommands: [Parse.self, Ingest.self, List.self, Show.self, AttachmentCommand.self, Move.self, StatusCommand.self,
+                      Resolve.self, Reject.self, Stall.self, Open.self, Assign.self, Take.self, Untake.self, Reply.self,
+                      CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
+                      OutboxCommand.self, DB.self, CheckConfig.self, Bench.self]
     )
 }
 
-struct Parse: AsyncParsableCommand {
+/// Prints one clear line on standard error.
+func complain(_ message: String) {
+    FileHandle.standardError.write(Data("suport: \(message)\n".utf8))
+}
+
+/// Options every desk command takes.
+struct DeskOptions: ParsableArguments {
+    @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).")
+    var config: String?
+    @Option(help: "Who is acting: a staff handle or address (default: $SUPORT_ACTOR).")
+    var actor: String?
+
+    var configPath: String {
+        config ?? ProcessInfo.processInfo.environment["SUPORT_CONFIG"] ?? "config/suport.toml"
+    }
+
+    var actorName: String? { actor ?? ProcessInfo.processInfo.environment["SUPORT_ACTOR"] }
+
+    /// Runs `body` with the desk; any error becomes one line on stderr and exit status 1
+    /// (78, EX_CONFIG, for a bad configuration).
+    func run(_ body: (Desk) throws -> Void) throws {
+        let desk: Desk
+        do {
+            desk = try Desk(configuration: Configuration.load(path: configPath))
+        } catch {
+            complain("\(error)")
+            throw ExitCode(78)
+        }
+        do {
+            try body(desk)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            complain("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The actor for the history: whoever was named, else the Unix user.
+    var recordedActor: String { actorName ?? ProcessInfo.processInfo.environment["USER"] ?? "cli" }
+}
+
+struct Parse: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show how Suport reads a message.")
 
     @Argument(help: "The message file, or - for standard input.") var file: String
     @Flag(help: "Print the parse as JSON.") var json = false
 
-    func run() async throws {
+    func run() throws {
         let bytes: [UInt8]
         do { bytes = try RawInput.read(path: file) } catch {
-            FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
+            complain("\(error)")
             throw ExitCode(66)
         }
         let message = Message(bytes: bytes)
@@ -30,28 +75,124 @@ struct Parse: AsyncParsableCommand {
     }
 }
 
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self])
-}
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "File one message from standard input (for an MTA pipe).",
+        discussion: "Exit status: 0 filed, dropped or already filed; 75 (EX_TEMPFAIL) on a transient failure, so the MTA retries; 65 (EX_DATAERR) when there are no bytes at all.")
 
-struct BenchParse: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "parse", abstract: "Parse every message in a folder and print throughput.")
+    @OptionGroup var options: DeskOptions
+    @Option(help: "A name for where the message came from, kept with it.") var mailbox: String?
+    @Flag(help: "Print the outcome as JSON.") var json = false
 
-    @Argument(help: "A folder of .eml files.") var folder: String
-    @Option(help: "How many times to parse the whole folder.") var rounds = 3
-
-    func run() async throws {
-        let result = try ParseBenchmark.run(folder: folder, rounds: rounds)
-        print(result.report)
+    func run() throws {
+        let raw: [UInt8]
+        do { raw = try RawInput.read(path: "-") } catch {
+            complain("\(error)")
+            throw ExitCode(75)
+        }
+        guard !raw.isEmpty else {
+            complain("no message on standard input")
+            throw ExitCode(65)
+        }
+        let desk: Desk
+        do { desk = try Desk(configuration: Configuration.load(path: options.configPath)) } catch {
+            complain("\(error)")
+            throw ExitCode(75)
+        }
+        do {
+            let outcome = try desk.ingest(raw, source: mailbox)
+            if json {
+                print(JSONValue.object([("ticket", outcome.ticket.map { .int($0) } ?? .null),
+                                        ("summary", .string(outcome.summary(tag: desk.policy.tag))),
+                                        ("notifications", .int(outcome.notifications))]).rendered())
+            } else {
+                print(outcome.summary(tag: desk.policy.tag))
+            }
+        } catch {
+            complain("could not file the message, try again later: \(error)")
+            throw ExitCode(75)
+        }
     }
 }
 
-struct BenchHostile: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hostile", abstract: "Time hostile message shapes at growing sizes.")
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List tickets, newest first.")
 
-    @Option(help: "The base scale of each shape.") var base = 20_000
+    @OptionGroup var options: DeskOptions
+    @Option(help: "Only this queue.") var queue: String?
+    @Option(help: "Only these statuses, comma-separated.") var status: String?
+    @Option(help: "Only tickets this staff member owns.") var owner: String?
+    @Flag(help: "Only tickets nobody owns.") var unowned = false
+    @Option(help: "Only tickets with this requestor.") var requestor: String?
+    @Option(help: "Only tickets whose title or text contains this.") var search: String?
+    @Flag(help: "Print JSON.") var json = false
 
-    func run() async throws {
-        print(HostileBenchmark.run(base: base))
+    func run() throws {
+        try options.run { desk in
+            var filter = TicketFilterBuilder.filter()
+            filter.queue = queue
+            if let queue, desk.policy.queue(named: queue) == nil { throw DeskErrorBridge.unknownQueue(queue) }
+            filter.statuses = try TicketFilterBuilder.statuses(status)
+            if let owner { filter.owner = try desk.requireStaff(owner).id }
+            filter.unowned = unowned
+            filter.requestor = requestor
+            filter.search = search
+            let tickets = try desk.store.list(filter)
+            print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()
+                       : Views.list(tickets, tag: desk.policy.tag))
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one ticket.")
+
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The ticket number.") var number: Int
+    @Flag(help: "Also show the history.") var history = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        try options.run { desk in
+            guard let ticket = try desk.store.ticket(number) else { throw DeskErrorBridge.unknownTicket(number) }
+            let attachments = try desk.store.attachments(number)
+            let entries = history ? try desk.store.history(number) : []
+            if json {
+                var pairs: [(String, JSONValue)] = []
+                if case .object(let p) = Views.json(ticket, tag: desk.policy.tag) { pairs = p }
+                pairs.append(("attachments", .array(attachments.map(Views.json))))
+                if history { pairs.append(("history", .array(entries.map(Views.json)))) }
+                print(JSONValue.object(pairs).rendered())
+            } else {
+                print(Views.show(ticket, tag: desk.policy.tag, attachments: attachments))
+                if history {
+                    print("")
+                    print(Views.history(entries) { try? desk.store.messageText($0) ?? nil })
+                }
+            }
+        }
+    }
+}
+
+struct AttachmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "attachment", abstract: "Write out an attachment of a ticket.")
+
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The ticket number.") var number: Int
+    @Argument(help: "The attachment id (see suport show).") var id: Int64
+    @Option(name: .shortAndLong, help: "Write here (a file, or a folder to keep the attachment's name); default: standard output.")
+    var output: String?
+
+    func run() throws {
+        try options.run { desk in
+            let (record, bytes) = try desk.store.attachment(id, ofTicket: number)
+            if let output {
+                let path = AttachmentExport.destination(output: output, name: record.filename, fallback: "attachment-\(id)")
+                try AttachmentExport.write(bytes, to: path)
+                print("wrote \(bytes.count) bytes to \(path)")
+            } else {
+                FileHandle.standardOutput.write(Data(bytes))
+            }
+        }
     }
 }

@@ -1,0 +1,257 @@
+import Foundation
+import MIME
+import Tickets
+import TOMLKit
+
+/// A configuration that cannot be used, naming the key and, where known, its line.
+public struct ConfigError: Error, Equatable, CustomStringConvertible {
+    public let file: String
+    public let key: String?
+    public let line: Int?
+    public let problem: String
+
+    public var description: String {
+        var where_ = file
+        if let line { where_ += ":\(line)" }
+        if let key { return "\(where_): \(key): \(problem)" }
+        return "\(where_): \(problem)"
+    }
+}
+
+/// The installation's configuration: one TOML file (every key is documented in
+/// `config/suport.example.toml`). Relative paths are relative to the file's folder.
+/// Secrets are never in it: they come from the environment or files it names.
+public struct Configuration: Sendable {
+    public let file: String
+    public let policy: DeskPolicy
+    public let databasePath: String
+    public let templatesPath: String
+    public let firstTicketNumber: Int
+
+    // MARK: the file's shape
+
+    struct File: Decodable {
+        let suport: General
+        let staff: [String: StaffEntry]
+        let queues: [QueueEntry]
+        let routing: [RoutingEntry]?
+        let lifecycle: [String: [String]]?
+        let notifications: NotificationsEntry?
+    }
+
+    struct General: Decodable {
+        let instanceID: String
+        let database: String
+        let messageIDDomain: String
+        let tagPrefix: String?
+        let firstTicketNumber: Int?
+        let loopHeader: String?
+        let templates: String?
+        let hijackPolicy: String?
+        let addCcs: Bool?
+        let acknowledgementsPerHour: Int?
+        let legacyTagPatterns: [String]?
+        let defaultQueue: String?
+
+        enum CodingKeys: String, CodingKey {
+            case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
+            case firstTicketNumber = "first_ticket_number", loopHeader = "loop_header", templates, hijackPolicy = "hijack_policy"
+            case addCcs = "add_ccs", acknowledgementsPerHour = "acknowledgements_per_hour", legacyTagPatterns = "legacy_tag_patterns"
+            case defaultQueue = "default_queue"
+        }
+    }
+
+    struct StaffEntry: Decodable {
+        let name: String
+        let address: String
+    }
+
+    struct QueueEntry: Decodable {
+        let name: String
+        let addresses: [String]
+        let commentAddress: String?
+        let staff: [String]
+        let language: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, addresses, commentAddress = "comment_address", staff, language
+        }
+    }
+
+    struct RoutingEntry: Decodable {
+        let queue: String
+        let recipient: String?
+        let sender: String?
+        let subject: String?
+        let body: String?
+    }
+
+    struct NotificationsEntry: Decodable {
+        let acknowledge: Bool?
+        let staffOnCreate: Bool?
+        let requestorCorrespondence: Bool?
+        let staffCorrespondence: Bool?
+        let comment: Bool?
+        let statusChange: Bool?
+        let queueMove: Bool?
+        let ownerChange: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case acknowledge, staffOnCreate = "staff_on_create", requestorCorrespondence = "requestor_correspondence"
+            case staffCorrespondence = "staff_correspondence", comment, statusChange = "status_change", queueMove = "queue_move"
+            case ownerChange = "owner_change"
+        }
+    }
+
+    // MARK: loading
+
+    /// Reads and validates a configuration file.
+    public static func load(path: String) throws(ConfigError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, key: nil, line: nil, problem: "cannot read the file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration text; `file` names it in errors and anchors relative paths.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+        let raw: File
+        do {
+            var decoder = TOMLDecoder()
+            decoder.strictDecoding = true
+            raw = try decoder.decode(File.self, from: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, key: nil, line: Int(error.source.begin.line), problem: "not valid TOML")
+        } catch let error as UnexpectedKeysError {
+            let key = error.keys.values.first.map { path($0) } ?? "?"
+            throw ConfigError(file: file, key: key, line: line(of: key, in: text), problem: "unknown key")
+        } catch let error as DecodingError {
+            let (key, problem) = describe(error)
+            throw ConfigError(file: file, key: key, line: line(of: key, in: text), problem: problem)
+        } catch {
+            throw ConfigError(file: file, key: nil, line: nil, problem: "\(error)")
+        }
+        return try build(raw, text: text, file: file)
+    }
+
+    private static func build(_ raw: File, text: String, file: String) throws(ConfigError) -> Configuration {
+        func fail(_ key: String, _ problem: String) -> ConfigError {
+            ConfigError(file: file, key: key, line: line(of: key, in: text), problem: problem)
+        }
+        let g = raw.suport
+        guard !g.instanceID.isEmpty, g.instanceID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw fail("suport.instance_id", "use letters, digits, '-', '_' or '.'")
+        }
+        var staff: [String: Staff] = [:]
+        for (id, entry) in raw.staff {
+            guard OutgoingMessage.isValidAddress(entry.address) else { throw fail("staff.\(id).address", "not an email address") }
+            staff[id] = Staff(id: id, name: entry.name, address: entry.address.lowercased())
+        }
+        var queues: [Queue] = []
+        for (i, q) in raw.queues.enumerated() {
+            guard let language = Language(rawValue: q.language) else {
+                throw fail("queues[\(i)].language", "must be one of ca, es, en, not \(q.language.debugDescription)")
+            }
+            guard !q.addresses.isEmpty, q.addresses.allSatisfy(OutgoingMessage.isValidAddress) else {
+                throw fail("queues[\(i)].addresses", "needs at least one valid address")
+            }
+            var members: [Staff] = []
+            for id in q.staff {
+                guard let s = staff[id] else { throw fail("queues[\(i)].staff", "no staff member \(id.debugDescription) under [staff]") }
+                members.append(s)
+            }
+            queues.append(Queue(name: q.name, addresses: q.addresses.map { $0.lowercased() }, commentAddress: q.commentAddress?.lowercased(),
+                                staff: members, language: language))
+        }
+        guard !queues.isEmpty else { throw fail("queues", "at least one queue is needed") }
+        let defaultQueue = g.defaultQueue ?? queues[0].name
+        guard queues.contains(where: { $0.name == defaultQueue }) else { throw fail("suport.default_queue", "no queue named \(defaultQueue)") }
+
+        var rules: [RoutingRule] = []
+        for (i, r) in (raw.routing ?? []).enumerated() {
+            guard queues.contains(where: { $0.name == r.queue }) else { throw fail("routing[\(i)].queue", "no queue named \(r.queue)") }
+            let rule = RoutingRule(queue: r.queue, recipient: r.recipient, sender: r.sender, subject: r.subject, body: r.body)
+            do { try rule.validate() } catch { throw fail("routing[\(i)]", error.description) }
+            rules.append(rule)
+        }
+        var lifecycle = Lifecycle.standard
+        if let table = raw.lifecycle {
+            var transitions: [Status: Set<Status>] = [:]
+            for (from, targets) in table {
+                guard let f = Status(rawValue: from) else { throw fail("lifecycle.\(from)", "not a status") }
+                var set: Set<Status> = []
+                for t in targets {
+                    guard let s = Status(rawValue: t) else { throw fail("lifecycle.\(from)", "\(t.debugDescription) is not a status") }
+                    set.insert(s)
+                }
+                transitions[f] = set
+            }
+            lifecycle = Lifecycle(transitions: transitions)
+        }
+        let hijack: HijackPolicy
+        if let h = g.hijackPolicy {
+            guard let p = HijackPolicy(rawValue: h) else { throw fail("suport.hijack_policy", "must be comment, append or new-ticket") }
+            hijack = p
+        } else {
+            hijack = .comment
+        }
+        for (i, p) in (g.legacyTagPatterns ?? []).enumerated() where (try? Regex(p)) == nil {
+            throw fail("suport.legacy_tag_patterns[\(i)]", "not a valid regular expression")
+        }
+        var notify = NotificationSwitches()
+        if let n = raw.notifications {
+            notify.acknowledge = n.acknowledge ?? true
+            notify.staffOnCreate = n.staffOnCreate ?? true
+            notify.requestorCorrespondence = n.requestorCorrespondence ?? true
+            notify.staffCorrespondence = n.staffCorrespondence ?? true
+            notify.comment = n.comment ?? true
+            notify.statusChange = n.statusChange ?? true
+            notify.queueMove = n.queueMove ?? true
+            notify.ownerChange = n.ownerChange ?? true
+        }
+        let policy = DeskPolicy(instanceID: g.instanceID, tag: SubjectTag(prefix: g.tagPrefix ?? "suport"),
+                                legacyTagPatterns: g.legacyTagPatterns ?? [], loopHeader: g.loopHeader ?? "X-Suport-Loop",
+                                messageIDDomain: g.messageIDDomain, queues: queues, defaultQueue: defaultQueue, routing: rules,
+                                lifecycle: lifecycle, hijackPolicy: hijack, addCcs: g.addCcs ?? true,
+                                acknowledgementsPerHour: g.acknowledgementsPerHour ?? 10, notify: notify)
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        return Configuration(file: file, policy: policy, databasePath: resolve(g.database),
+                             templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1)
+    }
+
+    // MARK: error helpers
+
+    private static func path(_ keys: [CodingKey]) -> String {
+        var out = ""
+        for k in keys {
+            if let i = k.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + k.stringValue }
+        }
+        return out
+    }
+
+    private static func describe(_ error: DecodingError) -> (String?, String) {
+        switch error {
+        case .keyNotFound(let key, let ctx): return (path(ctx.codingPath + [key]), "missing")
+        case .typeMismatch(let type, let ctx): return (path(ctx.codingPath), "expected \(type)")
+        case .valueNotFound(let type, let ctx): return (path(ctx.codingPath), "expected \(type)")
+        case .dataCorrupted(let ctx): return (path(ctx.codingPath), ctx.debugDescription)
+        @unknown default: return (nil, "\(error)")
+        }
+    }
+
+    /// The line where a key is written (its last component), if it can be found.
+    static func line(of key: String?, in text: String) -> Int? {
+        guard let key else { return nil }
+        let last = key.split(whereSeparator: { $0 == "." || $0 == "[" }).last.map { String($0.filter { $0 != "]" }) } ?? key
+        guard !last.isEmpty, Int(last) == nil else { return nil }
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let t = line.drop(while: { $0 == " " || $0 == "\t" })
+            if t.hasPrefix(last + " ") || t.hasPrefix(last + "=") || t.hasPrefix("[\(last)]") || t.hasPrefix("[[\(last)]]")
+                || t.hasPrefix("[staff.\(last)]") { return n + 1 }
+        }
+        return nil
+    }
+}
+

@@ -1,0 +1,100 @@
+import Foundation
+import MIME
+import Tickets
+import TicketStore
+
+/// How tickets, history and the outbox are shown: aligned tables for people, JSON for scripts.
+public enum Views {
+    static func time(_ d: Date) -> String { MessageReport.utcTimestamp(d) }
+
+    public static func json(_ t: TicketRecord, tag: SubjectTag) -> JSONValue {
+        .object([
+            ("number", .int(t.number)), ("tag", .string(tag.tag(for: t.number))), ("title", .string(t.title)),
+            ("queue", .string(t.queue)), ("status", .string(t.status.rawValue)), ("owner", .string(t.owner)),
+            ("priority", .int(t.priority)),
+            ("requestors", .array(t.requestors.map { .object([("name", .string($0.name)), ("address", .string($0.address))]) })),
+            ("ccs", .array(t.ccs.map { .object([("name", .string($0.name)), ("address", .string($0.address))]) })),
+            ("created", .string(time(t.created))), ("updated", .string(time(t.updated))), ("resolved", .string(t.resolved.map(time))),
+        ])
+    }
+
+    public static func json(_ h: HistoryEntry) -> JSONValue {
+        .object([
+            ("id", .int(Int(h.id))), ("at", .string(time(h.at))), ("actor", .string(h.actor)), ("kind", .string(h.kind)),
+            ("old", .string(h.oldValue)), ("new", .string(h.newValue)), ("message", h.message.map { .int(Int($0)) } ?? .null),
+            ("note", .string(h.note)),
+        ])
+    }
+
+    public static func json(_ a: AttachmentRecord) -> JSONValue {
+        .object([
+            ("id", .int(Int(a.id))), ("filename", .string(a.filename)), ("contentType", .string(a.contentType)),
+            ("size", .int(a.size)), ("inline", .bool(a.isInline)), ("sha256", .string(a.sha256)),
+        ])
+    }
+
+    public static func json(_ o: OutboxEntry) -> JSONValue {
+        .object([
+            ("id", .int(Int(o.id))), ("ticket", o.ticket.map { .int($0) } ?? .null), ("template", .string(o.template)),
+            ("recipient", .string(o.recipient)), ("messageId", .string(o.messageID)), ("state", .string(o.state.rawValue)),
+            ("attempts", .int(o.attempts)), ("nextAttempt", .string(time(o.nextAttempt))), ("lastError", .string(o.lastError)),
+            ("created", .string(time(o.created))), ("sent", .string(o.sent.map(time))),
+        ])
+    }
+
+    /// Columns padded to their widest cell; the last column is not padded.
+    public static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0.indices.contains(i) ? $0[i].count : 0 }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    public static func list(_ tickets: [TicketRecord], tag: SubjectTag) -> String {
+        if tickets.isEmpty { return "No tickets." }
+        return table(["TICKET", "QUEUE", "STATUS", "OWNER", "REQUESTOR", "TITLE"], tickets.map {
+            [tag.tag(for: $0.number), $0.queue, $0.status.rawValue, $0.owner ?? "-", $0.requestors.first?.address ?? "-", $0.title]
+        })
+    }
+
+    public static func show(_ t: TicketRecord, tag: SubjectTag, attachments: [AttachmentRecord]) -> String {
+        var lines = [
+            "\(tag.tag(for: t.number)) \(t.title)",
+            "Queue:      \(t.queue)",
+            "Status:     \(t.status.rawValue)",
+            "Owner:      \(t.owner ?? "nobody")",
+            "Priority:   \(t.priority)",
+            "Requestors: \(t.requestors.map(\.description).joined(separator: ", "))",
+        ]
+        if !t.ccs.isEmpty { lines.append("Ccs:        \(t.ccs.map(\.description).joined(separator: ", "))") }
+        lines.append("Created:    \(time(t.created))")
+        lines.append("Updated:    \(time(t.updated))")
+        if let r = t.resolved { lines.append("Resolved:   \(time(r))") }
+        for a in attachments {
+            lines.append("Attachment: \(a.id) \(a.filename ?? "(no name)") \(a.contentType) \(a.size) bytes")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func history(_ entries: [HistoryEntry], text: (Int64) -> String?) -> String {
+        entries.map { h in
+            var line = "\(time(h.at))  \(h.actor)  \(h.kind)"
+            if h.oldValue != nil || h.newValue != nil { line += ": \(h.oldValue ?? "-") → \(h.newValue ?? "-")" }
+            if let note = h.note { line += "  (\(note))" }
+            if let m = h.message, let body = text(m), !body.isEmpty {
+                line += "\n" + body.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+            }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    public static func outbox(_ entries: [OutboxEntry], tag: SubjectTag) -> String {
+        if entries.isEmpty { return "The outbox is empty." }
+        return table(["ID", "TICKET", "STATE", "TRIES", "TEMPLATE", "RECIPIENT", "ERROR"], entries.map {
+            [String($0.id), $0.ticket.map { tag.tag(for: $0) } ?? "-", $0.state.rawValue, String($0.attempts), $0.template,
+             $0.recipient, $0.lastError ?? ""]
+        })
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import Tickets
+
+extension TicketStore {
+    private func outboxEntry(_ row: Row) -> OutboxEntry {
+        OutboxEntry(id: row["id"], ticket: row["ticket"], template: row["template"], recipient: row["recipient"], sender: row["sender"],
+                    messageID: row["message_id"], state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
+                    attempts: row["attempts"], nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+                    lastError: row["last_error"], created: Date(timeIntervalSince1970: row["created_at"]),
+                    sent: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    /// Outbox rows, newest first, optionally in one state.
+    public func outbox(state: OutboxEntry.State? = nil, ticket: Int? = nil, limit: Int = 200) throws -> [OutboxEntry] {
+        try read { db in
+            var sql = "SELECT id, ticket, template, recipient, sender, message_id, state, attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox"
+            var clauses: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let state { clauses.append("state = ?"); arguments.append(state.rawValue) }
+            if let ticket { clauses.append("ticket = ?"); arguments.append(ticket) }
+            if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+            sql += " ORDER BY id DESC LIMIT ?"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments + [limit])).map(outboxEntry)
+        }
+    }
+
+    /// The composed bytes of a notification, exactly as they are (or were) sent.
+    public func outboxMessage(_ id: Int64) throws -> [UInt8] {
+        try read { db in
+            guard let data = try Data.fetchOne(db, sql: "SELECT raw FROM outbox WHERE id = ?", arguments: [id]) else {
+                throw StoreError.noSuchNotification(id)
+            }
+            return Array(data)
+        }
+    }
+
+    /// Puts a failed or waiting notification back to be sent at once.
+    public func retry(_ id: Int64, now: Date = Date()) throws {
+        try transaction { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT ticket, recipient, state FROM outbox WHERE id = ?", arguments: [id]) else {
+                throw StoreError.noSuchNotification(id)
+            }
+            try db.execute(sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'sent'",
+                           arguments: [now.timeIntervalSince1970, id])
+            try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-retry", new: row["recipient"],
+                           note: "outbox \(id) was \(row["state"] as String)")
+        }
+    }
+
+    /// Pending notifications whose time has come, oldest first, with their bytes.
+    public func dueNotifications(now: Date = Date(), limit: Int = 50) throws -> [(OutboxEntry, [UInt8])] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
+                """, arguments: [now.timeIntervalSince1970, limit]).map { row in
+                let data: Data = row["raw"]
+                return (outboxEntry(row), Array(data))
+            }
+        }
+    }
+
+    /// Records a successful send on the row and in the ticket's history.
+    public func markSent(_ id: Int64, now: Date = Date()) throws {
+        try transaction { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT ticket, recipient, template FROM outbox WHERE id = ?", arguments: [id]) else {
+                throw StoreError.noSuchNotification(id)
+            }
+            try db.execute(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                           arguments: [now.timeIntervalSince1970, id])
+            try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-sent", old: row["template"],
+                           new: row["recipient"])
+        }
+    }
+
+    /// Records a failed attempt: tried again at `retryAt`, or given up on (permanent
+    /// failure, or no retry time) and recorded on the ticket.
+    public func markFailed(_ id: Int64, error: String, retryAt: Date?, now: Date = Date()) throws {
+        try transaction { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT ticket, recipient, template FROM outbox WHERE id = ?", arguments: [id]) else {
+                throw StoreError.noSuchNotification(id)
+            }
+            if let retryAt {
+                try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                               arguments: [retryAt.timeIntervalSince1970, error, id])
+            } else {
+                try db.execute(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                               arguments: [error, id])
+                try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-failed", old: row["template"],
+                               new: row["recipient"], note: error)
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import Tickets
+
+extension TicketStore {
+    public func ticket(_ number: Int) throws -> TicketRecord? {
+        try read { try ticket($0, number) }
+    }
+
+    /// Tickets matching the filter, newest first.
+    public func list(_ filter: TicketFilter) throws -> [TicketRecord] {
+        try read { db in
+            var clauses: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let q = filter.queue { clauses.append("t.queue = ?"); arguments.append(q) }
+            if !filter.statuses.isEmpty {
+                clauses.append("t.status IN (\(filter.statuses.map { _ in "?" }.joined(separator: ",")))")
+                arguments += filter.statuses.map(\.rawValue)
+            }
+            if let o = filter.owner { clauses.append("t.owner = ?"); arguments.append(o) }
+            if filter.unowned { clauses.append("t.owner IS NULL") }
+            if let r = filter.requestor {
+                clauses.append("EXISTS (SELECT 1 FROM ticket_people p WHERE p.ticket = t.number AND p.role = 'requestor' AND p.address = ?)")
+                arguments.append(r.lowercased())
+            }
+            if let s = filter.search, !s.isEmpty {
+                clauses.append("(t.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket = t.number AND m.text LIKE ? ESCAPE '\\'))")
+                let like = "%" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_") + "%"
+                arguments += [like, like]
+            }
+            let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            let numbers = try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(whereSQL) ORDER BY t.number DESC LIMIT ?",
+                                           arguments: StatementArguments(arguments + [filter.limit]) )
+            return try numbers.compactMap { try ticket(db, $0) }
+        }
+    }
+
+    public func history(_ number: Int) throws -> [HistoryEntry] {
+        try read { db in
+            guard try ticket(db, number) != nil else { throw DeskError.unknownTicket(number) }
+            return try Row.fetchAll(db, sql: "SELECT * FROM history WHERE ticket = ? ORDER BY id", arguments: [number]).map(historyEntry)
+        }
+    }
+
+    /// Entries that belong to no ticket: messages dropped as our own mail coming back.
+    public func droppedMessages(limit: Int = 100) throws -> [HistoryEntry] {
+        try read { try Row.fetchAll($0, sql: "SELECT * FROM history WHERE ticket IS NULL ORDER BY id DESC LIMIT ?", arguments: [limit]).map(historyEntry) }
+    }
+
+    private func historyEntry(_ row: Row) -> HistoryEntry {
+        HistoryEntry(id: row["id"], ticket: row["ticket"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
+                     kind: row["kind"], oldValue: row["old_value"], newValue: row["new_value"], message: row["message"], note: row["note"])
+    }
+
+    /// The text of a stored message (what `suport show --history` prints under an entry).
+    public func messageText(_ id: Int64) throws -> String? {
+        try read { try String.fetchOne($0, sql: "SELECT text FROM messages WHERE id = ?", arguments: [id]) }
+    }
+
+    /// The raw bytes of a stored message, exactly as received.
+    public func rawMessage(_ id: Int64) throws -> [UInt8]? {
+        try read { db in
+            try Data.fetchOne(db, sql: "SELECT b.bytes FROM messages m JOIN blobs b ON b.sha256 = m.raw_sha256 WHERE m.id = ?",
+                              arguments: [id]).map { Array($0) }
+        }
+    }
+
+    public func attachments(_ number: Int) throws -> [AttachmentRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM attachments WHERE ticket = ? ORDER BY id", arguments: [number]).map { row in
+                AttachmentRecord(id: row["id"], ticket: row["ticket"], message: row["message"], filename: row["filename"],
+                                 contentType: row["content_type"], size: row["size"], isInline: row["inline"], sha256: row["sha256"])
+            }
+        }
+    }
+
+    /// An attachment of a ticket and its bytes.
+    public func attachment(_ id: Int64, ofTicket number: Int) throws -> (AttachmentRecord, [UInt8]) {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT a.*, b.bytes FROM attachments a JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = ? AND a.ticket = ?
+                """, arguments: [id, number]) else { throw StoreError.noSuchAttachment(id) }
+            let record = AttachmentRecord(id: row["id"], ticket: row["ticket"], message: row["message"], filename: row["filename"],
+                                          contentType: row["content_type"], size: row["size"], isInline: row["inline"], sha256: row["sha256"])
+            let data: Data = row["bytes"]
+            return (record, Array(data))
+        }
+    }
+
+    /// Counts for `suport db stats` and tests: tickets, messages, blobs, outbox rows by state.
+    public func counts() throws -> [String: Int] {
+        try read { db in
+            var c: [String: Int] = [:]
+            for table in ["tickets", "messages", "blobs", "attachments", "history", "intake_keys"] {
+                c[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+                c["outbox." + (row["state"] as String)] = row["n"]
+            }
+            return c
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import MIME
+import Tickets
+
+/// A ticket as stored.
+public struct TicketRecord: Sendable, Equatable {
+    public let number: Int
+    public let title: String
+    public let queue: String
+    public let status: Status
+    public let owner: String?
+    public let priority: Int
+    public let requestors: [Address]
+    public let ccs: [Address]
+    public let created: Date
+    public let updated: Date
+    public let resolved: Date?
+
+    public var snapshot: TicketSnapshot {
+        TicketSnapshot(number: number, title: title, queue: queue, status: status, owner: owner, requestors: requestors, ccs: ccs)
+    }
+
+    public var facts: TicketFacts {
+        TicketFacts(number: number, queue: queue, status: status, owner: owner, requestors: requestors.map(\.address),
+                    ccs: ccs.map(\.address))
+    }
+}
+
+/// One entry of a ticket's history: who did what, when, from what to what.
+public struct HistoryEntry: Sendable, Equatable {
+    public let id: Int64
+    public let ticket: Int?
+    public let at: Date
+    public let actor: String
+    public let kind: String
+    public let oldValue: String?
+    public let newValue: String?
+    /// The stored message this entry carries (correspondence, comments), if any.
+    public let message: Int64?
+    public let note: String?
+}
+
+/// A file stored with a ticket.
+public struct AttachmentRecord: Sendable, Equatable {
+    public let id: Int64
+    public let ticket: Int?
+    public let message: Int64
+    public let filename: String?
+    public let contentType: String
+    public let size: Int
+    public let isInline: Bool
+    public let sha256: String
+}
+
+/// One notification to one recipient, waiting, sent or given up on.
+public struct OutboxEntry: Sendable, Equatable {
+    public enum State: String, Sendable { case pending, sent, failed }
+
+    public let id: Int64
+    public let ticket: Int?
+    public let template: String
+    public let recipient: String
+    /// The envelope sender (the queue address).
+    public let sender: String
+    public let messageID: String
+    public let state: State
+    public let attempts: Int
+    public let nextAttempt: Date
+    public let lastError: String?
+    public let created: Date
+    public let sent: Date?
+}
+
+/// Where a message came from, when it came from a mailbox: the IMAP dedupe key.
+public struct MailboxKey: Sendable, Equatable {
+    public let mailbox: String
+    public let uidValidity: UInt32
+    public let uid: UInt32
+
+    public init(mailbox: String, uidValidity: UInt32, uid: UInt32) {
+        self.mailbox = mailbox
+        self.uidValidity = uidValidity
+        self.uid = uid
+    }
+
+    var key: String { "imap:\(mailbox):\(uidValidity):\(uid)" }
+}
+
+/// What filing one message did.
+public struct FilingOutcome: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// Filed as the given decision.
+        case filed(IntakeDecision)
+        /// Already filed before (same mailbox UID, or same Message-ID and bytes): nothing changed.
+        case duplicate
+    }
+
+    public let action: Action
+    /// The ticket the message was filed on, if any.
+    public let ticket: Int?
+    /// The stored message row.
+    public let message: Int64?
+    /// How many notifications were queued.
+    public let notifications: Int
+}
+
+/// Which tickets `suport list` shows.
+public struct TicketFilter: Sendable {
+    public var queue: String?
+    public var statuses: [Status] = []
+    public var owner: String?
+    public var unowned = false
+    public var requestor: String?
+    public var search: String?
+    public var limit = 500
+
+    public init() {}
+}

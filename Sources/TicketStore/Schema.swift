@@ -1,0 +1,96 @@
+import GRDB
+
+/// The database schema, as numbered migrations applied in order on open and by `suport db migrate`.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("1-tickets") { db in
+            try db.execute(sql: """
+                CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE tickets (
+                    number INTEGER PRIMARY KEY,
+                    title TEXT NOT NULL,
+                    queue TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    owner TEXT,
+                    priority INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    resolved_at REAL
+                );
+                CREATE INDEX tickets_queue_status ON tickets(queue, status, number);
+                CREATE INDEX tickets_owner ON tickets(owner);
+                CREATE TABLE ticket_people (
+                    ticket INTEGER NOT NULL REFERENCES tickets(number),
+                    role TEXT NOT NULL CHECK (role IN ('requestor', 'cc')),
+                    address TEXT NOT NULL,
+                    name TEXT,
+                    PRIMARY KEY (ticket, role, address)
+                );
+                CREATE INDEX ticket_people_address ON ticket_people(address);
+                -- Raw messages and attachments, stored once each by content.
+                CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, bytes BLOB NOT NULL);
+                CREATE TABLE messages (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER REFERENCES tickets(number),
+                    direction TEXT NOT NULL CHECK (direction IN ('in', 'out', 'note')),
+                    message_id TEXT,
+                    raw_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                    subject TEXT,
+                    sender TEXT,
+                    text TEXT,
+                    defects TEXT NOT NULL DEFAULT '',
+                    mailbox TEXT,
+                    received_at REAL NOT NULL
+                );
+                CREATE INDEX messages_message_id ON messages(message_id);
+                CREATE INDEX messages_ticket ON messages(ticket);
+                CREATE TABLE attachments (
+                    id INTEGER PRIMARY KEY,
+                    message INTEGER NOT NULL REFERENCES messages(id),
+                    ticket INTEGER REFERENCES tickets(number),
+                    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                    filename TEXT,
+                    content_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    inline INTEGER NOT NULL
+                );
+                CREATE INDEX attachments_ticket ON attachments(ticket);
+                CREATE TABLE history (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER REFERENCES tickets(number),
+                    at REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    old_value TEXT,
+                    new_value TEXT,
+                    message INTEGER REFERENCES messages(id),
+                    note TEXT
+                );
+                CREATE INDEX history_ticket ON history(ticket, id);
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER REFERENCES tickets(number),
+                    history INTEGER REFERENCES history(id),
+                    template TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    raw BLOB NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    sent_at REAL
+                );
+                CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+                CREATE INDEX outbox_message_id ON outbox(message_id);
+                CREATE INDEX outbox_recipient ON outbox(recipient, template, created_at);
+                -- What has been filed: mailbox + UIDVALIDITY + UID, and Message-ID + raw sha256.
+                CREATE TABLE intake_keys (key TEXT PRIMARY KEY, message INTEGER REFERENCES messages(id), filed_at REAL NOT NULL);
+                """)
+        }
+        return migrator
+    }
+}

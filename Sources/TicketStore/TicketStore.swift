@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+import MIME
+import Tickets
+
+/// Errors from the store itself (desk errors are `DeskError`).
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case noSuchAttachment(Int64)
+    case noSuchNotification(Int64)
+
+    public var description: String {
+        switch self {
+        case .noSuchAttachment(let id): return "no attachment \(id)"
+        case .noSuchNotification(let id): return "no notification \(id) in the outbox"
+        }
+    }
+}
+
+/// The SQLite store: every ticket operation is one transaction that writes the ticket, its
+/// history, the raw message and attachments, the outbox rows and the intake dedupe keys.
+///
+/// The database is in WAL mode with a busy timeout, so the daemon and the CLI can write
+/// at the same time; every write transaction is IMMEDIATE, so two writers wait for each
+/// other instead of failing halfway. Calls block: async callers run them off the
+/// cooperative pool.
+public final class TicketStore: Sendable {
+    let pool: DatabasePool
+    /// The number the first ticket gets (an installation moving from another tracker starts after its last).
+    public let firstTicketNumber: Int
+
+    public init(path: String, firstTicketNumber: Int = 1) throws {
+        var config = Configuration()
+        config.journalMode = .wal
+        config.busyMode = .timeout(60)
+        config.label = "suport"
+        pool = try DatabasePool(path: path, configuration: config)
+        self.firstTicketNumber = max(1, firstTicketNumber)
+        try migrate()
+    }
+
+    /// Applies the migrations not yet applied; returns their names.
+    @discardableResult
+    public func migrate() throws -> [String] {
+        let before = try pool.read { try Schema.migrator.appliedMigrations($0) }
+        try Schema.migrator.migrate(pool)
+        let after = try pool.read { try Schema.migrator.appliedMigrations($0) }
+        return after.filter { !before.contains($0) }
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: all of it is committed, or none.
+    func transaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            guard let result else { preconditionFailure("a committed transaction always has a result") }
+            return result
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
+    // MARK: rows
+
+    func ticket(_ db: Database, _ number: Int) throws -> TicketRecord? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tickets WHERE number = ?", arguments: [number]) else { return nil }
+        let people = try Row.fetchAll(db, sql: "SELECT role, address, name FROM ticket_people WHERE ticket = ? ORDER BY rowid",
+                                      arguments: [number])
+        func list(_ role: String) -> [Address] {
+            people.filter { $0["role"] == role }.map { Address(name: $0["name"], address: $0["address"]) }
+        }
+        return TicketRecord(number: row["number"], title: row["title"], queue: row["queue"],
+                            status: Status(rawValue: row["status"]) ?? .open, owner: row["owner"], priority: row["priority"],
+                            requestors: list("requestor"), ccs: list("cc"),
+                            created: Date(timeIntervalSince1970: row["created_at"]), updated: Date(timeIntervalSince1970: row["updated_at"]),
+                            resolved: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    func requireTicket(_ db: Database, _ number: Int) throws -> TicketRecord {
+        guard let t = try ticket(db, number) else { throw DeskError.unknownTicket(number) }
+        return t
+    }
+
+    func nextTicketNumber(_ db: Database) throws -> Int {
+        let max = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM tickets") ?? 0
+        return Swift.max(max + 1, firstTicketNumber)
+    }
+
+    @discardableResult
+    func addHistory(_ db: Database, ticket: Int?, at: Date, actor: String, kind: String, old: String? = nil, new: String? = nil,
+                    message: Int64? = nil, note: String? = nil) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO history (ticket, at, actor, kind, old_value, new_value, message, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [ticket, at.timeIntervalSince1970, actor, kind, old, new, message, note])
+        return db.lastInsertedRowID
+    }
+
+    func storeBlob(_ db: Database, _ bytes: [UInt8], sha256: String? = nil) throws -> String {
+        let sha = sha256 ?? ContentHash.sha256Hex(bytes)
+        try db.execute(sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)",
+                       arguments: [sha, bytes.count, Data(bytes)])
+        return sha
+    }
+
+    /// Stores a message: its raw bytes first, then what was read from it, then each attachment once.
+    func storeMessage(_ db: Database, raw: [UInt8], sha256: String, message: Message, ticket: Int?, direction: String,
+                      mailbox: String?, at: Date) throws -> Int64 {
+        _ = try storeBlob(db, raw, sha256: sha256)
+        try db.execute(sql: """
+            INSERT INTO messages (ticket, direction, message_id, raw_sha256, subject, sender, text, defects, mailbox, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [ticket, direction, message.messageID, sha256, message.subject, message.from.first?.address,
+                             message.text, message.defects.map(\.description).joined(separator: "\n"), mailbox, at.timeIntervalSince1970])
+        let id = db.lastInsertedRowID
+        for attachment in message.attachments {
+            let sha = try storeBlob(db, attachment.data)
+            try db.execute(sql: """
+                INSERT INTO attachments (message, ticket, sha256, filename, content_type, size, inline) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, ticket, sha, attachment.filename, attachment.contentType, attachment.size, attachment.isInline])
+        }
+        return id
+    }
+
+    func touch(_ db: Database, _ number: Int, at: Date) throws {
+        try db.execute(sql: "UPDATE tickets SET updated_at = ? WHERE number = ?", arguments: [at.timeIntervalSince1970, number])
+    }
+
+    func setStatus(_ db: Database, _ ticket: TicketRecord, to status: Status, actor: String, at: Date, note: String? = nil) throws -> Int64 {
+        try db.execute(sql: "UPDATE tickets SET status = ?, updated_at = ?, resolved_at = ? WHERE number = ?",
+                       arguments: [status.rawValue, at.timeIntervalSince1970,
+                                   status.isInactive ? at.timeIntervalSince1970 : nil, ticket.number])
+        return try addHistory(db, ticket: ticket.number, at: at, actor: actor, kind: "status", old: ticket.status.rawValue,
+                              new: status.rawValue, note: note)
+    }
+
+    /// The Message-IDs of a ticket's conversation, oldest first: the first and the latest 19.
+    func thread(_ db: Database, _ number: Int) throws -> [String] {
+        let ids = try String.fetchAll(db, sql: """
+            SELECT message_id FROM (
+                SELECT message_id, received_at AS t, id FROM messages WHERE ticket = ? AND message_id IS NOT NULL AND direction = 'in'
+                UNION ALL SELECT message_id, created_at AS t, id FROM outbox WHERE ticket = ? AND template != 'acknowledgement-copy'
+            ) ORDER BY t, id
+            """, arguments: [number, number])
+        var seen: Set<String> = []
+        let unique = ids.filter { seen.insert($0).inserted }
+        guard unique.count > 20, let first = unique.first else { return unique }
+        return [first] + unique.suffix(19)
+    }
+
+    /// Queues each planned notification as one outbox row with its composed bytes and Message-ID.
+    func enqueue(_ db: Database, _ planned: [PlannedNotification], ticket: TicketRecord, context: [String: String],
+                 attachments: [OutgoingAttachment] = [], history: Int64?, composer: NotificationComposer, at: Date) throws -> Int {
+        guard !planned.isEmpty else { return 0 }
+        let thread = try thread(db, ticket.number)
+        var count = 0
+        for p in planned {
+            var message = composer.compose(p, ticket: ticket.snapshot, context: context, thread: thread, date: at)
+            if p.template == "correspondence" { message.attachments = attachments }
+            let bytes: [UInt8]
+            do {
+                bytes = try message.render()
+            } catch {
+                try addHistory(db, ticket: ticket.number, at: at, actor: "suport", kind: "notification-failed", new: p.recipient.address,
+                               note: "could not compose \(p.template): \(error)")
+                continue
+            }
+            try db.execute(sql: """
+                INSERT INTO outbox (ticket, history, template, recipient, sender, message_id, raw, state, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                """, arguments: [ticket.number, history, p.template, p.recipient.address, message.from.address, message.messageID,
+                                 Data(bytes), at.timeIntervalSince1970, at.timeIntervalSince1970])
+            count += 1
+        }
+        return count
+    }
+}

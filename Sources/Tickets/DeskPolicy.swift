@@ -1,0 +1,92 @@
+import MIME
+
+/// What to do with a tagged message from someone who is not on the ticket.
+public enum HijackPolicy: String, Sendable, Codable {
+    /// File it as an internal comment and tell the owner (Suport's default).
+    case comment
+    /// Append it as correspondence, as RT does.
+    case append
+    /// Open a new ticket for it.
+    case newTicket = "new-ticket"
+}
+
+/// Which notifications an installation sends; each can be turned off.
+public struct NotificationSwitches: Sendable, Equatable {
+    public var acknowledge = true
+    public var staffOnCreate = true
+    public var requestorCorrespondence = true
+    public var staffCorrespondence = true
+    public var comment = true
+    public var statusChange = true
+    public var queueMove = true
+    public var ownerChange = true
+
+    public init() {}
+}
+
+/// Everything the desk's decisions depend on, read from the configuration.
+public struct DeskPolicy: Sendable {
+    /// Identifies this installation in the loop header of every message it sends.
+    public var instanceID: String
+    public var tag: SubjectTag
+    /// Regular expressions with one capture group for the number, for tags of an older tracker.
+    public var legacyTagPatterns: [String]
+    /// The header every message we send carries, with `instanceID` as its value.
+    public var loopHeader: String
+    /// Domain for the Message-IDs we make.
+    public var messageIDDomain: String
+    public var queues: [Queue]
+    public var defaultQueue: String
+    public var routing: [RoutingRule]
+    public var lifecycle: Lifecycle
+    public var hijackPolicy: HijackPolicy
+    /// Whether other non-ours addresses in To/Cc of a new ticket become its Ccs.
+    public var addCcs: Bool
+    public var acknowledgementsPerHour: Int
+    public var notify: NotificationSwitches
+
+    public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
+                messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],
+                lifecycle: Lifecycle = .standard, hijackPolicy: HijackPolicy = .comment, addCcs: Bool = true,
+                acknowledgementsPerHour: Int = 10, notify: NotificationSwitches = NotificationSwitches()) {
+        self.instanceID = instanceID
+        self.tag = tag
+        self.legacyTagPatterns = legacyTagPatterns
+        self.loopHeader = loopHeader
+        self.messageIDDomain = messageIDDomain
+        self.queues = queues
+        self.defaultQueue = defaultQueue
+        self.routing = routing
+        self.lifecycle = lifecycle
+        self.hijackPolicy = hijackPolicy
+        self.addCcs = addCcs
+        self.acknowledgementsPerHour = acknowledgementsPerHour
+        self.notify = notify
+    }
+
+    public func queue(named name: String) -> Queue? { queues.first { $0.name == name } }
+
+    /// Every staff member of every queue, once.
+    public var allStaff: [Staff] {
+        var seen: Set<String> = []
+        return queues.flatMap(\.staff).filter { seen.insert($0.id).inserted }
+    }
+
+    /// A staff member by handle or address.
+    public func staff(_ key: String) -> Staff? {
+        let k = key.lowercased()
+        return allStaff.first { $0.id.lowercased() == k || $0.address.lowercased() == k }
+    }
+
+    /// Addresses that belong to this desk (queue and comment addresses), lowercased.
+    public var ourAddresses: Set<String> {
+        Set(queues.flatMap { $0.addresses + ($0.commentAddress.map { [$0] } ?? []) }.map { $0.lowercased() })
+    }
+
+    public func isOurs(_ address: String) -> Bool { ourAddresses.contains(address.lowercased()) }
+
+    /// The queue whose comment address this is.
+    public func queue(forCommentAddress address: String) -> Queue? {
+        queues.first { $0.commentAddress?.lowercased() == address.lowercased() }
+    }
+}

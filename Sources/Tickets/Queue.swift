@@ -1,0 +1,40 @@
+/// A language notifications can be written in.
+public enum Language: String, Codable, Sendable, CaseIterable {
+    case ca, es, en
+}
+
+/// A person who works tickets.
+public struct Staff: Sendable, Equatable, Hashable {
+    /// Short handle used on the command line (`suport assign 12 anna`).
+    public let id: String
+    public let name: String
+    public let address: String
+
+    public init(id: String, name: String, address: String) {
+        self.id = id
+        self.name = name
+        self.address = address
+    }
+}
+
+/// Where tickets live: `support`, `treasury`, … each with its own addresses and people.
+public struct Queue: Sendable, Equatable {
+    public let name: String
+    /// Addresses mail for this queue arrives at; the first is the From of its notifications.
+    public let addresses: [String]
+    /// Mail to this address about a ticket is a staff comment, never sent to requestors.
+    public let commentAddress: String?
+    public let staff: [Staff]
+    public let language: Language
+
+    public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language) {
+        self.name = name
+        self.addresses = addresses
+        self.commentAddress = commentAddress
+        self.staff = staff
+        self.language = language
+    }
+
+    /// The address notifications come from and replies go to.
+    public var replyAddress: String { addresses.first ?? "" }
+}

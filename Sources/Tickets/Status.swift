@@ -1,0 +1,63 @@
+/// Where a ticket is in its life (RT's default lifecycle).
+public enum Status: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
+    case new, open, stalled, resolved, rejected
+
+    public var description: String { rawValue }
+
+    /// Statuses in which a ticket is finished with.
+    public var isInactive: Bool { self == .resolved || self == .rejected }
+}
+
+/// The moves between statuses that an installation allows.
+public struct Lifecycle: Sendable, Equatable {
+    /// For each status, the statuses it may move to.
+    public let transitions: [Status: Set<Status>]
+
+    public init(transitions: [Status: Set<Status>]) {
+        self.transitions = transitions
+    }
+
+    /// RT's default: every move between different statuses is allowed.
+    public static let standard = Lifecycle(transitions: Dictionary(uniqueKeysWithValues: Status.allCases.map { from in
+        (from, Set(Status.allCases.filter { $0 != from }))
+    }))
+
+    /// Whether `from → to` is allowed (staying put always is).
+    public func allows(_ from: Status, _ to: Status) -> Bool {
+        from == to || transitions[from]?.contains(to) == true
+    }
+
+    /// Throws the clear error a user sees when the move is not allowed.
+    public func check(_ from: Status, _ to: Status) throws(DeskError) {
+        guard allows(from, to) else { throw .transitionNotAllowed(from: from, to: to) }
+    }
+}
+
+/// Errors a desk operation reports to whoever asked for it (CLI user or email sender).
+public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownTicket(Int)
+    case unknownQueue(String)
+    case unknownStaff(String)
+    case transitionNotAllowed(from: Status, to: Status)
+    case invalidPriority(Int)
+    case invalidAddress(String)
+    case notARequestor(String)
+    case lastRequestor(String)
+    case emptyTitle
+    case emptyText
+
+    public var description: String {
+        switch self {
+        case .unknownTicket(let n): return "no ticket #\(n)"
+        case .unknownQueue(let q): return "no queue named \(q.debugDescription)"
+        case .unknownStaff(let s): return "no staff member \(s.debugDescription)"
+        case let .transitionNotAllowed(from, to): return "the lifecycle does not allow \(from) → \(to)"
+        case .invalidPriority(let p): return "priority must be 0–10, not \(p)"
+        case .invalidAddress(let a): return "not a usable email address: \(a.debugDescription)"
+        case .notARequestor(let a): return "\(a) is not on this ticket"
+        case .lastRequestor(let a): return "\(a) is the ticket's only requestor"
+        case .emptyTitle: return "a title cannot be empty"
+        case .emptyText: return "nothing to send: the text is empty"
+        }
+    }
+}

@@ -1,0 +1,268 @@
+import ArgumentParser
+import Foundation
+import MIME
+import SuportService
+import Tickets
+import TicketStore
+
+/// Applies a change and prints what happened.
+func perform(_ options: DeskOptions, _ number: Int, comment: String? = nil, _ change: (Desk) throws -> TicketChange) throws {
+    try options.run { desk in
+        let outcome = try desk.change(try change(desk), ticket: number, actor: options.recordedActor, comment: comment)
+        let tag = desk.policy.tag.tag(for: number)
+        if outcome.changed {
+            print("\(tag): \(outcome.ticket.queue), \(outcome.ticket.status.rawValue), owner \(outcome.ticket.owner ?? "nobody"); "
+                + "\(outcome.notifications) notification\(outcome.notifications == 1 ? "" : "s") queued")
+        } else {
+            print("\(tag): already so, nothing changed")
+        }
+    }
+}
+
+struct Move: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Move a ticket to another queue.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument var queue: String
+    @Option(help: "A note kept with the change.") var comment: String?
+    func run() throws { try perform(options, number, comment: comment) { _ in .queue(queue) } }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Set a ticket's status (new, open, stalled, resolved, rejected).")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument var status: String
+    @Option(help: "A note kept with the change.") var comment: String?
+    func run() throws {
+        guard let s = Status(rawValue: status.lowercased()) else {
+            complain("no status \(status.debugDescription): use new, open, stalled, resolved or rejected")
+            throw ExitCode(1)
+        }
+        try perform(options, number, comment: comment) { _ in .status(s) }
+    }
+}
+
+struct Resolve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mark a ticket resolved.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Option(help: "A note kept with the change.") var comment: String?
+    func run() throws { try perform(options, number, comment: comment) { _ in .status(.resolved) } }
+}
+
+struct Reject: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mark a ticket rejected.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Option(help: "A note kept with the change.") var comment: String?
+    func run() throws { try perform(options, number, comment: comment) { _ in .status(.rejected) } }
+}
+
+struct Stall: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mark a ticket stalled.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Option(help: "A note kept with the change.") var comment: String?
+    func run() throws { try perform(options, number, comment: comment) { _ in .status(.stalled) } }
+}
+
+struct Open: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mark a ticket open.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Option(help: "A note kept with the change.") var comment: String?
+    func run() throws { try perform(options, number, comment: comment) { _ in .status(.open) } }
+}
+
+struct Assign: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Give a ticket to a staff member.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument var staff: String
+    func run() throws { try perform(options, number) { _ in .owner(staff) } }
+}
+
+struct Take: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Take a ticket yourself (the --actor).")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    func run() throws { try perform(options, number) { desk in .owner(try desk.requireStaff(options.actorName).id) } }
+}
+
+struct Untake: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Leave a ticket unowned.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    func run() throws { try perform(options, number) { _ in .owner(nil) } }
+}
+
+/// Text from -m or --file, and files to attach.
+struct MessageOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The text.") var message: String?
+    @Option(name: .customLong("file"), help: "Read the text from this file (- for standard input).") var textFile: String?
+    @Option(name: .customLong("attach"), help: "Attach this file (repeatable).") var attachments: [String] = []
+
+    func text() throws -> String {
+        if let message { return message }
+        if let textFile { return String(decoding: try RawInput.read(path: textFile), as: UTF8.self) }
+        throw ValidationError("give the text with -m TEXT or --file F")
+    }
+
+    func files() throws -> [OutgoingAttachment] {
+        try attachments.map { path in
+            OutgoingAttachment(filename: URL(fileURLWithPath: path).lastPathComponent, contentType: MediaTypes.guess(path),
+                               data: try RawInput.read(path: path))
+        }
+    }
+}
+
+struct Reply: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write to the requestors and Ccs of a ticket.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @OptionGroup var body: MessageOptions
+    func run() throws {
+        let text = try body.text(), files = try body.files()
+        try perform(options, number) { desk in
+            _ = try desk.requireStaff(options.actorName)
+            return .reply(text: text, attachments: files)
+        }
+    }
+}
+
+struct CommentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "comment", abstract: "Add an internal note for staff (never sent to requestors).")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @OptionGroup var body: MessageOptions
+    func run() throws {
+        let text = try body.text(), files = try body.files()
+        try perform(options, number) { desk in
+            _ = try desk.requireStaff(options.actorName)
+            return .comment(text: text, attachments: files)
+        }
+    }
+}
+
+struct TitleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "title", abstract: "Retitle a ticket.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument var title: String
+    func run() throws { try perform(options, number) { _ in .title(title) } }
+}
+
+struct PriorityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "priority", abstract: "Set a ticket's priority, 0 to 10.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument var priority: Int
+    func run() throws { try perform(options, number) { _ in .priority(priority) } }
+}
+
+enum PersonAction: String, ExpressibleByArgument { case add, del }
+
+struct RequestorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "requestor", abstract: "Add or remove a requestor.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument var action: PersonAction
+    @Argument var address: String
+    func run() throws {
+        try perform(options, number) { _ in
+            action == .add ? .addRequestor(Address.parseList(address).first ?? Address(address: address)) : .removeRequestor(address)
+        }
+    }
+}
+
+struct CcCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cc", abstract: "Add or remove a Cc.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument var action: PersonAction
+    @Argument var address: String
+    func run() throws {
+        try perform(options, number) { _ in
+            action == .add ? .addCc(Address.parseList(address).first ?? Address(address: address)) : .removeCc(address)
+        }
+    }
+}
+
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "The notifications waiting, sent and failed.",
+                                                    subcommands: [OutboxList.self, OutboxRetry.self, OutboxShow.self],
+                                                    defaultSubcommand: OutboxList.self)
+}
+
+struct OutboxList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the outbox, newest first.")
+    @OptionGroup var options: DeskOptions
+    @Option(help: "Only pending, sent or failed.") var state: String?
+    @Option(help: "Only this ticket.") var ticket: Int?
+    @Flag(help: "Print JSON.") var json = false
+    func run() throws {
+        try options.run { desk in
+            var filter: OutboxEntry.State? = nil
+            if let state {
+                guard let s = OutboxEntry.State(rawValue: state) else { throw ValidationError("state must be pending, sent or failed") }
+                filter = s
+            }
+            let rows = try desk.store.outbox(state: filter, ticket: ticket)
+            print(json ? JSONValue.array(rows.map(Views.json)).rendered() : Views.outbox(rows, tag: desk.policy.tag))
+        }
+    }
+}
+
+struct OutboxRetry: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "retry", abstract: "Send a failed or waiting notification again now.")
+    @OptionGroup var options: DeskOptions
+    @Argument var id: Int64
+    func run() throws {
+        try options.run { desk in
+            try desk.store.retry(id)
+            print("outbox \(id): queued to be sent again")
+        }
+    }
+}
+
+struct OutboxShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a notification exactly as it is sent.")
+    @OptionGroup var options: DeskOptions
+    @Argument var id: Int64
+    func run() throws {
+        try options.run { desk in FileHandle.standardOutput.write(Data(try desk.store.outboxMessage(id))) }
+    }
+}
+
+struct DB: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "db", abstract: "The database.", subcommands: [DBMigrate.self])
+}
+
+struct DBMigrate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply schema migrations (also done on every start).")
+    @OptionGroup var options: DeskOptions
+    func run() throws {
+        try options.run { desk in
+            let applied = try desk.store.migrate()
+            print(applied.isEmpty ? "the database is up to date" : "applied: \(applied.joined(separator: ", "))")
+        }
+    }
+}
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Validate a configuration file and its templates.")
+    @OptionGroup var options: DeskOptions
+    func run() throws {
+        do {
+            let config = try Configuration.load(path: options.configPath)
+            _ = try Desk.loadTemplates(config.templatesPath)
+            let p = config.policy
+            print("\(options.configPath): ok — \(p.queues.count) queues (\(p.queues.map(\.name).joined(separator: ", "))), "
+                + "\(p.allStaff.count) staff, \(p.routing.count) routing rules")
+        } catch {
+            complain("\(error)")
+            throw ExitCode(78)
+        }
+    }
+}
