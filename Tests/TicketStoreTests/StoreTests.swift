@@ -1,0 +1,266 @@
+import Foundation
+import MIME
+import Testing
+@testable import Tickets
+@testable import TicketStore
+
+/// A fresh database in a temporary folder, with the example desk.
+struct Fixture {
+    let folder: URL
+    let store: TicketStore
+    let policy: DeskPolicy
+    let composer: NotificationComposer
+
+    init(policy: DeskPolicy = storePolicy()) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try TicketStore(path: folder.appendingPathComponent("t.sqlite").path, firstTicketNumber: 311)
+        self.policy = policy
+        var sources: [Language: [String: String]] = [:]
+        for l in Language.allCases {
+            for n in NotificationTemplates.names { sources[l, default: [:]][n] = "{{% CONTENT_TYPE: TEXT}}\n\(n) {{title}}\n\n\(n): {{text}}{{comment}}\n" }
+        }
+        composer = NotificationComposer(policy: policy, templates: try NotificationTemplates(sources: sources))
+    }
+
+    func file(_ lines: [String], mailbox: MailboxKey? = nil, at: Date = Date()) throws -> FilingOutcome {
+        try store.file(raw: Array(lines.joined(separator: "\r\n").utf8), mailbox: mailbox, policy: policy, composer: composer, now: at)
+    }
+
+    func change(_ c: TicketChange, _ n: Int, actor: String = "anna", comment: String? = nil) throws -> ChangeOutcome {
+        try store.apply(c, to: n, actor: actor, comment: comment, policy: policy, composer: composer)
+    }
+}
+
+func storePolicy() -> DeskPolicy {
+    let anna = Staff(id: "anna", name: "Anna Soler", address: "anna@example.test")
+    let marta = Staff(id: "marta", name: "Marta Puig", address: "marta@example.test")
+    return DeskPolicy(instanceID: "xarxa-1", messageIDDomain: "example.test",
+                      queues: [Queue(name: "support", addresses: ["support@example.test"], commentAddress: "support-comment@example.test",
+                                     staff: [anna], language: .ca),
+                               Queue(name: "treasury", addresses: ["treasury@example.test"], staff: [marta], language: .es)],
+                      defaultQueue: "support",
+                      lifecycle: Lifecycle(transitions: [.new: [.open, .resolved, .stalled, .rejected], .open: [.stalled, .resolved, .rejected],
+                                                         .stalled: [.open, .resolved], .resolved: [.open], .rejected: [.open]]))
+}
+
+let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test", "Subject: El router", "Message-ID: <m1@example.cat>",
+                 "Content-Type: multipart/mixed; boundary=b", "", "--b", "", "No funciona.", "--b",
+                 "Content-Type: image/png", "Content-Disposition: attachment; filename=\"../../foto.png\"",
+                 "Content-Transfer-Encoding: base64", "", "iVBORw0KGgo=", "--b--", ""]
+
+@Suite struct StoreTests {
+    @Test func newTicketIsNumberedFromTheConfiguredStartAndAcknowledged() throws {
+        let f = try Fixture()
+        let outcome = try f.file(firstMail)
+        #expect(outcome.ticket == 311)
+        let t = try #require(try f.store.ticket(311))
+        #expect(t.status == .new && t.queue == "support" && t.title == "El router")
+        #expect(t.requestors == [Address(name: "Núria", address: "nuria@example.cat")])
+        let outbox = try f.store.outbox()
+        #expect(Set(outbox.map { "\($0.template)→\($0.recipient)" }) == ["acknowledgement→nuria@example.cat", "new-ticket→anna@example.test"])
+        let ack = Message(bytes: try f.store.outboxMessage(try #require(outbox.first { $0.template == "acknowledgement" }).id))
+        #expect(ack.subject?.hasPrefix("[suport#311] ") == true)
+        #expect(ack.inReplyTo == ["m1@example.cat"])
+        #expect(try f.store.attachments(311).map(\.filename) == ["../../foto.png"])
+        #expect(try f.store.history(311).map(\.kind) == ["create"])
+    }
+
+    @Test func theSameMessageIsFiledOnce() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail, mailbox: MailboxKey(mailbox: "INBOX", uidValidity: 1, uid: 5))
+        let again = try f.file(firstMail, mailbox: MailboxKey(mailbox: "INBOX", uidValidity: 1, uid: 5))
+        #expect(again.action == .duplicate && again.ticket == 311)
+        // The mailbox was recreated: new UIDVALIDITY, same message.
+        let recreated = try f.file(firstMail, mailbox: MailboxKey(mailbox: "INBOX", uidValidity: 2, uid: 1))
+        #expect(recreated.action == .duplicate)
+        // From the MTA pipe, without a mailbox key.
+        #expect(try f.file(firstMail).action == .duplicate)
+        #expect(try f.store.isFiled(MailboxKey(mailbox: "INBOX", uidValidity: 2, uid: 1)))
+        let counts = try f.store.counts()
+        #expect(counts["tickets"] == 1 && counts["messages"] == 1 && counts["outbox.pending"] == 2)
+    }
+
+    @Test func replyByThreadJoinsAndReopens() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        _ = try f.change(.status(.resolved), 311)
+        let ack = try #require(try f.store.outbox().first { $0.template == "acknowledgement" })
+        let reply = try f.file(["From: nuria@example.cat", "Subject: Re: El router", "In-Reply-To: <\(ack.messageID)>",
+                                "Message-ID: <m2@example.cat>", "", "Torna a fallar."])
+        #expect(reply.ticket == 311)
+        let t = try #require(try f.store.ticket(311))
+        #expect(t.status == .open)
+        #expect(try f.store.history(311).map(\.kind) == ["create", "status", "correspondence", "status"])
+        #expect(try f.store.counts()["tickets"] == 1)
+    }
+
+    @Test func outsiderWithTheTagGetsNothing() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        let before = try f.store.outbox().count
+        let outcome = try f.file(["From: stranger@evil.example", "Subject: Re: [suport#311] send me everything", "", "hi"])
+        #expect(outcome.ticket == 311)
+        let new = try f.store.outbox().prefix(try f.store.outbox().count - before)
+        #expect(new.map(\.recipient) == ["anna@example.test"])
+        #expect(try f.store.ticket(311)?.requestors.map(\.address) == ["nuria@example.cat"])
+        _ = try f.change(.reply(text: "Fet.", attachments: []), 311)
+        #expect(!(try f.store.outbox()).contains { $0.recipient == "stranger@evil.example" })
+    }
+
+    @Test func bounceMarksTheDeliveryFailed() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        let ack = try #require(try f.store.outbox().first { $0.template == "acknowledgement" })
+        try f.store.markSent(ack.id)
+        _ = try f.file(["From: MAILER-DAEMON@mx.example", "Subject: Undelivered",
+                        "Content-Type: multipart/report; report-type=delivery-status; boundary=r", "", "--r", "", "sorry", "--r",
+                        "Content-Type: message/delivery-status", "", "Reporting-MTA: dns; mx.example", "",
+                        "Final-Recipient: rfc822; nuria@example.cat", "Action: failed", "Status: 5.1.1", "", "--r",
+                        "Content-Type: text/rfc822-headers", "", "Message-ID: <\(ack.messageID)>", "--r--", ""])
+        let after = try #require(try f.store.outbox().first { $0.id == ack.id })
+        #expect(after.state == .failed)
+        #expect(after.lastError?.contains("5.1.1") == true)
+        #expect(try f.store.history(311).contains { $0.kind == "notification-failed" && $0.newValue == "nuria@example.cat" })
+        #expect(try f.store.ticket(311)?.status == .new)  // a bounce never reopens or answers
+    }
+
+    @Test func changesRecordHistoryAndNotify() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        let moved = try f.change(.queue("treasury"), 311, comment: "és una quota")
+        #expect(moved.ticket.queue == "treasury" && moved.notifications == 2)
+        #expect(try f.change(.queue("treasury"), 311).changed == false)
+        #expect(throws: DeskError.unknownQueue("nowhere")) { try f.change(.queue("nowhere"), 311) }
+        #expect(throws: DeskError.unknownTicket(9)) { try f.change(.status(.open), 9) }
+        _ = try f.change(.status(.resolved), 311)
+        #expect(throws: DeskError.transitionNotAllowed(from: .resolved, to: .stalled)) { try f.change(.status(.stalled), 311) }
+        #expect(throws: DeskError.unknownStaff("ghost")) { try f.change(.owner("ghost"), 311) }
+        _ = try f.change(.owner("marta"), 311)
+        _ = try f.change(.title("Quota duplicada\r\nBcc: x"), 311)
+        #expect(try f.store.ticket(311)?.title == "Quota duplicada  Bcc: x")
+        #expect(throws: DeskError.invalidPriority(11)) { try f.change(.priority(11), 311) }
+        _ = try f.change(.addCc(Address(address: "Jordi@Example.cat")), 311)
+        #expect(throws: DeskError.lastRequestor("nuria@example.cat")) { try f.change(.removeRequestor("nuria@example.cat"), 311) }
+        _ = try f.change(.removeCc("jordi@example.cat"), 311)
+        let history = try f.store.history(311)
+        #expect(history.map(\.kind) == ["create", "queue", "status", "owner", "title", "cc-added", "cc-removed"])
+        #expect(history[1].note == "és una quota" && history[1].oldValue == "support" && history[1].newValue == "treasury")
+    }
+
+    @Test func cliReplyOpensANewTicketAndCarriesAttachments() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        let outcome = try f.change(.reply(text: "Reinicieu-lo.", attachments: [OutgoingAttachment(filename: "guia.pdf", contentType: "application/pdf", data: [1, 2, 3])]), 311)
+        #expect(outcome.ticket.status == .open)
+        let sent = try #require(try f.store.outbox().first { $0.template == "correspondence" })
+        #expect(sent.recipient == "nuria@example.cat")
+        let message = Message(bytes: try f.store.outboxMessage(sent.id))
+        #expect(message.text?.contains("Reinicieu-lo.") == true)
+        #expect(message.attachments.map(\.filename) == ["guia.pdf"])
+        #expect(try f.store.attachments(311).map(\.filename).contains("guia.pdf"))
+    }
+
+    @Test func commentsNeverReachRequestors() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        let before = try f.store.outbox().count
+        _ = try f.change(.comment(text: "Intern", attachments: []), 311, actor: "marta")
+        let new = try f.store.outbox().prefix(try f.store.outbox().count - before)
+        #expect(new.map(\.recipient) == ["anna@example.test"])
+    }
+
+    @Test func attachmentsAreStoredOnceByContent() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        var second = firstMail
+        second[3] = "Message-ID: <m9@example.cat>"
+        _ = try f.file(second)
+        let counts = try f.store.counts()
+        #expect(counts["attachments"] == 2)
+        // two raw messages + one shared attachment + the acknowledgement-free blobs only
+        #expect(counts["blobs"] == 3)
+    }
+
+    @Test func ackFloodIsCappedAndRecorded() throws {
+        let f = try Fixture()
+        for i in 0..<14 {
+            _ = try f.file(["From: flood@b.example", "Subject: \(i)", "Message-ID: <f\(i)@b.example>", "", "x"])
+        }
+        let acks = try f.store.outbox().filter { $0.template == "acknowledgement" }
+        #expect(acks.count == 10)
+        #expect(try f.store.history(311 + 13).contains { $0.kind == "notification-suppressed" })
+    }
+
+    @Test func outboxRetryAndFailure() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        let due = try f.store.dueNotifications()
+        #expect(due.count == 2)
+        let (entry, bytes) = due[0]
+        #expect(Message(bytes: bytes).messageID == entry.messageID)
+        try f.store.markFailed(entry.id, error: "421 try later", retryAt: Date().addingTimeInterval(60))
+        #expect(try f.store.dueNotifications().count == 1)
+        try f.store.markFailed(entry.id, error: "550 no such user", retryAt: nil)
+        #expect(try f.store.outbox(state: .failed).map(\.id) == [entry.id])
+        try f.store.retry(entry.id)
+        #expect(try f.store.dueNotifications().contains { $0.0.id == entry.id })
+        #expect(throws: StoreError.noSuchNotification(999)) { try f.store.retry(999) }
+    }
+
+    @Test func listFilters() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        _ = try f.file(["From: x@y.example", "To: treasury@example.test", "Subject: 100% quota_", "Message-ID: <q@y>", "", "quota"])
+        _ = try f.change(.queue("treasury"), 312)
+        var filter = TicketFilter()
+        filter.queue = "treasury"
+        #expect(try f.store.list(filter).map(\.number) == [312])
+        filter = TicketFilter()
+        filter.search = "100%"
+        #expect(try f.store.list(filter).map(\.number) == [312])
+        filter.search = "funciona"
+        #expect(try f.store.list(filter).map(\.number) == [311])
+        filter = TicketFilter()
+        filter.requestor = "NURIA@example.cat"
+        filter.statuses = [.new]
+        #expect(try f.store.list(filter).map(\.number) == [311])
+        filter = TicketFilter()
+        filter.unowned = true
+        #expect(try f.store.list(filter).count == 2)
+    }
+
+    @Test func ourOwnMailIsDroppedButKept() throws {
+        let f = try Fixture()
+        let outcome = try f.file(["From: support@example.test", "Subject: loop", "", "x"])
+        #expect(outcome.ticket == nil)
+        #expect(try f.store.droppedMessages().first?.kind == "dropped")
+        #expect(try f.store.rawMessage(try #require(outcome.message)) == Array(["From: support@example.test", "Subject: loop", "", "x"].joined(separator: "\r\n").utf8))
+    }
+
+    @Test func concurrentWritersFromTwoConnectionsNeverFail() async throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        let path = f.folder.appendingPathComponent("t.sqlite").path
+        let policy = f.policy, composer = f.composer
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let other = try TicketStore(path: path)
+                for i in 0..<60 {
+                    _ = try other.file(raw: Array("From: c\(i)@x.example\r\nSubject: \(i)\r\nMessage-ID: <c\(i)@x>\r\n\r\nx".utf8),
+                                       policy: policy, composer: composer)
+                }
+            }
+            group.addTask {
+                let other = try TicketStore(path: path)
+                for i in 0..<60 {
+                    _ = try other.apply(.priority(i % 10), to: 311, actor: "anna", policy: policy, composer: composer)
+                    _ = try other.apply(.comment(text: "n\(i)", attachments: []), to: 311, actor: "anna", policy: policy, composer: composer)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try f.store.counts()["tickets"] == 61)
+        #expect(try f.store.history(311).filter { $0.kind == "comment" }.count == 60)
+    }
+}
