@@ -151,14 +151,14 @@ public struct Configuration: Sendable {
         var queues: [Queue] = []
         for (i, q) in raw.queues.enumerated() {
             guard let language = Language(rawValue: q.language) else {
-                throw fail("queues[\(i)].language", "must be one of ca, es, en, not \(q.language.debugDescription)")
+                throw fail("queues[\(i)].language", "must be one of ca, es, en, not \(q.language.quoted)")
             }
             guard !q.addresses.isEmpty, q.addresses.allSatisfy(OutgoingMessage.isValidAddress) else {
                 throw fail("queues[\(i)].addresses", "needs at least one valid address")
             }
             var members: [Staff] = []
             for id in q.staff {
-                guard let s = staff[id] else { throw fail("queues[\(i)].staff", "no staff member \(id.debugDescription) under [staff]") }
+                guard let s = staff[id] else { throw fail("queues[\(i)].staff", "no staff member \(id.quoted) under [staff]") }
                 members.append(s)
             }
             queues.append(Queue(name: q.name, addresses: q.addresses.map { $0.lowercased() }, commentAddress: q.commentAddress?.lowercased(),
@@ -182,7 +182,7 @@ public struct Configuration: Sendable {
                 guard let f = Status(rawValue: from) else { throw fail("lifecycle.\(from)", "not a status") }
                 var set: Set<Status> = []
                 for t in targets {
-                    guard let s = Status(rawValue: t) else { throw fail("lifecycle.\(from)", "\(t.debugDescription) is not a status") }
+                    guard let s = Status(rawValue: t) else { throw fail("lifecycle.\(from)", "\(t.quoted) is not a status") }
                     set.insert(s)
                 }
                 transitions[f] = set
@@ -233,7 +233,9 @@ public struct Configuration: Sendable {
 
     private static func describe(_ error: DecodingError) -> (String?, String) {
         switch error {
-        case .keyNotFound(let key, let ctx): return (path(ctx.codingPath + [key]), "missing")
+        case .keyNotFound(let key, let ctx):
+            let full = ctx.codingPath.last?.stringValue == key.stringValue ? ctx.codingPath : ctx.codingPath + [key]
+            return (path(full), "missing")
         case .typeMismatch(let type, let ctx): return (path(ctx.codingPath), "expected \(type)")
         case .valueNotFound(let type, let ctx): return (path(ctx.codingPath), "expected \(type)")
         case .dataCorrupted(let ctx): return (path(ctx.codingPath), ctx.debugDescription)
@@ -241,17 +243,48 @@ public struct Configuration: Sendable {
         }
     }
 
-    /// The line where a key is written (its last component), if it can be found.
+    /// The line where a key is written, following its path through tables and arrays of
+    /// tables (`queues[1].language` is the `language` after the second `[[queues]]`).
     static func line(of key: String?, in text: String) -> Int? {
         guard let key else { return nil }
-        let last = key.split(whereSeparator: { $0 == "." || $0 == "[" }).last.map { String($0.filter { $0 != "]" }) } ?? key
-        guard !last.isEmpty, Int(last) == nil else { return nil }
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let t = line.drop(while: { $0 == " " || $0 == "\t" })
-            if t.hasPrefix(last + " ") || t.hasPrefix(last + "=") || t.hasPrefix("[\(last)]") || t.hasPrefix("[[\(last)]]")
-                || t.hasPrefix("[staff.\(last)]") { return n + 1 }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var parts: [(name: String, index: Int?)] = []
+        for piece in key.split(separator: ".") {
+            if let open = piece.firstIndex(of: "["), let n = Int(piece[piece.index(after: open)...].dropLast()) {
+                parts.append((String(piece[..<open]), n))
+            } else {
+                parts.append((String(piece), nil))
+            }
         }
-        return nil
+        guard let last = parts.last else { return nil }
+        var from = 0
+        var table = ""
+        for part in parts.dropLast() {
+            table += (table.isEmpty ? "" : ".") + part.name
+            if let index = part.index {
+                let headers = lines.indices.filter { $0 >= from && lines[$0] == "[[\(table)]]" }
+                guard index < headers.count else { return nil }
+                from = headers[index]
+                table = ""
+            } else if let header = lines.indices.first(where: { $0 >= from && lines[$0] == "[\(table)]" }) {
+                from = header
+                table = ""
+            }
+        }
+        let name = table.isEmpty ? last.name : table + "." + last.name
+        if let index = last.index {
+            let headers = lines.indices.filter { $0 >= from && lines[$0] == "[[\(name)]]" }
+            return index < headers.count ? headers[index] + 1 : nil
+        }
+        let found = lines.indices.first { i in
+            i >= from && (lines[i].hasPrefix(last.name + " ") || lines[i].hasPrefix(last.name + "=") || lines[i] == "[\(name)]"
+                          || lines[i] == "[[\(name)]]")
+        }
+        return found.map { $0 + 1 }
     }
 }
 
+extension String {
+    /// In double quotes. (TOMLKit gives String a `debugDescription` of its own, without them.)
+    var quoted: String { "\"" + self + "\"" }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import MIME
+import Testing
+@testable import SuportService
+
+/// A temporary installation: the example configuration pointing at a fresh database.
+struct Installation {
+    let folder: URL
+    let config: String
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    init(edit: (String) -> String = { $0 }) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var text = try String(contentsOf: Self.repo.appendingPathComponent("config/suport.example.toml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "templates = \"templates\"", with: "templates = \"\(Self.repo.path)/config/templates\"")
+        config = folder.appendingPathComponent("suport.toml").path
+        try edit(text).write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    func run(_ args: [String], actor: String? = "anna", stdin: [UInt8]? = nil) throws -> CommandRun {
+        var full = args + ["--config", config]
+        if let actor { full += ["--actor", actor] }
+        if args.first == "parse" || args.first == "bench" { full = args }
+        return try CommandRun.suport(full, stdin: stdin)
+    }
+
+    func ingest(_ fixture: String) throws -> CommandRun {
+        try CommandRun.suport(["ingest", "--config", config], stdin: Array(try Data(contentsOf: Self.repo.appendingPathComponent("fixtures/mail/\(fixture)"))))
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func checkConfigAcceptsTheExampleAndNamesABadKey() throws {
+        let good = try Installation()
+        let ok = try good.run(["check-config"], actor: nil)
+        #expect(ok.status == 0 && ok.stdout.contains("2 queues"))
+        let bad = try Installation { $0.replacingOccurrences(of: "language = \"es\"", with: "language = \"fr\"") }
+        let run = try bad.run(["check-config"], actor: nil)
+        #expect(run.status == 78)
+        let line = try #require(try String(contentsOfFile: bad.config, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.contains("language = \"fr\"") }) + 1
+        #expect(run.stderr == "suport: \(bad.config):\(line): queues[1].language: must be one of ca, es, en, not \"fr\"\n")
+    }
+
+    @Test func ingestFilesOnceAndSaysSo() throws {
+        let i = try Installation()
+        let first = try i.ingest("rfc/catalan-latin1-qp.eml")
+        #expect(first.status == 0)
+        #expect(first.stdout == "new ticket [suport#1] in support; 3 notifications queued\n")
+        let again = try i.ingest("rfc/catalan-latin1-qp.eml")
+        #expect(again.status == 0 && again.stdout.contains("already filed ([suport#1])"))
+        let empty = try CommandRun.suport(["ingest", "--config", i.config], stdin: [])
+        #expect(empty.status == 65)
+        let broken = try CommandRun.suport(["ingest", "--config", "/nonexistent.toml"], stdin: Array("Subject: x\r\n\r\nx".utf8))
+        #expect(broken.status == 75)
+        #expect(broken.stderr.hasPrefix("suport: /nonexistent.toml"))
+        let routed = try i.ingest("rfc/membership-fee-treasury.eml")
+        #expect(routed.stdout.hasPrefix("new ticket [suport#2] in treasury"))
+    }
+
+    @Test func listShowAndJSON() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        _ = try i.ingest("rfc/spanish-cp1252-8bit.eml")
+        let list = try i.run(["list"])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("[suport#1]  support   new") && list.stdout.contains("[suport#2]  treasury  new"))
+        let json = try JSONValue.parse(Data(try i.run(["list", "--queue", "treasury", "--json"]).stdout.utf8))
+        guard case .array(let rows) = json, rows.count == 1, case .object(let row) = rows[0] else { Issue.record("\(json)"); return }
+        #expect(row.first { $0.0 == "number" }?.1 == .int(2))
+        #expect(try i.run(["list", "--status", "open"]).stdout == "No tickets.\n")
+        let badQueue = try i.run(["list", "--queue", "nowhere"])
+        #expect(badQueue.status == 1 && badQueue.stderr == "suport: no queue named \"nowhere\"\n")
+        let show = try i.run(["show", "1", "--history"])
+        #expect(show.stdout.hasPrefix("[suport#1] El node del terrat no respon des d'ahir\n"))
+        #expect(show.stdout.contains("create") && show.stdout.contains("He reiniciat l'equip"))
+        let missing = try i.run(["show", "99"])
+        #expect(missing.status == 1 && missing.stderr == "suport: no ticket #99\n")
+    }
+
+    @Test func attachmentIsWrittenOnlyWhereAsked() throws {
+        let i = try Installation()
+        _ = try i.ingest("malformed/attachment-path-names.eml")
+        let show = try i.run(["show", "1", "--json"])
+        guard case .object(let t) = try JSONValue.parse(Data(show.stdout.utf8)),
+              case .array(let atts)? = t.first(where: { $0.0 == "attachments" })?.1 else { Issue.record(Comment(rawValue: show.stdout)); return }
+        #expect(atts.count == 3)
+        let dir = i.folder.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for n in 1...3 {
+            let run = try i.run(["attachment", "1", "\(n)", "-o", dir.path + "/"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let written = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(written == ["a  b c.txt", "evil.sh", "passwd"])
+        #expect(!FileManager.default.fileExists(atPath: i.folder.appendingPathComponent("etc/passwd").path))
+        let exact = i.folder.appendingPathComponent("chosen.bin").path
+        #expect(try i.run(["attachment", "1", "1", "-o", exact]).status == 0)
+        #expect(try String(contentsOfFile: exact, encoding: .utf8) == "root:x:0:0")
+        let stdout = try i.run(["attachment", "1", "2"])
+        #expect(stdout.stdout == "echo")
+        #expect(try i.run(["attachment", "1", "77"]).stderr == "suport: no attachment 77\n")
+    }
+
+    @Test func moveStatusAssignAndTheLifecycle() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        let move = try i.run(["move", "1", "treasury", "--comment", "és una quota"])
+        #expect(move.status == 0 && move.stdout.hasPrefix("[suport#1]: treasury, new"))
+        #expect(try i.run(["status", "1", "stalled"]).stdout.contains("stalled"))
+        #expect(try i.run(["open", "1"]).stdout.contains("open"))
+        #expect(try i.run(["resolve", "1"]).stdout.contains("resolved"))
+        let forbidden = try i.run(["stall", "1"])
+        #expect(forbidden.status == 1 && forbidden.stderr == "suport: the lifecycle does not allow resolved → stalled\n")
+        #expect(try i.run(["reject", "1"]).status == 1)
+        #expect(try i.run(["status", "1", "sleeping"]).status == 1)
+        #expect(try i.run(["open", "1"]).status == 0)
+        #expect(try i.run(["assign", "1", "marta"]).stdout.contains("owner marta"))
+        #expect(try i.run(["assign", "1", "ghost"]).stderr == "suport: no staff member \"ghost\"\n")
+        #expect(try i.run(["take", "1"], actor: "pere").stdout.contains("owner pere"))
+        #expect(try i.run(["untake", "1"]).stdout.contains("owner nobody"))
+        #expect(try i.run(["take", "1"], actor: "visitor@x.example").status == 1)
+        let outbox = try i.run(["outbox", "list", "--ticket", "1"]).stdout
+        #expect(outbox.contains("queue-staff") && outbox.contains("marta@example.test"))
+        #expect(outbox.contains("queue-requestors") && outbox.contains("status"))
+    }
+
+    @Test func replyCommentTitlePriorityRequestorAndCc() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        let file = i.folder.appendingPathComponent("guia.pdf")
+        try Data("%PDF-1.4".utf8).write(to: file)
+        let reply = try i.run(["reply", "1", "-m", "Reinicieu el node, si us plau.", "--attach", file.path])
+        #expect(reply.status == 0 && reply.stdout.contains("open"))
+        let text = i.folder.appendingPathComponent("nota.txt")
+        try "Nota interna".write(to: text, atomically: true, encoding: .utf8)
+        #expect(try i.run(["comment", "1", "--file", text.path]).status == 0)
+        #expect(try i.run(["comment", "1", "-m", "x"], actor: "montse@example.cat").status == 1)
+        #expect(try i.run(["reply", "1"]).status != 0)
+        #expect(try i.run(["title", "1", "Node del terrat caigut"]).status == 0)
+        #expect(try i.run(["priority", "1", "7"]).status == 0)
+        #expect(try i.run(["priority", "1", "70"]).stderr == "suport: priority must be 0–10, not 70\n")
+        #expect(try i.run(["requestor", "1", "add", "Pau <pau@example.cat>"]).status == 0)
+        #expect(try i.run(["cc", "1", "add", "jordi@example.cat"]).status == 0)
+        #expect(try i.run(["cc", "1", "del", "jordi@example.cat"]).status == 0)
+        #expect(try i.run(["requestor", "1", "del", "pau@example.cat"]).status == 0)
+        #expect(try i.run(["requestor", "1", "add", "not an address"]).status == 1)
+        guard case .object(let t) = try JSONValue.parse(Data(try i.run(["show", "1", "--json", "--history"]).stdout.utf8)) else { return }
+        #expect(t.first { $0.0 == "title" }?.1 == .string("Node del terrat caigut"))
+        #expect(t.first { $0.0 == "priority" }?.1 == .int(7))
+        let rows = try JSONValue.parse(Data(try i.run(["outbox", "--json"]).stdout.utf8))
+        guard case .array(let entries) = rows else { return }
+        let correspondence = entries.compactMap { e -> Int? in
+            guard case .object(let o) = e, o.first(where: { $0.0 == "template" })?.1 == .string("correspondence"),
+                  case .int(let id)? = o.first(where: { $0.0 == "id" })?.1 else { return nil }
+            return id
+        }
+        #expect(correspondence.count == 1)
+        let sent = try i.run(["outbox", "show", "\(correspondence[0])"])
+        let message = Message(bytes: Array(sent.stdout.utf8))
+        #expect(message.to.map(\.address) == ["montse@example.cat"])
+        #expect(message.text?.contains("Reinicieu el node") == true)
+        #expect(message.attachments.map(\.filename) == ["guia.pdf"])
+    }
+
+    @Test func outboxRetryAndMigrate() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/plain-ascii.eml")
+        #expect(try i.run(["outbox", "retry", "1"]).stdout == "outbox 1: queued to be sent again\n")
+        #expect(try i.run(["outbox", "retry", "99"]).stderr == "suport: no notification 99 in the outbox\n")
+        #expect(try i.run(["outbox", "list", "--state", "pending"]).stdout.contains("acknowledgement"))
+        #expect(try i.run(["db", "migrate"]).stdout == "the database is up to date\n")
+    }
+
+    @Test func cliAndIngestWriteAtOnce() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/plain-ascii.eml")
+        let errors = ErrorBox()
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for n in 0..<15 {
+                do {
+                    let run: CommandRun
+                    if worker == 0 {
+                        run = try CommandRun.suport(["ingest", "--config", i.config],
+                                                    stdin: Array("From: p\(n)@x.example\r\nSubject: p\(n)\r\nMessage-ID: <p\(n)@x>\r\n\r\nx".utf8))
+                    } else {
+                        run = try i.run(["comment", "1", "-m", "nota \(n)"])
+                    }
+                    if run.status != 0 { errors.add(run.stderr) }
+                } catch { errors.add("\(error)") }
+            }
+        }
+        #expect(errors.all.isEmpty, "\(errors.all)")
+        #expect(try i.run(["list", "--json"]).stdout.components(separatedBy: "\"number\"").count - 1 == 16)
+        #expect(try i.run(["show", "1", "--history"]).stdout.components(separatedBy: "  comment").count - 1 == 15)
+    }
+}
+
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
