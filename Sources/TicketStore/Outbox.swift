@@ -11,6 +11,14 @@ extension TicketStore {
                     sent: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
+    /// The fields a state change records, or the error for an id that is not there.
+    private func outboxRow(_ db: Database, _ id: Int64) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: "SELECT ticket, recipient, template, state FROM outbox WHERE id = ?", arguments: [id]) else {
+            throw StoreError.noSuchNotification(id)
+        }
+        return row
+    }
+
     /// Outbox rows, newest first, optionally in one state.
     public func outbox(state: OutboxEntry.State? = nil, ticket: Int? = nil, limit: Int = 200) throws -> [OutboxEntry] {
         try read { db in
@@ -38,9 +46,7 @@ extension TicketStore {
     /// Puts a failed or waiting notification back to be sent at once.
     public func retry(_ id: Int64, now: Date = Date()) throws {
         try transaction { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT ticket, recipient, state FROM outbox WHERE id = ?", arguments: [id]) else {
-                throw StoreError.noSuchNotification(id)
-            }
+            let row = try outboxRow(db, id)
             try db.execute(sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'sent'",
                            arguments: [now.timeIntervalSince1970, id])
             try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-retry", new: row["recipient"],
@@ -63,9 +69,7 @@ extension TicketStore {
     /// Records a successful send on the row and in the ticket's history.
     public func markSent(_ id: Int64, now: Date = Date()) throws {
         try transaction { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT ticket, recipient, template FROM outbox WHERE id = ?", arguments: [id]) else {
-                throw StoreError.noSuchNotification(id)
-            }
+            let row = try outboxRow(db, id)
             try db.execute(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                            arguments: [now.timeIntervalSince1970, id])
             try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-sent", old: row["template"],
@@ -77,9 +81,7 @@ extension TicketStore {
     /// failure, or no retry time) and recorded on the ticket.
     public func markFailed(_ id: Int64, error: String, retryAt: Date?, now: Date = Date()) throws {
         try transaction { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT ticket, recipient, template FROM outbox WHERE id = ?", arguments: [id]) else {
-                throw StoreError.noSuchNotification(id)
-            }
+            let row = try outboxRow(db, id)
             if let retryAt {
                 try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
                                arguments: [retryAt.timeIntervalSince1970, error, id])

@@ -43,36 +43,25 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
-struct Resolve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Mark a ticket resolved.")
-    @OptionGroup var options: DeskOptions
-    @Argument var number: Int
-    @Option(help: "A note kept with the change.") var comment: String?
-    func run() throws { try perform(options, number, comment: comment) { _ in .status(.resolved) } }
+/// A status the shorthand commands set: `suport resolve N` is `suport status N resolved`.
+protocol FixedStatus {
+    static var status: Status { get }
+    static var command: String { get }
 }
 
-struct Reject: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Mark a ticket rejected.")
-    @OptionGroup var options: DeskOptions
-    @Argument var number: Int
-    @Option(help: "A note kept with the change.") var comment: String?
-    func run() throws { try perform(options, number, comment: comment) { _ in .status(.rejected) } }
-}
+enum ResolveStatus: FixedStatus { static let status = Status.resolved; static let command = "resolve" }
+enum RejectStatus: FixedStatus { static let status = Status.rejected; static let command = "reject" }
+enum StallStatus: FixedStatus { static let status = Status.stalled; static let command = "stall" }
+enum OpenStatus: FixedStatus { static let status = Status.open; static let command = "open" }
 
-struct Stall: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Mark a ticket stalled.")
+struct SetStatus<S: FixedStatus>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: S.command, abstract: "Mark a ticket \(S.status.rawValue).")
+    }
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Option(help: "A note kept with the change.") var comment: String?
-    func run() throws { try perform(options, number, comment: comment) { _ in .status(.stalled) } }
-}
-
-struct Open: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Mark a ticket open.")
-    @OptionGroup var options: DeskOptions
-    @Argument var number: Int
-    @Option(help: "A note kept with the change.") var comment: String?
-    func run() throws { try perform(options, number, comment: comment) { _ in .status(.open) } }
+    func run() throws { try perform(options, number, comment: comment) { _ in .status(S.status) } }
 }
 
 struct Assign: ParsableCommand {

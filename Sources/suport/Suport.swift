@@ -10,7 +10,8 @@ struct Suport: ParsableCommand {
         commandName: "suport",
         abstract: "An email-driven helpdesk.",
         subcommands: [Parse.self, Ingest.self, List.self, Show.self, AttachmentCommand.self, Move.self, StatusCommand.self,
-                      Resolve.self, Reject.self, Stall.self, Open.self, Assign.self, Take.self, Untake.self, Reply.self,
+                      SetStatus<ResolveStatus>.self, SetStatus<RejectStatus>.self,
+                      SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
                       CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
                       OutboxCommand.self, DB.self, CheckConfig.self, Bench.self]
     )
