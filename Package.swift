@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Parsing and composing Internet messages. Ours on purpose: see docs/mime.md.
@@ -27,6 +29,8 @@ let package = Package(
         .target(name: "SuportService", dependencies: [
             "MIME", "MailTransport", "Tickets", "TicketStore",
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "suport", dependencies: [
             "SuportService",
@@ -41,5 +45,7 @@ let package = Package(
         .testTarget(name: "TicketsTests", dependencies: ["Tickets"]),
         .testTarget(name: "TicketStoreTests", dependencies: ["TicketStore"]),
         .testTarget(name: "SuportServiceTests", dependencies: ["SuportService"]),
+        // Against real Dovecot and Postfix started by scripts/mail-servers (root, loopback only).
+        .testTarget(name: "IntegrationTests", dependencies: ["SuportService", "MailTransport", "MIME"]),
     ]
 )
