@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public let databasePath: String
     public let templatesPath: String
     public let firstTicketNumber: Int
+    /// The daemon's servers, secrets read from the environment or files.
+    public let mail: MailSettings
 
     // MARK: the file's shape
 
@@ -37,6 +39,9 @@ public struct Configuration: Sendable {
         let routing: [RoutingEntry]?
         let lifecycle: [String: [String]]?
         let notifications: NotificationsEntry?
+        let imap: MailSettings.IMAPSection?
+        let smtp: MailSettings.SMTPSection?
+        let log: MailSettings.LogSection?
     }
 
     struct General: Decodable {
@@ -106,16 +111,19 @@ public struct Configuration: Sendable {
     // MARK: loading
 
     /// Reads and validates a configuration file.
-    public static func load(path: String) throws(ConfigError) -> Configuration {
+    /// Reads and validates a configuration file. `secrets`: read the passwords (the daemon
+    /// and `suport check` do; the admin CLI does not need them).
+    public static func load(path: String, secrets: Bool = false,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> Configuration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, key: nil, line: nil, problem: "cannot read the file")
         }
         let text = String(decoding: data, as: UTF8.self)
-        return try parse(text, file: path)
+        return try parse(text, file: path, environment: secrets ? environment : nil)
     }
 
     /// Parses configuration text; `file` names it in errors and anchors relative paths.
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+    public static func parse(_ text: String, file: String, environment: [String: String]? = nil) throws(ConfigError) -> Configuration {
         let raw: File
         do {
             var decoder = TOMLDecoder()
@@ -132,10 +140,10 @@ public struct Configuration: Sendable {
         } catch {
             throw ConfigError(file: file, key: nil, line: nil, problem: "\(error)")
         }
-        return try build(raw, text: text, file: file)
+        return try build(raw, text: text, file: file, environment: environment)
     }
 
-    private static func build(_ raw: File, text: String, file: String) throws(ConfigError) -> Configuration {
+    private static func build(_ raw: File, text: String, file: String, environment: [String: String]?) throws(ConfigError) -> Configuration {
         func fail(_ key: String, _ problem: String) -> ConfigError {
             ConfigError(file: file, key: key, line: line(of: key, in: text), problem: problem)
         }
@@ -217,8 +225,9 @@ public struct Configuration: Sendable {
                                 acknowledgementsPerHour: g.acknowledgementsPerHour ?? 10, notify: notify)
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)
         return Configuration(file: file, policy: policy, databasePath: resolve(g.database),
-                             templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1)
+                             templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1, mail: mail)
     }
 
     // MARK: error helpers

@@ -1,0 +1,51 @@
+import Foundation
+import Synchronization
+
+/// Runs blocking work (libcurl, SQLite) on a serial dispatch queue of its own, never on
+/// the two threads of Swift's cooperative pool, and awaits the result.
+struct BlockingQueue: Sendable {
+    let queue: DispatchQueue
+
+    init(_ label: String) { queue = DispatchQueue(label: label) }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result(catching: body)) }
+        }
+    }
+}
+
+/// A flag set once, read from any thread: "stop after the message in hand".
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+
+    /// Sleeps in short slices so a stop is noticed within a fifth of a second.
+    func sleep(_ seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        while !isSet && Date() < end { Thread.sleep(forTimeInterval: min(0.2, max(0, end.timeIntervalSinceNow))) }
+    }
+}
+
+/// Logs a failure once per outage, not once per retry, and says when it is over.
+final class OutageLog: @unchecked Sendable {
+    private var down = false
+    private let lock = NSLock()
+
+    /// True the first time in an outage.
+    func failed() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if down { return false }
+        down = true
+        return true
+    }
+
+    /// True when this ends an outage.
+    func recovered() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        let was = down
+        down = false
+        return was
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import MailTransport
+import ServiceLifecycle
+
+/// `suport serve`: the mailbox pollers and the outbox dispatcher in one service group that
+/// stops gracefully on SIGTERM or SIGINT (finishing the message in hand and committing).
+public enum Daemon {
+    public static func run(configuration: Configuration, logLevel: String?) async throws {
+        let logger = DaemonLog.makeLogger(level: logLevel ?? configuration.mail.logLevel, json: configuration.mail.jsonLogs)
+        let desk = try Desk(configuration: configuration)
+        var services: [any Service] = []
+        for mailbox in configuration.mail.mailboxes {
+            services.append(MailboxPoller(desk: desk, settings: configuration.mail, mailbox: mailbox, logger: logger))
+        }
+        if let smtp = configuration.mail.smtp {
+            services.append(OutboxDispatcher(desk: desk, settings: configuration.mail, endpoint: smtp, logger: logger))
+        }
+        guard !services.isEmpty else {
+            throw ConfigError(file: configuration.file, key: "imap", line: nil, problem: "nothing to run: configure [imap] or [smtp]")
+        }
+        logger.info("suport serving", metadata: ["mailboxes": "\(configuration.mail.mailboxes.map(\.name).joined(separator: ","))",
+                                                 "smtp": "\(configuration.mail.smtp.map { "\($0.host):\($0.port)" } ?? "off")",
+                                                 "database": "\(configuration.databasePath)"])
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("suport stopped")
+    }
+
+    /// `suport check`: the configuration, each mailbox and the SMTP server, in plain words.
+    /// Returns the report and whether everything worked.
+    public static func check(configuration: Configuration) -> (String, Bool) {
+        var lines = ["configuration \(configuration.file): ok"]
+        var ok = true
+        do {
+            _ = try Desk.loadTemplates(configuration.templatesPath)
+            lines.append("templates: ok")
+        } catch {
+            lines.append("templates: \(error)")
+            ok = false
+        }
+        for mailbox in configuration.mail.mailboxes {
+            do {
+                let conn = try IMAPConnection(mailbox.endpoint)
+                let selected = try conn.select(mailbox.folder)
+                lines.append("mailbox \(mailbox.name) (\(mailbox.endpoint.username) at \(mailbox.endpoint.host):\(mailbox.endpoint.port), "
+                    + "\(mailbox.folder)): ok, \(selected.exists) message\(selected.exists == 1 ? "" : "s") waiting"
+                    + (conn.capabilities.contains("IDLE") ? ", IDLE available" : ""))
+                conn.logout()
+            } catch {
+                lines.append("mailbox \(mailbox.name): \(error)")
+                ok = false
+            }
+        }
+        if let smtp = configuration.mail.smtp {
+            switch SMTPClient(smtp, helo: configuration.mail.helo).check() {
+            case .success: lines.append("smtp \(smtp.host):\(smtp.port): ok")
+            case .failure(let error):
+                lines.append("smtp: \(error)")
+                ok = false
+            }
+        } else {
+            lines.append("smtp: not configured (notifications wait in the outbox)")
+        }
+        return (lines.joined(separator: "\n"), ok)
+    }
+}

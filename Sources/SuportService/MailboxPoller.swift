@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import MailTransport
+import ServiceLifecycle
+import TicketStore
+
+/// Watches one mailbox: on start, every poll interval, and at once when IDLE reports new
+/// mail, it files each message it has not filed, in UID order, through the same intake as
+/// `suport ingest`, and marks it filed (moves it, or adds a keyword) only after the
+/// database commit. A crash between the two re-reads the message, which the store recognises.
+public final class MailboxPoller: Service, Sendable {
+    let desk: Desk
+    let settings: MailSettings
+    let mailbox: MailboxSettings
+    let logger: Logger
+    private let worker: BlockingQueue
+    private let stop = StopFlag()
+    private let outage = OutageLog()
+    /// How long one IDLE lasts before it is re-issued (RFC 2177 asks for less than 29 minutes).
+    static let idleRenewal: Double = 25 * 60
+
+    public init(desk: Desk, settings: MailSettings, mailbox: MailboxSettings, logger: Logger) {
+        self.desk = desk
+        self.settings = settings
+        self.mailbox = mailbox
+        self.logger = logger
+        worker = BlockingQueue("suport.imap.\(mailbox.name)")
+    }
+
+    public func run() async throws {
+        let stop = self.stop
+        try await withGracefulShutdownHandler {
+            try await worker.run { [self] in self.loop() }
+        } onGracefulShutdown: {
+            stop.set()
+        }
+    }
+
+    /// The whole life of the poller, on its own queue.
+    private func loop() {
+        var connection: IMAPConnection? = nil
+        var backoff = 1.0
+        while !stop.isSet {
+            do {
+                if connection == nil {
+                    connection = try IMAPConnection(mailbox.endpoint)
+                    if settings.mark == .move { try connection?.create(settings.filedFolder) }
+                }
+                guard let conn = connection else { continue }
+                try fileWaiting(conn)
+                if outage.recovered() { logger.notice("mailbox reachable again", metadata: ["mailbox": "\(mailbox.name)"]) }
+                backoff = 1
+                if stop.isSet { break }
+                if settings.useIdle && conn.capabilities.contains("IDLE") {
+                    _ = try conn.idle(timeout: min(settings.pollInterval, Self.idleRenewal)) { [stop] in stop.isSet }
+                } else {
+                    stop.sleep(settings.pollInterval)
+                }
+            } catch {
+                connection = nil
+                if outage.failed() {
+                    logger.error("mailbox unavailable, retrying with backoff",
+                                 metadata: ["mailbox": "\(mailbox.name)", "error": "\(error)"])
+                }
+                stop.sleep(backoff)
+                backoff = min(backoff * 2, 60)
+            }
+        }
+        connection?.logout()
+        logger.info("mailbox poller stopped", metadata: ["mailbox": "\(mailbox.name)"])
+    }
+
+    /// Files every message waiting in the folder, a batch at a time, in UID order.
+    private func fileWaiting(_ conn: IMAPConnection) throws {
+        let selected = try conn.select(mailbox.folder)
+        let criteria = settings.mark == .keyword ? "NOT KEYWORD \(MailSettings.keyword)" : "ALL"
+        let uids = try conn.uidSearch(criteria)
+        var index = 0
+        while index < uids.count && !stop.isSet {
+            let batch = Array(uids[index..<min(index + settings.batchSize, uids.count)])
+            index += batch.count
+            var done: [UInt32] = []
+            var toFetch: [UInt32] = []
+            for uid in batch {
+                let key = MailboxKey(mailbox: mailbox.name, uidValidity: selected.uidValidity, uid: uid)
+                if try desk.store.isFiled(key) { done.append(uid) } else { toFetch.append(uid) }
+            }
+            for message in try conn.fetch(toFetch) {
+                // The message in hand is always finished, even when a stop was asked for meanwhile.
+                let key = MailboxKey(mailbox: mailbox.name, uidValidity: selected.uidValidity, uid: message.uid)
+                let outcome = try desk.ingest(message.body, mailbox: key)
+                logger.info("filed", metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)",
+                                                "ticket": "\(outcome.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
+                                                "decision": "\(outcome.summary(tag: desk.policy.tag))"])
+                done.append(message.uid)
+                if stop.isSet { break }
+            }
+            try markFiled(conn, done)
+        }
+    }
+
+    private func markFiled(_ conn: IMAPConnection, _ uids: [UInt32]) throws {
+        guard !uids.isEmpty else { return }
+        switch settings.mark {
+        case .move: try conn.move(uids, to: settings.filedFolder)
+        case .keyword: try conn.addFlags(uids, MailSettings.keyword)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import MailTransport
+import ServiceLifecycle
+import TicketStore
+
+/// Sends due notifications over SMTP and records each outcome. A transient failure is
+/// retried after 1, 2, 4 … minutes (capped at an hour) until the give-up time, when it is
+/// recorded on the ticket; a permanent one at once. Every try reuses the notification's
+/// bytes, so its Message-ID never changes.
+public final class OutboxDispatcher: Service, Sendable {
+    let desk: Desk
+    let settings: MailSettings
+    let endpoint: Endpoint
+    let logger: Logger
+    private let worker: BlockingQueue
+    private let stop = StopFlag()
+    private let outage = OutageLog()
+
+    public init(desk: Desk, settings: MailSettings, endpoint: Endpoint, logger: Logger) {
+        self.desk = desk
+        self.settings = settings
+        self.endpoint = endpoint
+        self.logger = logger
+        worker = BlockingQueue("suport.smtp")
+    }
+
+    public func run() async throws {
+        let stop = self.stop
+        try await withGracefulShutdownHandler {
+            try await worker.run { [self] in self.loop() }
+        } onGracefulShutdown: {
+            stop.set()
+        }
+    }
+
+    /// The delay before try number `attempt + 1`.
+    static func delay(afterAttempt attempt: Int, base: Double, maximum: Double) -> Double {
+        min(base * pow(2, Double(max(0, attempt))), maximum)
+    }
+
+    private func loop() {
+        let smtp = SMTPClient(endpoint, helo: settings.helo)
+        while !stop.isSet {
+            do {
+                let due = try desk.store.dueNotifications(now: Date(), limit: 50)
+                if due.isEmpty {
+                    stop.sleep(settings.outboxInterval)
+                    continue
+                }
+                for (entry, bytes) in due {
+                    if stop.isSet { break }
+                    try deliver(entry, bytes, smtp)
+                }
+            } catch {
+                if outage.failed() { logger.error("outbox unavailable", metadata: ["error": "\(error)"]) }
+                stop.sleep(5)
+            }
+        }
+        logger.info("outbox dispatcher stopped")
+    }
+
+    private func deliver(_ entry: OutboxEntry, _ bytes: [UInt8], _ smtp: SMTPClient) throws {
+        let meta: Logger.Metadata = ["outbox": "\(entry.id)", "ticket": "\(entry.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
+                                     "template": "\(entry.template)", "recipient": "\(entry.recipient)"]
+        let now = Date()
+        switch smtp.send(bytes, from: entry.sender, to: [entry.recipient]) {
+        case .sent:
+            try desk.store.markSent(entry.id, now: now)
+            if outage.recovered() { logger.notice("SMTP server reachable again") }
+            logger.info("sent", metadata: meta)
+        case .permanentFailure(let error):
+            try desk.store.markFailed(entry.id, error: error, retryAt: nil, now: now)
+            logger.warning("notification refused, not retried", metadata: meta.merging(["error": "\(error)"]) { $1 })
+        case .transientFailure(let error):
+            let givingUp = now.timeIntervalSince(entry.created) >= settings.giveUpAfter
+            let retryAt = givingUp ? nil : now.addingTimeInterval(Self.delay(afterAttempt: entry.attempts, base: settings.retryBase,
+                                                                             maximum: settings.retryMaximum))
+            try desk.store.markFailed(entry.id, error: error, retryAt: retryAt, now: now)
+            if givingUp {
+                logger.warning("notification given up", metadata: meta.merging(["error": "\(error)"]) { $1 })
+            } else if outage.failed() {
+                logger.error("SMTP delivery failing, retrying with backoff", metadata: meta.merging(["error": "\(error)"]) { $1 })
+            }
+        }
+    }
+}

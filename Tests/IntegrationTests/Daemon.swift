@@ -1,0 +1,182 @@
+import Foundation
+import MailTransport
+import MIME
+
+/// A desk wired to the test mail servers, and `suport serve` running as a real process.
+final class DeskUnderTest: @unchecked Sendable {
+    let servers: MailServers
+    let folder: URL
+    let config: String
+    private var process: Process?
+    private var logHandle: FileHandle?
+    var log: URL { folder.appendingPathComponent("daemon.log") }
+
+    static var binary: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("suport").path), dir.path != "/" {
+            dir.deleteLastPathComponent()
+        }
+        return dir.appendingPathComponent("suport")
+    }
+
+    init(servers: MailServers, pollInterval: Int = 2, idle: Bool = true, folder watched: String = "INBOX", retryBase: Double = 1) throws {
+        self.servers = servers
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var text = try String(contentsOf: MailServers.repo.appendingPathComponent("config/suport.example.toml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "database = \"suport.sqlite\"", with: "database = \"\(folder.path)/suport.sqlite\"")
+        text = text.replacingOccurrences(of: "templates = \"templates\"", with: "templates = \"\(MailServers.repo.path)/config/templates\"")
+        text += """
+
+            [imap]
+            host = "127.0.0.1"
+            port = \(servers.port("IMAPS_PORT"))
+            tls = "implicit"
+            ca_file = "\(servers.ca)"
+            poll_interval = \(pollInterval)
+            idle = \(idle)
+            batch_size = 10
+            timeout = 20
+
+            [[imap.mailboxes]]
+            name = "support"
+            user = "support@example.test"
+            password_env = "TEST_SUPPORT_PASSWORD"
+            folder = "\(watched)"
+
+            [[imap.mailboxes]]
+            name = "treasury"
+            user = "treasury@example.test"
+            password_file = "\(folder.path)/treasury.secret"
+
+            [smtp]
+            host = "127.0.0.1"
+            port = \(servers.port("SUBMISSION_PORT"))
+            tls = "starttls"
+            ca_file = "\(servers.ca)"
+            helo = "suport.example.test"
+            user = "support@example.test"
+            password_env = "TEST_SMTP_PASSWORD"
+            retry_base_seconds = \(retryBase)
+            retry_maximum_seconds = 2
+            outbox_interval = 0.5
+
+            [log]
+            level = "info"
+
+            """
+        try "treasury-pw\n".write(to: folder.appendingPathComponent("treasury.secret"), atomically: true, encoding: .utf8)
+        config = folder.appendingPathComponent("suport.toml").path
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    static let environment: [String: String] = {
+        var env = ProcessInfo.processInfo.environment
+        env["TEST_SUPPORT_PASSWORD"] = "support-pw"
+        env["TEST_SMTP_PASSWORD"] = "support-pw"
+        return env
+    }()
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["serve", "--config", config]
+        p.environment = Self.environment
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        process = p
+        logHandle = handle
+    }
+
+    /// SIGTERM, then the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let p = process else { return 0 }
+        p.terminate()
+        p.waitUntilExit()
+        process = nil
+        try? logHandle?.close()
+        return p.terminationStatus
+    }
+
+    func kill9() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
+    deinit {
+        if let p = process { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+    }
+
+    /// Runs the CLI against this desk.
+    @discardableResult
+    func cli(_ args: [String], actor: String = "anna") throws -> String {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args + ["--config", config, "--actor", actor]
+        p.environment = Self.environment
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func ticketCount() throws -> Int {
+        try cli(["list", "--json"]).components(separatedBy: "\"number\":").count - 1
+    }
+
+    func status(_ n: Int) throws -> String? {
+        let json = try cli(["show", "\(n)", "--json"])
+        guard let r = json.range(of: "\"status\": \"") else { return nil }
+        return String(json[r.upperBound...].prefix { $0 != "\"" })
+    }
+}
+
+/// Waits for a condition, polling (an error counts as "not yet"); false if it never came.
+func eventually(timeout: Double = 30, _ condition: () throws -> Bool) -> Bool {
+    let end = Date().addingTimeInterval(timeout)
+    while Date() < end {
+        if (try? condition()) == true { return true }
+        Thread.sleep(forTimeInterval: 0.25)
+    }
+    return (try? condition()) == true
+}
+
+extension MailServers {
+    /// Empties a user's INBOX and filed folder, so each test starts clean.
+    func empty(_ user: String) throws {
+        let conn = try IMAPConnection(imap(user))
+        for folder in ["INBOX", "Suport/Filed", "Incoming"] {
+            guard (try? conn.select(folder)) != nil else { continue }
+            let uids = try conn.uidSearch("ALL")
+            if !uids.isEmpty {
+                try conn.addFlags(uids, "\\Deleted")
+                try conn.command("EXPUNGE")
+            }
+        }
+        conn.logout()
+    }
+
+    /// The messages in a user's INBOX (parsed), optionally only those to `recipient`.
+    func messages(_ user: String, to recipient: String? = nil) throws -> [Message] {
+        let conn = try IMAPConnection(imap(user))
+        _ = try conn.select("INBOX")
+        let all = try conn.fetch(try conn.uidSearch("ALL")).map { Message(bytes: $0.body) }
+        conn.logout()
+        guard let recipient else { return all }
+        return all.filter { $0.to.contains { $0.address.lowercased() == recipient.lowercased() } }
+    }
+
+    func smtpStop() throws { try MailServers.script(["stop-smtp", dir]) }
+    func smtpStart() throws { try MailServers.script(["start-smtp", dir]) }
+}

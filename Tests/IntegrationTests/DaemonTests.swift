@@ -1,0 +1,159 @@
+import Foundation
+import MailTransport
+import MIME
+import Testing
+
+/// The daemon end to end, as a real process, against real Dovecot and Postfix.
+@Suite(.serialized) struct DaemonTests {
+    let servers: MailServers
+
+    init() throws {
+        servers = try MailServers.get()
+        for user in ["support", "treasury", "outbox", "anna", "pere", "marta"] { try servers.empty(user) }
+    }
+
+    func request(_ subject: String, from: String = "bob@customer.test", to: String = "support@example.test",
+                 id: String = UUID().uuidString, extra: [String] = [], body: String = "Hola, el node no va.") throws {
+        let raw = (["From: Bob <\(from)>", "To: \(to)", "Subject: \(subject)", "Message-ID: <\(id)@customer.test>",
+                    "Date: Sun, 22 Nov 2026 10:00:00 +0100"] + extra + ["", body, ""]).joined(separator: "\r\n")
+        try servers.deliver(raw, from: from, to: [to])
+    }
+
+    @Test func conversationFromFirstMailToReopening() throws {
+        let desk = try DeskUnderTest(servers: servers)
+        try desk.start()
+        defer { desk.stop() }
+
+        // 1. A requestor writes: one ticket, and the acknowledgement with [suport#1] reaches them.
+        try request("El router no arrenca", id: "first")
+        #expect(eventually { try desk.ticketCount() == 1 })
+        #expect(eventually { try servers.messages("outbox", to: "bob@customer.test").contains { $0.subject?.contains("[suport#1]") == true } })
+        let ack = try #require(try servers.messages("outbox", to: "bob@customer.test").first)
+        #expect(ack.header["Auto-Submitted"] == "auto-replied")
+        #expect(ack.inReplyTo == ["first@customer.test"])
+        #expect(eventually { try servers.messages("anna").contains { $0.subject?.contains("[suport#1]") == true } })
+
+        // 2. Replies as a mail client writes them: with the tag, and with the tag deleted but In-Reply-To kept.
+        try request("Re: [suport#1] El router no arrenca", id: "second", extra: ["In-Reply-To: <\(ack.messageID ?? "")>"],
+                     body: "Encara no va.\n\n> Hem rebut el vostre missatge")
+        try request("Re: El router no arrenca", id: "third", extra: ["In-Reply-To: <\(ack.messageID ?? "")>",
+                                                                      "References: <first@customer.test> <\(ack.messageID ?? "")>"])
+        #expect(eventually { try desk.cli(["show", "1", "--history"]).components(separatedBy: "  correspondence").count - 1 == 2 })
+        #expect(try desk.ticketCount() == 1)
+
+        // 3. Staff reply, move to treasury, resolve; the requestor hears each; their answer reopens.
+        _ = try desk.cli(["reply", "1", "-m", "Reinicieu-lo, si us plau."])
+        #expect(eventually { try servers.messages("outbox", to: "bob@customer.test").contains { $0.text?.contains("Reinicieu-lo") == true } })
+        _ = try desk.cli(["move", "1", "treasury"])
+        #expect(eventually { try servers.messages("marta").contains { $0.subject?.contains("[suport#1]") == true } })
+        #expect(eventually { try servers.messages("outbox", to: "bob@customer.test").contains { $0.subject?.contains("handled by") == true || $0.subject?.contains("equipo") == true } })
+        _ = try desk.cli(["resolve", "1"])
+        #expect(try desk.status(1) == "resolved")
+        #expect(eventually { try servers.messages("outbox", to: "bob@customer.test").contains { $0.subject?.contains("resuelto") == true } })
+        try request("Re: [suport#1] torna a fallar", id: "fourth")
+        #expect(eventually { try desk.status(1) == "open" })
+        #expect(try desk.ticketCount() == 1)
+        #expect(desk.stop() == 0)
+        let log = try String(contentsOf: desk.log, encoding: .utf8)
+        #expect(log.contains("filed") && log.contains("sent"))
+        #expect(!log.contains("support-pw") && !log.contains("treasury-pw"))
+    }
+
+    @Test func notificationsWaitForADeadSMTPServerAndGoOutOnce() throws {
+        let desk = try DeskUnderTest(servers: servers)
+        try servers.smtpStop()
+        var restarted = false
+        defer { if !restarted { try? servers.smtpStart() } }
+        try desk.start()
+        defer { desk.stop() }
+        // With Postfix down nothing can arrive by SMTP either: file by the MTA-pipe path.
+        for i in 0..<5 {
+            let raw = "From: c\(i)@customer.test\r\nTo: support@example.test\r\nSubject: caigut \(i)\r\nMessage-ID: <dead\(i)@customer.test>\r\n\r\nx\r\n"
+            let p = Process()
+            p.executableURL = DeskUnderTest.binary
+            p.arguments = ["ingest", "--config", desk.config]
+            let input = Pipe()
+            p.standardInput = input
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            input.fileHandleForWriting.write(Data(raw.utf8))
+            try input.fileHandleForWriting.close()
+            p.waitUntilExit()
+        }
+        #expect(eventually { try desk.cli(["outbox", "list", "--json"]).contains("\"attempts\": 1") })
+        #expect(try !desk.cli(["outbox", "list", "--state", "sent"]).contains("acknowledgement"))
+        try servers.smtpStart()
+        restarted = true
+        #expect(eventually(timeout: 40) { try !desk.cli(["outbox", "list", "--state", "pending", "--json"]).contains("\"id\"") })
+        let acks = try servers.messages("outbox").filter { $0.subject?.contains("caigut") == true && $0.header["Auto-Submitted"] == "auto-replied" }
+        #expect(acks.count == 5)
+        #expect(Set(acks.compactMap(\.messageID)).count == 5)
+    }
+
+    @Test func killedMidBatchFilesEveryMessageOnce() throws {
+        let smtp = SMTPClient(Endpoint(host: "127.0.0.1", port: servers.port("MX_PORT"), tls: .none, username: "", password: ""), helo: "x")
+        for i in 0..<200 {
+            let raw = "From: p\(i)@customer.test\r\nTo: support@example.test\r\nSubject: lot \(i)\r\nMessage-ID: <lot\(i)@customer.test>\r\nAuto-Submitted: auto-generated\r\n\r\nmissatge \(i)\r\n"
+            #expect(smtp.send(Array(raw.utf8), from: "p\(i)@customer.test", to: ["support@example.test"]) == .sent)
+        }
+        let conn = try IMAPConnection(servers.imap("support"))
+        #expect(eventually { (try? conn.select("INBOX").exists) == 200 })
+        let desk = try DeskUnderTest(servers: servers)
+        try desk.start()
+        #expect(eventually(timeout: 60) { try desk.ticketCount() >= 40 })
+        desk.kill9()
+        let partial = try desk.ticketCount()
+        #expect(partial < 200)
+        try desk.start()
+        defer { desk.stop() }
+        #expect(eventually(timeout: 120) { try desk.ticketCount() == 200 && (try? conn.select("INBOX").exists) == 0 })
+        #expect(try desk.ticketCount() == 200)
+        conn.logout()
+    }
+
+    @Test func changedUIDValidityFilesNothingTwice() throws {
+        for i in 0..<3 { try request("uidvalidity \(i)", id: "uv\(i)") }
+        let conn = try IMAPConnection(servers.imap("support"))
+        #expect(eventually { (try? conn.select("INBOX").exists) == 3 })
+        try conn.create("Incoming")
+        _ = try conn.select("INBOX")
+        try conn.move(try conn.uidSearch("ALL"), to: "Incoming")
+        let desk = try DeskUnderTest(servers: servers, folder: "Incoming")
+        try desk.start()
+        defer { desk.stop() }
+        #expect(eventually { try desk.ticketCount() == 3 && (try? conn.select("Incoming").exists) == 0 })
+        let before = try desk.cli(["outbox", "list", "--json"]).components(separatedBy: "\"id\"").count
+        // Recreate the folder (a new UIDVALIDITY) holding the same messages again.
+        _ = try conn.select("INBOX")
+        try conn.command("DELETE \"Incoming\"")
+        try conn.create("Incoming")
+        _ = try conn.select("Suport/Filed")
+        try conn.command("UID COPY \(try conn.uidSearch("ALL").map(String.init).joined(separator: ",")) \"Incoming\"")
+        #expect(eventually { (try? conn.select("Incoming").exists) == 0 })
+        #expect(try desk.ticketCount() == 3)
+        #expect(try desk.cli(["outbox", "list", "--json"]).components(separatedBy: "\"id\"").count == before)
+        conn.logout()
+    }
+
+    @Test func idleAnswersWithoutWaitingForThePoll() throws {
+        let desk = try DeskUnderTest(servers: servers, pollInterval: 300)
+        try desk.start()
+        defer { desk.stop() }
+        #expect(eventually { (try? String(contentsOf: desk.log, encoding: .utf8))?.contains("suport serving") == true })
+        Thread.sleep(forTimeInterval: 1.5)  // the pollers are in IDLE by now
+        let sent = Date()
+        try request("IDLE prova", id: "idle1")
+        #expect(eventually(timeout: 20) { try servers.messages("outbox", to: "bob@customer.test").contains { $0.subject?.contains("IDLE prova") == true } })
+        #expect(Date().timeIntervalSince(sent) < 15)
+    }
+
+    @Test func sigtermStopsCleanlyAndCheckReports() throws {
+        let desk = try DeskUnderTest(servers: servers)
+        let report = try desk.cli(["check"])
+        #expect(report.contains("mailbox support") && report.contains("ok") && report.contains("smtp 127.0.0.1"))
+        try desk.start()
+        #expect(eventually { (try? String(contentsOf: desk.log, encoding: .utf8))?.contains("suport serving") == true })
+        #expect(desk.stop() == 0)
+        #expect(try String(contentsOf: desk.log, encoding: .utf8).contains("suport stopped"))
+    }
+}
