@@ -39,13 +39,22 @@ public struct MailSettings: Sendable {
 
     // MARK: the file's shape
 
+    /// A number written as a TOML integer or float (`30` and `0.5` both mean seconds).
+    struct Number: Decodable {
+        let value: Double
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let i = try? c.decode(Int.self) { value = Double(i) } else { value = try c.decode(Double.self) }
+        }
+    }
+
     struct Server: Decodable {
         let host: String
         let port: Int
         let tls: String?
         let caFile: String?
         let localAddress: String?
-        let timeout: Double?
+        let timeout: Number?
 
         enum CodingKeys: String, CodingKey {
             case host, port, tls, caFile = "ca_file", localAddress = "local_address", timeout
@@ -58,8 +67,8 @@ public struct MailSettings: Sendable {
         let tls: String?
         let caFile: String?
         let localAddress: String?
-        let timeout: Double?
-        let pollInterval: Double?
+        let timeout: Number?
+        let pollInterval: Number?
         let idle: Bool?
         let filedFolder: String?
         let mark: String?
@@ -90,15 +99,15 @@ public struct MailSettings: Sendable {
         let tls: String?
         let caFile: String?
         let localAddress: String?
-        let timeout: Double?
+        let timeout: Number?
         let helo: String?
         let user: String?
         let passwordEnv: String?
         let passwordFile: String?
-        let retryBaseSeconds: Double?
-        let retryMaximumSeconds: Double?
-        let giveUpAfterHours: Double?
-        let outboxInterval: Double?
+        let retryBaseSeconds: Number?
+        let retryMaximumSeconds: Number?
+        let giveUpAfterHours: Number?
+        let outboxInterval: Number?
 
         enum CodingKeys: String, CodingKey {
             case host, port, tls, caFile = "ca_file", localAddress = "local_address", timeout, helo, user
@@ -150,7 +159,7 @@ public struct MailSettings: Sendable {
                 var e = Endpoint(host: imap.host, port: imap.port, tls: mode, caFile: imap.caFile.map(resolve), username: m.user,
                                  password: try secret(env: m.passwordEnv, file: m.passwordFile, key: "imap.mailboxes[\(i)]"),
                                  localAddress: imap.localAddress)
-                if let t = imap.timeout { e.readTimeout = t; e.connectTimeout = min(t, 30) }
+                if let t = imap.timeout?.value { e.readTimeout = t; e.connectTimeout = min(t, 30) }
                 guard !m.name.isEmpty, !m.name.contains(":") else { throw fail("imap.mailboxes[\(i)].name", "needs a name without ':'") }
                 mailboxes.append(MailboxSettings(name: m.name, endpoint: e, folder: m.folder ?? "INBOX"))
             }
@@ -161,17 +170,17 @@ public struct MailSettings: Sendable {
             let password = smtp.user == nil ? "" : try secret(env: smtp.passwordEnv, file: smtp.passwordFile, key: "smtp")
             var e = Endpoint(host: smtp.host, port: smtp.port, tls: mode, caFile: smtp.caFile.map(resolve), username: smtp.user ?? "",
                              password: password, localAddress: smtp.localAddress)
-            if let t = smtp.timeout { e.readTimeout = t; e.connectTimeout = min(t, 30) }
+            if let t = smtp.timeout?.value { e.readTimeout = t; e.connectTimeout = min(t, 30) }
             smtpEndpoint = e
         }
         let mark = Mark(rawValue: imap?.mark ?? "move")
         guard let mark else { throw fail("imap.mark", "must be move or keyword") }
         let format = log?.format ?? "text"
         guard format == "text" || format == "json" else { throw fail("log.format", "must be text or json") }
-        return MailSettings(mailboxes: mailboxes, pollInterval: imap?.pollInterval ?? 30, useIdle: imap?.idle ?? true,
+        return MailSettings(mailboxes: mailboxes, pollInterval: imap?.pollInterval?.value ?? 30, useIdle: imap?.idle ?? true,
                             filedFolder: imap?.filedFolder ?? "Suport/Filed", mark: mark, batchSize: max(1, imap?.batchSize ?? 20),
-                            smtp: smtpEndpoint, helo: smtp?.helo ?? "localhost", retryBase: smtp?.retryBaseSeconds ?? 60,
-                            retryMaximum: smtp?.retryMaximumSeconds ?? 3600, giveUpAfter: (smtp?.giveUpAfterHours ?? 48) * 3600,
-                            outboxInterval: smtp?.outboxInterval ?? 5, jsonLogs: format == "json", logLevel: log?.level ?? "info")
+                            smtp: smtpEndpoint, helo: smtp?.helo ?? "localhost", retryBase: smtp?.retryBaseSeconds?.value ?? 60,
+                            retryMaximum: smtp?.retryMaximumSeconds?.value ?? 3600, giveUpAfter: (smtp?.giveUpAfterHours?.value ?? 48) * 3600,
+                            outboxInterval: smtp?.outboxInterval?.value ?? 5, jsonLogs: format == "json", logLevel: log?.level ?? "info")
     }
 }
