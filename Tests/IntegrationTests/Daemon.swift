@@ -117,10 +117,10 @@ final class DeskUnderTest: @unchecked Sendable {
 
     /// Runs the CLI against this desk.
     @discardableResult
-    func cli(_ args: [String], actor: String = "anna") throws -> String {
+    func cli(_ args: [String], actor: String? = "anna") throws -> String {
         let p = Process()
         p.executableURL = Self.binary
-        p.arguments = args + ["--config", config, "--actor", actor]
+        p.arguments = args + ["--config", config] + (actor.map { ["--actor", $0] } ?? [])
         p.environment = Self.environment
         let out = Pipe()
         p.standardOutput = out
@@ -175,6 +175,13 @@ extension MailServers {
         conn.logout()
         guard let recipient else { return all }
         return all.filter { $0.to.contains { $0.address.lowercased() == recipient.lowercased() } }
+    }
+
+    /// How many messages a folder holds, through a connection of its own.
+    func count(_ user: String, _ folder: String) -> Int? {
+        guard let conn = try? IMAPConnection(imap(user)) else { return nil }
+        defer { conn.logout() }
+        return try? conn.select(folder).exists
     }
 
     func smtpStop() throws { try MailServers.script(["stop-smtp", dir]) }
