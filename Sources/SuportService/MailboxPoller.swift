@@ -15,6 +15,9 @@ public final class MailboxPoller: Service, Sendable {
     let logger: Logger
     private let worker: BlockingQueue
     private let stop = StopFlag()
+    /// Consecutive filing failures per UID; past `attemptsBeforeSetAside` the message is set aside.
+    private let failures = FailureCounter()
+    static let attemptsBeforeSetAside = 3
     private let outage = OutageLog()
     /// How long one IDLE lasts before it is re-issued (RFC 2177 asks for less than 29 minutes).
     static let idleRenewal: Double = 25 * 60
@@ -88,7 +91,25 @@ public final class MailboxPoller: Service, Sendable {
             for message in try conn.fetch(toFetch) {
                 // The message in hand is always finished, even when a stop was asked for meanwhile.
                 let key = MailboxKey(mailbox: mailbox.name, uidValidity: selected.uidValidity, uid: message.uid)
-                let outcome = try desk.ingest(message.body, mailbox: key)
+                let outcome: FilingOutcome
+                do {
+                    outcome = try desk.ingest(message.body, mailbox: key)
+                    failures.reset(key)
+                } catch {
+                    // One message that always fails must not block the mailbox: after a few tries
+                    // it is kept raw in the database and moved aside, and `suport failed` lists it.
+                    guard failures.count(key) >= Self.attemptsBeforeSetAside else {
+                        try markFiled(conn, done)
+                        throw error
+                    }
+                    let id = try desk.store.recordFailure(raw: message.body, mailbox: key, error: "\(error)")
+                    try conn.create(Self.failedFolder)
+                    try conn.move([message.uid], to: Self.failedFolder)
+                    failures.reset(key)
+                    logger.error("could not be filed: kept and moved to \(Self.failedFolder)",
+                                 metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)", "failed": "\(id)", "error": "\(error)"])
+                    continue
+                }
                 logger.info("filed", metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)",
                                                 "ticket": "\(outcome.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
                                                 "decision": "\(outcome.summary(tag: desk.policy.tag))"])
@@ -99,11 +120,33 @@ public final class MailboxPoller: Service, Sendable {
         }
     }
 
+    /// Where messages that cannot be filed are moved, once their raw bytes are stored.
+    static let failedFolder = "Suport/Failed"
+
     private func markFiled(_ conn: IMAPConnection, _ uids: [UInt32]) throws {
         guard !uids.isEmpty else { return }
         switch settings.mark {
         case .move: try conn.move(uids, to: settings.filedFolder)
         case .keyword: try conn.addFlags(uids, MailSettings.keyword)
         }
+    }
+}
+
+/// Counts failed attempts per message, across poll cycles.
+final class FailureCounter: @unchecked Sendable {
+    private var counts: [String: Int] = [:]
+    private let lock = NSLock()
+
+    /// Records one more failure and returns the count so far.
+    func count(_ key: MailboxKey) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let k = "\(key.mailbox):\(key.uidValidity):\(key.uid)"
+        counts[k, default: 0] += 1
+        return counts[k] ?? 0
+    }
+
+    func reset(_ key: MailboxKey) {
+        lock.lock(); defer { lock.unlock() }
+        counts["\(key.mailbox):\(key.uidValidity):\(key.uid)"] = nil
     }
 }

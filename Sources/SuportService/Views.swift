@@ -42,6 +42,14 @@ public enum Views {
         ])
     }
 
+    public static func json(_ f: FailedIntake) -> JSONValue {
+        .object([
+            ("id", .int(Int(f.id))), ("mailbox", .string(f.mailbox)), ("uidValidity", .int(Int(f.uidValidity))), ("uid", .int(Int(f.uid))),
+            ("size", .int(f.size)), ("sender", .string(f.sender)), ("subject", .string(f.subject)), ("error", .string(f.error)),
+            ("failed", .string(time(f.failed))), ("sha256", .string(f.sha256)),
+        ])
+    }
+
     /// Columns padded to their widest cell; the last column is not padded.
     public static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows

@@ -66,6 +66,32 @@ extension TicketStore {
         }
     }
 
+    /// Keeps a message that cannot be filed: its raw bytes and what went wrong, in a
+    /// transaction of its own (which touches no ticket, so it succeeds where filing failed).
+    public func recordFailure(raw: [UInt8], mailbox: MailboxKey, error: String, now: Date = Date()) throws -> Int64 {
+        let message = Message(bytes: raw)
+        return try transaction { db in
+            let sha = try storeBlob(db, raw)
+            try db.execute(sql: """
+                INSERT INTO failed_intake (mailbox, uid_validity, uid, raw_sha256, size, subject, sender, error, failed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [mailbox.mailbox, mailbox.uidValidity, mailbox.uid, sha, raw.count, message.subject,
+                                 message.from.first?.address, error, now.timeIntervalSince1970])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Messages that could not be filed, newest first.
+    public func failedIntake(limit: Int = 200) throws -> [FailedIntake] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM failed_intake ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                FailedIntake(id: row["id"], mailbox: row["mailbox"], uidValidity: row["uid_validity"], uid: row["uid"], size: row["size"],
+                             subject: row["subject"], sender: row["sender"], error: row["error"],
+                             failed: Date(timeIntervalSince1970: row["failed_at"]), sha256: row["raw_sha256"])
+            }
+        }
+    }
+
     /// Whether this mailbox UID has been filed (the poller skips it without fetching).
     public func isFiled(_ key: MailboxKey) throws -> Bool {
         try read { try Int.fetchOne($0, sql: "SELECT 1 FROM intake_keys WHERE key = ?", arguments: [key.key]) != nil }

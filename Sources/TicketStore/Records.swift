@@ -116,3 +116,17 @@ public struct TicketFilter: Sendable {
 
     public init() {}
 }
+
+/// A message that could not be filed: its raw bytes are kept, and it was moved aside on the server.
+public struct FailedIntake: Sendable, Equatable {
+    public let id: Int64
+    public let mailbox: String
+    public let uidValidity: UInt32
+    public let uid: UInt32
+    public let size: Int
+    public let subject: String?
+    public let sender: String?
+    public let error: String
+    public let failed: Date
+    public let sha256: String
+}

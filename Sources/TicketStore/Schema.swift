@@ -91,6 +91,23 @@ enum Schema {
                 CREATE TABLE intake_keys (key TEXT PRIMARY KEY, message INTEGER REFERENCES messages(id), filed_at REAL NOT NULL);
                 """)
         }
+        migrator.registerMigration("2-failed-intake") { db in
+            try db.execute(sql: """
+                -- Messages that could not be filed: kept raw, moved aside on the server, listed by `suport failed`.
+                CREATE TABLE failed_intake (
+                    id INTEGER PRIMARY KEY,
+                    mailbox TEXT NOT NULL,
+                    uid_validity INTEGER NOT NULL,
+                    uid INTEGER NOT NULL,
+                    raw_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                    size INTEGER NOT NULL,
+                    subject TEXT,
+                    sender TEXT,
+                    error TEXT NOT NULL,
+                    failed_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -255,3 +255,23 @@ struct CheckConfig: ParsableCommand {
         }
     }
 }
+
+struct Failed: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Messages the daemon could not file (kept raw, moved to Suport/Failed).")
+    @OptionGroup var options: DeskOptions
+    @Flag(help: "Print JSON.") var json = false
+    func run() throws {
+        try options.run { desk in
+            let rows = try desk.store.failedIntake()
+            if json {
+                print(JSONValue.array(rows.map(Views.json)).rendered())
+            } else if rows.isEmpty {
+                print("No failed messages.")
+            } else {
+                print(Views.table(["ID", "MAILBOX", "UID", "SIZE", "FROM", "SUBJECT", "ERROR"], rows.map {
+                    [String($0.id), $0.mailbox, String($0.uid), String($0.size), $0.sender ?? "-", $0.subject ?? "-", $0.error]
+                }))
+            }
+        }
+    }
+}

@@ -13,7 +13,7 @@ struct Suport: ParsableCommand {
                       SetStatus<ResolveStatus>.self, SetStatus<RejectStatus>.self,
                       SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
                       CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
-                      OutboxCommand.self, DB.self, CheckConfig.self, Serve.self, Check.self, Bench.self]
+                      OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self, Bench.self]
     )
 }
 

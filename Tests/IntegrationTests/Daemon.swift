@@ -156,7 +156,7 @@ extension MailServers {
     /// Empties a user's INBOX and filed folder, so each test starts clean.
     func empty(_ user: String) throws {
         let conn = try IMAPConnection(imap(user))
-        for folder in ["INBOX", "Suport/Filed", "Incoming"] {
+        for folder in ["INBOX", "Suport/Filed", "Suport/Failed", "Incoming"] {
             guard (try? conn.select(folder)) != nil else { continue }
             let uids = try conn.uidSearch("ALL")
             if !uids.isEmpty {

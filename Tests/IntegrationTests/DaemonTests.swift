@@ -157,3 +157,36 @@ import Testing
         #expect(try String(contentsOf: desk.log, encoding: .utf8).contains("suport stopped"))
     }
 }
+
+/// A message that can never be filed is set aside instead of blocking the mailbox.
+@Suite(.serialized) struct PoisonMessageTests {
+    @Test func aMessageThatAlwaysFailsIsKeptAndMovedAside() throws {
+        let servers = try MailServers.get()
+        for user in ["support", "outbox"] { try servers.empty(user) }
+        let desk = try DeskUnderTest(servers: servers)
+        try desk.start()
+        defer { desk.stop() }
+        #expect(eventually { (try? String(contentsOf: desk.log, encoding: .utf8))?.contains("suport serving") == true })
+        // A database that refuses this one message, as a bug or a corrupt index might.
+        let sql = Process()
+        sql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sql.arguments = ["python3", "-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1], timeout=30)
+            c.execute("CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned for the test'); END")
+            c.commit()
+            """, desk.folder.appendingPathComponent("suport.sqlite").path]
+        try sql.run()
+        sql.waitUntilExit()
+        #expect(sql.terminationStatus == 0)
+        try servers.deliver("From: p@customer.test\r\nTo: support@example.test\r\nSubject: poison\r\nMessage-ID: <poison@customer.test>\r\n\r\nx\r\n",
+                            from: "p@customer.test", to: ["support@example.test"])
+        try servers.deliver("From: q@customer.test\r\nTo: support@example.test\r\nSubject: healthy\r\nMessage-ID: <healthy@customer.test>\r\n\r\ny\r\n",
+                            from: "q@customer.test", to: ["support@example.test"])
+        #expect(eventually(timeout: 40) { try desk.ticketCount() == 1 && servers.count("support", "INBOX") == 0 })
+        #expect(servers.count("support", "Suport/Failed") == 1)
+        let failed = try desk.cli(["failed", "--json"])
+        #expect(failed.contains("\"subject\": \"poison\"") && failed.contains("poisoned for the test"))
+        #expect(try desk.cli(["list"]).contains("healthy"))
+    }
+}

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the MIME parser. Built together with Sources/MIME by
-// scripts/fuzz-mime (one module, so no package build is needed for the sanitizers).
+// scripts/fuzz mime (one module, so no package build is needed for the sanitizers).
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMessage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
