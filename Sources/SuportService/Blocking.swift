@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import Synchronization
 
 /// Runs blocking work (libcurl, SQLite) on a serial dispatch queue of its own, never on
@@ -12,6 +13,16 @@ struct BlockingQueue: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result(catching: body)) }
         }
+    }
+}
+
+/// Runs a service's blocking loop on its queue until graceful shutdown sets `stop`,
+/// which the loop checks between units of work.
+func runUntilShutdown(on worker: BlockingQueue, stop: StopFlag, _ loop: @escaping @Sendable () -> Void) async throws {
+    try await withGracefulShutdownHandler {
+        try await worker.run(loop)
+    } onGracefulShutdown: {
+        stop.set()
     }
 }
 

@@ -48,19 +48,6 @@ public struct MailSettings: Sendable {
         }
     }
 
-    struct Server: Decodable {
-        let host: String
-        let port: Int
-        let tls: String?
-        let caFile: String?
-        let localAddress: String?
-        let timeout: Number?
-
-        enum CodingKeys: String, CodingKey {
-            case host, port, tls, caFile = "ca_file", localAddress = "local_address", timeout
-        }
-    }
-
     struct IMAPSection: Decodable {
         let host: String
         let port: Int

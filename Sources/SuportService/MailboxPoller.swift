@@ -31,12 +31,7 @@ public final class MailboxPoller: Service, Sendable {
     }
 
     public func run() async throws {
-        let stop = self.stop
-        try await withGracefulShutdownHandler {
-            try await worker.run { [self] in self.loop() }
-        } onGracefulShutdown: {
-            stop.set()
-        }
+        try await runUntilShutdown(on: worker, stop: stop) { [self] in self.loop() }
     }
 
     /// The whole life of the poller, on its own queue.

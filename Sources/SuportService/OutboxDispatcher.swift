@@ -26,12 +26,7 @@ public final class OutboxDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        let stop = self.stop
-        try await withGracefulShutdownHandler {
-            try await worker.run { [self] in self.loop() }
-        } onGracefulShutdown: {
-            stop.set()
-        }
+        try await runUntilShutdown(on: worker, stop: stop) { [self] in self.loop() }
     }
 
     /// The delay before try number `attempt + 1`.
