@@ -189,6 +189,7 @@ struct OutboxList: ParsableCommand {
     @OptionGroup var options: DeskOptions
     @Option(help: "Only pending, sent or failed.") var state: String?
     @Option(help: "Only this ticket.") var ticket: Int?
+    @Option(help: "At most this many rows.") var limit = 200
     @Flag(help: "Print JSON.") var json = false
     func run() throws {
         try options.run { desk in
@@ -197,7 +198,7 @@ struct OutboxList: ParsableCommand {
                 guard let s = OutboxEntry.State(rawValue: state) else { throw ValidationError("state must be pending, sent or failed") }
                 filter = s
             }
-            let rows = try desk.store.outbox(state: filter, ticket: ticket)
+            let rows = try desk.store.outbox(state: filter, ticket: ticket, limit: limit)
             print(json ? JSONValue.array(rows.map(Views.json)).rendered() : Views.outbox(rows, tag: desk.policy.tag))
         }
     }

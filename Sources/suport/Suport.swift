@@ -126,6 +126,7 @@ struct List: ParsableCommand {
     @Flag(help: "Only tickets nobody owns.") var unowned = false
     @Option(help: "Only tickets with this requestor.") var requestor: String?
     @Option(help: "Only tickets whose title or text contains this.") var search: String?
+    @Option(help: "At most this many tickets.") var limit = 500
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -138,6 +139,7 @@ struct List: ParsableCommand {
             filter.unowned = unowned
             filter.requestor = requestor
             filter.search = search
+            filter.limit = limit
             let tickets = try desk.store.list(filter)
             print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()
                        : Views.list(tickets, tag: desk.policy.tag))

@@ -132,7 +132,7 @@ final class DeskUnderTest: @unchecked Sendable {
     }
 
     func ticketCount() throws -> Int {
-        try cli(["list", "--json"]).components(separatedBy: "\"number\":").count - 1
+        try cli(["list", "--json", "--limit", "100000"]).components(separatedBy: "\"number\":").count - 1
     }
 
     func status(_ n: Int) throws -> String? {
