@@ -16,6 +16,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
+extension Integration {
 /// Crash consistency: the daemon is killed with SIGKILL at random moments while it files
 /// a batch and sends its notifications; at the end every message is filed exactly once, the
 /// outbox holds exactly the notifications expected, and nothing is left in the mailbox.
@@ -74,4 +75,5 @@ struct SeededGenerator: RandomNumberGenerator {
         try? figures.write(toFile: FileManager.default.temporaryDirectory.appendingPathComponent("suport-chaos-figures.txt").path,
                            atomically: true, encoding: .utf8)
     }
+}
 }

@@ -3,6 +3,7 @@ import MailTransport
 import MIME
 import Testing
 
+extension Integration {
 /// The daemon end to end, as a real process, against real Dovecot and Postfix.
 @Suite(.serialized) struct DaemonTests {
     let servers: MailServers
@@ -189,4 +190,5 @@ import Testing
         #expect(failed.contains("\"subject\": \"poison\"") && failed.contains("poisoned for the test"))
         #expect(try desk.cli(["list"]).contains("healthy"))
     }
+}
 }

@@ -3,11 +3,15 @@ import MIME
 import Testing
 @testable import MailTransport
 
+extension Integration {
 /// IMAP and SMTP against the real servers.
 @Suite(.serialized) struct TransportTests {
     let servers: MailServers
 
-    init() throws { servers = try MailServers.get() }
+    init() throws {
+        servers = try MailServers.get()
+        for user in ["support", "treasury", "outbox"] { try servers.empty(user) }
+    }
 
     @Test func imapFetchesWholeMessagesWithoutSettingSeen() throws {
         let raw = "From: bob@customer.test\r\nTo: support@example.test\r\nSubject: =?utf-8?q?H=C3=B2la?=\r\nMessage-ID: <t1@customer.test>\r\n\r\nbody {5}\r\nline\r\n"
@@ -109,4 +113,5 @@ import Testing
             Issue.record("a refused connection is transient"); return
         }
     }
+}
 }
