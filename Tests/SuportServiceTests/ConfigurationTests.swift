@@ -46,3 +46,47 @@ import Testing
         }
     }
 }
+
+@Suite struct MailSettingsTests {
+    let example = try! String(contentsOf: Installation.repo.appendingPathComponent("config/suport.example.toml"), encoding: .utf8)
+
+    func with(_ extra: String, env: [String: String]? = ["PW": "s3cret-value"]) throws(ConfigError) -> Configuration {
+        try Configuration.parse(example + "\n" + extra, file: "/etc/suport/suport.toml", environment: env)
+    }
+
+    @Test func plaintextIsRefusedOffLoopback() {
+        let imap = "[imap]\nhost = \"mail.example.org\"\nport = 143\ntls = \"none\"\n[[imap.mailboxes]]\nname = \"support\"\nuser = \"s\"\npassword_env = \"PW\"\n"
+        do {
+            _ = try with(imap)
+            Issue.record("accepted tls = none for a remote server")
+        } catch {
+            #expect(error.key == "imap.tls")
+            #expect(error.problem.contains("only allowed for a server on this machine"))
+        }
+        #expect((try? with(imap.replacingOccurrences(of: "mail.example.org", with: "127.0.0.1"))) != nil)
+    }
+
+    @Test func secretsComeFromTheEnvironmentOrAFileAndNeverShow() throws {
+        let smtp = "[smtp]\nhost = \"127.0.0.1\"\nport = 587\ntls = \"starttls\"\nuser = \"s\"\npassword_env = \"PW\"\n"
+        #expect(try with(smtp).mail.smtp?.password == "s3cret-value")
+        // The admin CLI loads the file without secrets at all.
+        #expect(try with(smtp, env: nil).mail.smtp?.password == "")
+        do {
+            _ = try with(smtp, env: [:])
+            Issue.record("a missing secret was accepted")
+        } catch {
+            #expect(error.description.contains("PW is not set"))
+        }
+        let noSource = smtp.replacingOccurrences(of: "password_env = \"PW\"\n", with: "")
+        do {
+            _ = try with(noSource)
+            Issue.record("a login without a password source was accepted")
+        } catch {
+            #expect(!error.description.contains("s3cret-value"))
+            #expect(error.problem.contains("password_env or password_file"))
+        }
+        let durations = smtp + "retry_base_seconds = 1\noutbox_interval = 0.5\ngive_up_after_hours = 2\n"
+        let mail = try with(durations).mail
+        #expect(mail.retryBase == 1 && mail.outboxInterval == 0.5 && mail.giveUpAfter == 7200)
+    }
+}
