@@ -148,6 +148,48 @@ extension Integration {
         #expect(Date().timeIntervalSince(sent) < 15)
     }
 
+    @Test(arguments: ["trace", "info", "error"])
+    func noSecretEverReachesTheLog(_ level: String) throws {
+        // A wrong password for the mailbox and the SMTP login: every error path runs and is logged.
+        let desk = try DeskUnderTest(servers: servers)
+        let secret = "Wr0ng-Pa55-\(level)-zq"
+        var env = DeskUnderTest.environment
+        env["TEST_SUPPORT_PASSWORD"] = secret
+        env["TEST_SMTP_PASSWORD"] = secret
+        let check = Process()
+        check.executableURL = DeskUnderTest.binary
+        check.arguments = ["check", "--config", desk.config]
+        check.environment = env
+        let out = Pipe()
+        check.standardOutput = out
+        check.standardError = out
+        try check.run()
+        let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus != 0)
+        #expect(report.contains("login refused") && !report.contains(secret))
+
+        let serve = Process()
+        serve.executableURL = DeskUnderTest.binary
+        serve.arguments = ["serve", "--config", desk.config, "--log-level", level]
+        serve.environment = env
+        let log = desk.folder.appendingPathComponent("secret.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        serve.standardOutput = handle
+        serve.standardError = handle
+        try serve.run()
+        try request("secret test \(level)", id: "secret-\(level)")
+        Thread.sleep(forTimeInterval: 3)
+        serve.terminate()
+        serve.waitUntilExit()
+        try handle.close()
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(level == "error" ? text.contains("mailbox unavailable") : text.contains("login refused"))
+        #expect(!text.contains(secret))
+        #expect(!text.contains("support-pw") && !text.contains("treasury-pw"))
+    }
+
     @Test func sigtermStopsCleanlyAndCheckReports() throws {
         let desk = try DeskUnderTest(servers: servers)
         let report = try desk.cli(["check"], actor: nil)
