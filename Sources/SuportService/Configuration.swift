@@ -57,12 +57,13 @@ public struct Configuration: Sendable {
         let acknowledgementsPerHour: Int?
         let legacyTagPatterns: [String]?
         let defaultQueue: String?
+        let maxMessageBytes: Int?
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
             case firstTicketNumber = "first_ticket_number", loopHeader = "loop_header", templates, hijackPolicy = "hijack_policy"
             case addCcs = "add_ccs", acknowledgementsPerHour = "acknowledgements_per_hour", legacyTagPatterns = "legacy_tag_patterns"
-            case defaultQueue = "default_queue"
+            case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes"
         }
     }
 
@@ -222,7 +223,8 @@ public struct Configuration: Sendable {
                                 legacyTagPatterns: g.legacyTagPatterns ?? [], loopHeader: g.loopHeader ?? "X-Suport-Loop",
                                 messageIDDomain: g.messageIDDomain, queues: queues, defaultQueue: defaultQueue, routing: rules,
                                 lifecycle: lifecycle, hijackPolicy: hijack, addCcs: g.addCcs ?? true,
-                                acknowledgementsPerHour: g.acknowledgementsPerHour ?? 10, notify: notify)
+                                acknowledgementsPerHour: g.acknowledgementsPerHour ?? 10, notify: notify,
+                                maxMessageBytes: g.maxMessageBytes ?? 25 * 1024 * 1024)
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)

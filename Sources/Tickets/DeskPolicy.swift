@@ -44,11 +44,15 @@ public struct DeskPolicy: Sendable {
     public var addCcs: Bool
     public var acknowledgementsPerHour: Int
     public var notify: NotificationSwitches
+    /// Messages larger than this are filed from their headers and first part only (the raw
+    /// bytes are still kept whole), and the requestor is told.
+    public var maxMessageBytes: Int
 
     public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
                 messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],
                 lifecycle: Lifecycle = .standard, hijackPolicy: HijackPolicy = .comment, addCcs: Bool = true,
-                acknowledgementsPerHour: Int = 10, notify: NotificationSwitches = NotificationSwitches()) {
+                acknowledgementsPerHour: Int = 10, notify: NotificationSwitches = NotificationSwitches(),
+                maxMessageBytes: Int = 25 * 1024 * 1024) {
         self.instanceID = instanceID
         self.tag = tag
         self.legacyTagPatterns = legacyTagPatterns
@@ -62,6 +66,7 @@ public struct DeskPolicy: Sendable {
         self.addCcs = addCcs
         self.acknowledgementsPerHour = acknowledgementsPerHour
         self.notify = notify
+        self.maxMessageBytes = maxMessageBytes
     }
 
     public func queue(named name: String) -> Queue? { queues.first { $0.name == name } }

@@ -37,6 +37,8 @@ public enum DeskEvent: Sendable, Equatable {
     case status(from: Status, to: Status)
     case queue(from: String, to: String)
     case owner(from: String?, to: String?)
+    /// The requestor's message was over the size limit: only its beginning was read.
+    case tooLarge
 }
 
 /// One message to one person, before it is rendered.
@@ -100,6 +102,8 @@ public enum NotificationPlan {
                 add("queue-staff", staff, requestors: false)
                 add("queue-requestors", ticket.requestors, requestors: true)
             }
+        case .tooLarge:
+            add("too-large", ticket.requestors, requestors: true, auto: "auto-replied", toActorToo: true)
         case .owner(_, let to):
             if n.ownerChange, let to, let s = policy.staff(to) { add("owner", [Address(name: s.name, address: s.address)], requestors: false) }
         }
@@ -112,7 +116,7 @@ public enum NotificationPlan {
 public struct NotificationTemplates: Sendable {
     /// Every template a desk needs.
     public static let names = ["acknowledgement", "new-ticket", "correspondence-staff", "correspondence", "comment", "outsider",
-                               "status", "status-owner", "queue-staff", "queue-requestors", "owner"]
+                               "status", "status-owner", "queue-staff", "queue-requestors", "owner", "too-large"]
 
     private let libraries: [Language: MustacheLibrary]
 

@@ -264,3 +264,35 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
         #expect(try f.store.history(311).filter { $0.kind == "comment" }.count == 60)
     }
 }
+
+@Suite struct SizeLimitTests {
+    @Test func anOversizedMessageIsFiledFromItsBeginningAndKeptWhole() throws {
+        var policy = storePolicy()
+        policy.maxMessageBytes = 4096
+        let f = try Fixture(policy: policy)
+        let attachment = Base64.encodeForTest([UInt8](repeating: 0x41, count: 20_000))
+        let lines = ["From: Núria <nuria@example.cat>", "Subject: Foto gran", "Message-ID: <big@example.cat>",
+                     "Content-Type: multipart/mixed; boundary=b", "", "--b", "", "Us envio la foto.", "--b",
+                     "Content-Type: image/png", "Content-Disposition: attachment; filename=foto.png", "Content-Transfer-Encoding: base64", "",
+                     attachment, "--b--", ""]
+        let outcome = try f.file(lines)
+        let number = try #require(outcome.ticket)
+        #expect(try f.store.ticket(number)?.title == "Foto gran")
+        #expect(try f.store.attachments(number).isEmpty)
+        #expect(try f.store.messageText(try #require(outcome.message))?.contains("Us envio la foto.") == true)
+        #expect(try f.store.rawMessage(try #require(outcome.message)) == Array(lines.joined(separator: "\r\n").utf8))
+        #expect(try f.store.history(number).contains { $0.note?.contains("over the limit") == true })
+        #expect(try f.store.outbox().contains { $0.template == "too-large" && $0.recipient == "nuria@example.cat" })
+    }
+}
+
+enum Base64 {
+    /// Standard base64 in 76-character lines, for building test messages.
+    static func encodeForTest(_ bytes: [UInt8]) -> String {
+        let s = Data(bytes).base64EncodedString()
+        return stride(from: 0, to: s.count, by: 76).map { i in
+            let start = s.index(s.startIndex, offsetBy: i)
+            return String(s[start..<(s.index(start, offsetBy: 76, limitedBy: s.endIndex) ?? s.endIndex)])
+        }.joined(separator: "\r\n")
+    }
+}
