@@ -19,12 +19,14 @@ final class DeskUnderTest: @unchecked Sendable {
         return dir.appendingPathComponent("suport")
     }
 
-    init(servers: MailServers, pollInterval: Int = 2, idle: Bool = true, folder watched: String = "INBOX", retryBase: Double = 1) throws {
+    init(servers: MailServers, pollInterval: Int = 2, idle: Bool = true, folder watched: String = "INBOX", retryBase: Double = 1,
+         database: String? = nil) throws {
         self.servers = servers
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let databasePath = database ?? "\(folder.path)/suport.sqlite"
         var text = try String(contentsOf: MailServers.repo.appendingPathComponent("config/suport.example.toml"), encoding: .utf8)
-        text = text.replacingOccurrences(of: "database = \"suport.sqlite\"", with: "database = \"\(folder.path)/suport.sqlite\"")
+        text = text.replacingOccurrences(of: "database = \"suport.sqlite\"", with: "database = \"\(databasePath)\"")
         text = text.replacingOccurrences(of: "templates = \"templates\"", with: "templates = \"\(MailServers.repo.path)/config/templates\"")
         text += """
 
@@ -184,6 +186,8 @@ extension MailServers {
         return try? conn.select(folder).exists
     }
 
+    func imapStop(crash: Bool = false) throws { try MailServers.script(["stop-imap", dir] + (crash ? ["--crash"] : [])) }
+    func imapStart() throws { try MailServers.script(["start-imap", dir]) }
     func smtpStop() throws { try MailServers.script(["stop-smtp", dir]) }
     func smtpStart() throws { try MailServers.script(["start-smtp", dir]) }
 }
