@@ -67,6 +67,41 @@ extension Integration {
         #expect(servers.count("support", "Suport/Failed") == nil || servers.count("support", "Suport/Failed") == 0)
     }
 
+    /// Staff work the same ticket from the CLI while the daemon files the requestor's replies
+    /// into it: every CLI change succeeds (no "database is locked" reaches anyone), every reply
+    /// is filed, and no change is lost. CONCURRENCY_SECONDS sets the length (default 30).
+    @Test func cliChangesWhileTheDaemonFilesIntoTheSameTicket() throws {
+        let seconds = Double(ProcessInfo.processInfo.environment["CONCURRENCY_SECONDS"] ?? "") ?? 30
+        let desk = try DeskUnderTest(servers: servers)
+        try desk.start()
+        defer { desk.stop() }
+        let smtp = SMTPClient(Endpoint(host: "127.0.0.1", port: servers.port("MX_PORT"), tls: .none, username: "", password: ""), helo: "x")
+        let first = "From: bob@customer.test\r\nTo: support@example.test\r\nSubject: concurrent\r\nMessage-ID: <conc0@customer.test>\r\n\r\nx\r\n"
+        #expect(smtp.send(Array(first.utf8), from: "bob@customer.test", to: ["support@example.test"]) == .sent)
+        #expect(eventually { try desk.ticketCount() == 1 })
+
+        let end = Date().addingTimeInterval(seconds)
+        let failures = ErrorList()
+        let sender = ReplySender(port: servers.port("MX_PORT"), until: end, failures: failures)
+        let thread = Thread { sender.run() }
+        thread.start()
+        var changes = 0
+        while Date() < end {
+            changes += 1
+            let out = try desk.cli(changes % 2 == 0 ? ["comment", "1", "-m", "nota \(changes)"] : ["priority", "1", "\(changes % 10)"])
+            if !out.hasPrefix("[suport#1]") { failures.add(out) }
+        }
+        sender.done.wait()
+        let replies = sender.sent
+        #expect(failures.items.isEmpty, "\(failures.items.prefix(3))")
+        #expect(eventually(timeout: 60) { servers.count("support", "INBOX") == 0 })
+        let history = try desk.cli(["show", "1", "--history", "--json"])
+        #expect(history.components(separatedBy: "\"kind\": \"correspondence\"").count - 1 == replies)
+        #expect(history.components(separatedBy: "\"kind\": \"comment\"").count - 1 == changes / 2)
+        #expect(try desk.ticketCount() == 1)
+        #expect(!(try String(contentsOf: desk.log, encoding: .utf8)).contains("locked"))
+    }
+
     @discardableResult
     static func run(_ tool: String, _ args: [String]) throws -> Int32 {
         let p = Process()
@@ -79,4 +114,37 @@ extension Integration {
         return p.terminationStatus
     }
 }
+}
+
+final class ErrorList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
+    var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
+}
+
+/// Sends the requestor's replies, one every 100 ms, until a deadline.
+final class ReplySender: @unchecked Sendable {
+    let port: Int
+    let until: Date
+    let failures: ErrorList
+    let done = DispatchSemaphore(value: 0)
+    private(set) var sent = 0
+
+    init(port: Int, until: Date, failures: ErrorList) {
+        self.port = port
+        self.until = until
+        self.failures = failures
+    }
+
+    func run() {
+        let smtp = SMTPClient(Endpoint(host: "127.0.0.1", port: port, tls: .none, username: "", password: ""), helo: "x")
+        while Date() < until {
+            let n = sent + 1
+            let raw = "From: bob@customer.test\r\nTo: support@example.test\r\nSubject: Re: [suport#1] concurrent\r\nMessage-ID: <conc\(n)@customer.test>\r\n\r\nreply \(n)\r\n"
+            if smtp.send(Array(raw.utf8), from: "bob@customer.test", to: ["support@example.test"]) == .sent { sent = n } else { failures.add("send \(n)") }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        done.signal()
+    }
 }
