@@ -2,7 +2,7 @@ import ArgumentParser
 import SuportService
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self])
+    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -23,5 +23,22 @@ struct BenchHostile: ParsableCommand {
 
     func run() throws {
         print(HostileBenchmark.run(base: base))
+    }
+}
+
+struct BenchIngest: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ingest",
+                                                    abstract: "File every message of a folder into a fresh database and print throughput.")
+
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "A folder of .eml files.") var folder: String
+
+    func run() throws {
+        do {
+            print(try IngestBenchmark.run(configuration: try Configuration.load(path: options.configPath), folder: folder))
+        } catch {
+            complain("\(error)")
+            throw ExitCode(1)
+        }
     }
 }
