@@ -3,11 +3,9 @@ import Tickets
 import TicketStore
 
 /// Small pieces the command line needs that a test may need too.
-public enum TicketFilterBuilder {
-    public static func filter() -> TicketFilter { TicketFilter() }
-
+public enum StatusList {
     /// "open,new" → [.open, .new], naming a status that does not exist.
-    public static func statuses(_ list: String?) throws -> [Status] {
+    public static func parse(_ list: String?) throws -> [Status] {
         guard let list else { return [] }
         return try list.split(separator: ",").map { word in
             let w = word.trimmingCharacters(in: .whitespaces).lowercased()
@@ -26,9 +24,6 @@ public enum CommandError: Error, CustomStringConvertible {
         }
     }
 }
-
-/// Desk errors the command line raises itself.
-public typealias DeskErrorBridge = DeskError
 
 /// A media type from a file name, for attachments sent from the CLI.
 public enum MediaTypes {

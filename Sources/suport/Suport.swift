@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import MIME
 import SuportService
+import Tickets
+import TicketStore
 
 /// The `suport` command line: thin, every piece of logic lives in SuportService.
 @main
@@ -131,10 +133,10 @@ struct List: ParsableCommand {
 
     func run() throws {
         try options.run { desk in
-            var filter = TicketFilterBuilder.filter()
+            var filter = TicketFilter()
             filter.queue = queue
-            if let queue, desk.policy.queue(named: queue) == nil { throw DeskErrorBridge.unknownQueue(queue) }
-            filter.statuses = try TicketFilterBuilder.statuses(status)
+            if let queue, desk.policy.queue(named: queue) == nil { throw DeskError.unknownQueue(queue) }
+            filter.statuses = try StatusList.parse(status)
             if let owner { filter.owner = try desk.requireStaff(owner).id }
             filter.unowned = unowned
             filter.requestor = requestor
@@ -157,7 +159,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         try options.run { desk in
-            guard let ticket = try desk.store.ticket(number) else { throw DeskErrorBridge.unknownTicket(number) }
+            guard let ticket = try desk.store.ticket(number) else { throw DeskError.unknownTicket(number) }
             let attachments = try desk.store.attachments(number)
             let entries = history ? try desk.store.history(number) : []
             if json {
