@@ -62,6 +62,23 @@ extension Integration {
         }
     }
 
+    @Test func certificateForAnotherNameIsRefused() {
+        // The same server reached as ::ffff:127.0.0.1: its certificate names only localhost and 127.0.0.1.
+        var other = servers.imap("support")
+        other.host = "::ffff:127.0.0.1"
+        #expect {
+            _ = try IMAPConnection(other)
+        } throws: { error in
+            guard let e = error as? TransportError, case .tls(let why) = e else { return false }
+            return why.contains("name") && !e.isTransient
+        }
+        var smtp = servers.submission("support")
+        smtp.host = "::ffff:127.0.0.1"
+        let outcome = SMTPClient(smtp, helo: "x").send(Array("Subject: x\r\n\r\nx\r\n".utf8), from: "support@example.test", to: ["a@b.invalid"])
+        guard case .transientFailure(let why) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(why.contains("TLS failed"))
+    }
+
     @Test func plaintextLoginIsRefusedOffLoopbackTrust() {
         // Dovecot trusts 127.0.0.1 → 127.0.0.1 as secure; from 127.0.0.2 plaintext must fail.
         #expect {
