@@ -106,18 +106,22 @@ struct MessageOptions: ParsableArguments {
     }
 }
 
+/// A staff member's words on a ticket: the text and files, and only from staff.
+func performWriting(_ options: DeskOptions, _ number: Int, _ body: MessageOptions,
+                    _ change: @escaping (String, [OutgoingAttachment]) -> TicketChange) throws {
+    let text = try body.text(), files = try body.files()
+    try perform(options, number) { desk in
+        _ = try desk.requireStaff(options.actorName)
+        return change(text, files)
+    }
+}
+
 struct Reply: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write to the requestors and Ccs of a ticket.")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @OptionGroup var body: MessageOptions
-    func run() throws {
-        let text = try body.text(), files = try body.files()
-        try perform(options, number) { desk in
-            _ = try desk.requireStaff(options.actorName)
-            return .reply(text: text, attachments: files)
-        }
-    }
+    func run() throws { try performWriting(options, number, body) { .reply(text: $0, attachments: $1) } }
 }
 
 struct CommentCommand: ParsableCommand {
@@ -125,13 +129,7 @@ struct CommentCommand: ParsableCommand {
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @OptionGroup var body: MessageOptions
-    func run() throws {
-        let text = try body.text(), files = try body.files()
-        try perform(options, number) { desk in
-            _ = try desk.requireStaff(options.actorName)
-            return .comment(text: text, attachments: files)
-        }
-    }
+    func run() throws { try performWriting(options, number, body) { .comment(text: $0, attachments: $1) } }
 }
 
 struct TitleCommand: ParsableCommand {
