@@ -60,3 +60,28 @@ final class OutageLog: @unchecked Sendable {
         return was
     }
 }
+
+/// Lets the pollers wake the outbox dispatcher as soon as they queue notifications, instead
+/// of it finding them at its next look.
+final class Doorbell: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var rung = false
+
+    func ring() {
+        condition.lock()
+        rung = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until rung, `seconds` pass, or `stop` is set (checked every 0.2 s).
+    func wait(_ seconds: Double, stop: StopFlag) {
+        let end = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !rung && !stop.isSet && Date() < end {
+            _ = condition.wait(until: min(end, Date().addingTimeInterval(0.2)))
+        }
+        rung = false
+    }
+}

@@ -10,11 +10,13 @@ public enum Daemon {
         let logger = DaemonLog.makeLogger(level: logLevel ?? configuration.mail.logLevel, json: configuration.mail.jsonLogs)
         let desk = try Desk(configuration: configuration)
         var services: [any Service] = []
+        let doorbell = Doorbell()
         for mailbox in configuration.mail.mailboxes {
-            services.append(MailboxPoller(desk: desk, settings: configuration.mail, mailbox: mailbox, logger: logger))
+            services.append(MailboxPoller(desk: desk, settings: configuration.mail, mailbox: mailbox, logger: logger,
+                                          doorbell: configuration.mail.smtp == nil ? nil : doorbell))
         }
         if let smtp = configuration.mail.smtp {
-            services.append(OutboxDispatcher(desk: desk, settings: configuration.mail, endpoint: smtp, logger: logger))
+            services.append(OutboxDispatcher(desk: desk, settings: configuration.mail, endpoint: smtp, logger: logger, doorbell: doorbell))
         }
         guard !services.isEmpty else {
             throw ConfigError(file: configuration.file, key: "imap", line: nil, problem: "nothing to run: configure [imap] or [smtp]")

@@ -22,7 +22,10 @@ public final class MailboxPoller: Service, Sendable {
     /// How long one IDLE lasts before it is re-issued (RFC 2177 asks for less than 29 minutes).
     static let idleRenewal: Double = 25 * 60
 
-    public init(desk: Desk, settings: MailSettings, mailbox: MailboxSettings, logger: Logger) {
+    let doorbell: Doorbell?
+
+    init(desk: Desk, settings: MailSettings, mailbox: MailboxSettings, logger: Logger, doorbell: Doorbell? = nil) {
+        self.doorbell = doorbell
         self.desk = desk
         self.settings = settings
         self.mailbox = mailbox
@@ -90,6 +93,7 @@ public final class MailboxPoller: Service, Sendable {
                 do {
                     outcome = try desk.ingest(message.body, mailbox: key)
                     failures.reset(key)
+                    if outcome.notifications > 0 { doorbell?.ring() }
                 } catch {
                     // One message that always fails must not block the mailbox: after a few tries
                     // it is kept raw in the database and moved aside, and `suport failed` lists it.

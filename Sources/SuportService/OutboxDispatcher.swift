@@ -17,7 +17,10 @@ public final class OutboxDispatcher: Service, Sendable {
     private let stop = StopFlag()
     private let outage = OutageLog()
 
-    public init(desk: Desk, settings: MailSettings, endpoint: Endpoint, logger: Logger) {
+    let doorbell: Doorbell
+
+    init(desk: Desk, settings: MailSettings, endpoint: Endpoint, logger: Logger, doorbell: Doorbell) {
+        self.doorbell = doorbell
         self.desk = desk
         self.settings = settings
         self.endpoint = endpoint
@@ -40,7 +43,7 @@ public final class OutboxDispatcher: Service, Sendable {
             do {
                 let due = try desk.store.dueNotifications(now: Date(), limit: 50)
                 if due.isEmpty {
-                    stop.sleep(settings.outboxInterval)
+                    doorbell.wait(settings.outboxInterval, stop: stop)
                     continue
                 }
                 for (entry, bytes) in due {
