@@ -129,7 +129,7 @@ extension Header {
             finishField()
             if fields.isEmpty {
                 log.add(.noHeaders)
-                return ([], bytes.startIndex == i || isPart ? i : i)
+                return ([], i)
             }
             let following = bytes.indexOfLineBreak(from: next)
             if next < end, fieldColon(bytes[next..<following]) != nil {

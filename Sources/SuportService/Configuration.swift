@@ -30,6 +30,17 @@ public struct Configuration: Sendable {
     /// The daemon's servers, secrets read from the environment or files.
     public let mail: MailSettings
 
+    /// One line on what the file declares, for `suport check-config`.
+    public var summary: String {
+        "\(policy.queues.count) queues (\(policy.queues.map(\.name).joined(separator: ", "))), "
+            + "\(policy.allStaff.count) staff, \(policy.routing.count) routing rules"
+    }
+
+    /// The file to use: the one given, else $SUPORT_CONFIG, else config/suport.toml.
+    public static func path(_ given: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        given ?? environment["SUPORT_CONFIG"] ?? "config/suport.toml"
+    }
+
     // MARK: the file's shape
 
     struct File: Decodable {

@@ -4,8 +4,7 @@ import Foundation
 /// one process, without network: what `suport bench ingest` prints. A figure, not a test.
 public enum IngestBenchmark {
     public static func run(configuration: Configuration, folder: String) throws -> String {
-        let files = try FileManager.default.subpathsOfDirectory(atPath: folder).filter { $0.hasSuffix(".eml") }.sorted()
-        let corpus: [[UInt8]] = try files.map { try RawInput.read(path: folder + "/" + $0) }
+        let corpus = try ParseBenchmark.loadCorpus(folder)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("suport-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

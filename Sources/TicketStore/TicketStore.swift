@@ -33,9 +33,25 @@ public final class TicketStore: Sendable {
         config.journalMode = .wal
         config.busyMode = .timeout(60)
         config.label = "suport"
-        pool = try DatabasePool(path: path, configuration: config)
+        pool = try Self.open(path: path, configuration: config)
         self.firstTicketNumber = max(1, firstTicketNumber)
         try migrate()
+    }
+
+    /// Opens the pool, waiting out another process (the CLI, a daemon that is just stopping)
+    /// that holds the lock SQLite needs to set WAL mode: the busy timeout does not cover that
+    /// first statement, so a daemon started while the CLI reads would otherwise fail at once.
+    private static func open(path: String, configuration: Configuration) throws -> DatabasePool {
+        var delay = 0.05
+        for _ in 0..<40 {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 1)
+            }
+        }
+        return try DatabasePool(path: path, configuration: configuration)
     }
 
     /// Applies the migrations not yet applied; returns their names.

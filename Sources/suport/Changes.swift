@@ -150,17 +150,21 @@ struct PriorityCommand: ParsableCommand {
 
 enum PersonAction: String, ExpressibleByArgument { case add, del }
 
+/// Adds or removes a person in one role; the address may carry a display name ("Pau <pau@x>").
+func performPerson(_ options: DeskOptions, _ number: Int, _ action: PersonAction, _ address: String,
+                   add: @escaping (Address) -> TicketChange, remove: @escaping (String) -> TicketChange) throws {
+    try perform(options, number) { _ in
+        action == .add ? add(Address.parseList(address).first ?? Address(address: address)) : remove(address)
+    }
+}
+
 struct RequestorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "requestor", abstract: "Add or remove a requestor.")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Argument var action: PersonAction
     @Argument var address: String
-    func run() throws {
-        try perform(options, number) { _ in
-            action == .add ? .addRequestor(Address.parseList(address).first ?? Address(address: address)) : .removeRequestor(address)
-        }
-    }
+    func run() throws { try performPerson(options, number, action, address, add: { .addRequestor($0) }, remove: { .removeRequestor($0) }) }
 }
 
 struct CcCommand: ParsableCommand {
@@ -169,11 +173,7 @@ struct CcCommand: ParsableCommand {
     @Argument var number: Int
     @Argument var action: PersonAction
     @Argument var address: String
-    func run() throws {
-        try perform(options, number) { _ in
-            action == .add ? .addCc(Address.parseList(address).first ?? Address(address: address)) : .removeCc(address)
-        }
-    }
+    func run() throws { try performPerson(options, number, action, address, add: { .addCc($0) }, remove: { .removeCc($0) }) }
 }
 
 struct OutboxCommand: ParsableCommand {
@@ -245,9 +245,7 @@ struct CheckConfig: ParsableCommand {
         do {
             let config = try Configuration.load(path: options.configPath)
             _ = try Desk.loadTemplates(config.templatesPath)
-            let p = config.policy
-            print("\(options.configPath): ok — \(p.queues.count) queues (\(p.queues.map(\.name).joined(separator: ", "))), "
-                + "\(p.allStaff.count) staff, \(p.routing.count) routing rules")
+            print("\(options.configPath): ok — \(config.summary)")
         } catch {
             complain("\(error)")
             throw ExitCode(78)

@@ -17,7 +17,7 @@ struct Serve: ParsableCommand {
     var logLevel: String?
 
     func run() throws {
-        let path = config ?? ProcessInfo.processInfo.environment["SUPORT_CONFIG"] ?? "config/suport.toml"
+        let path = Configuration.path(config)
         let configuration: Configuration
         do { configuration = try Configuration.load(path: path, secrets: true) } catch {
             complain("\(error)")
@@ -46,7 +46,7 @@ struct Check: ParsableCommand {
     @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).") var config: String?
 
     func run() throws {
-        let path = config ?? ProcessInfo.processInfo.environment["SUPORT_CONFIG"] ?? "config/suport.toml"
+        let path = Configuration.path(config)
         do {
             let (report, ok) = Daemon.check(configuration: try Configuration.load(path: path, secrets: true))
             print(report)

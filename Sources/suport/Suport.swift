@@ -31,9 +31,7 @@ struct DeskOptions: ParsableArguments {
     @Option(help: "Who is acting: a staff handle or address (default: $SUPORT_ACTOR).")
     var actor: String?
 
-    var configPath: String {
-        config ?? ProcessInfo.processInfo.environment["SUPORT_CONFIG"] ?? "config/suport.toml"
-    }
+    var configPath: String { Configuration.path(config) }
 
     var actorName: String? { actor ?? ProcessInfo.processInfo.environment["SUPORT_ACTOR"] }
 

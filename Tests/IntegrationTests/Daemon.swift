@@ -155,6 +155,11 @@ func eventually(timeout: Double = 30, _ condition: () throws -> Bool) -> Bool {
 }
 
 extension MailServers {
+    /// Every test user: empty all their folders, so a test starts clean.
+    func emptyAll() throws {
+        for user in ["support", "treasury", "outbox", "anna", "pere", "marta"] { try empty(user) }
+    }
+
     /// Empties a user's INBOX and filed folder, so each test starts clean.
     func empty(_ user: String) throws {
         let conn = try IMAPConnection(imap(user))

@@ -10,7 +10,7 @@ extension Integration {
 
     init() throws {
         servers = try MailServers.get()
-        for user in ["support", "treasury", "outbox", "anna", "pere", "marta"] { try servers.empty(user) }
+        try servers.emptyAll()
     }
 
     func send(_ count: Int, prefix: String) {
