@@ -69,12 +69,15 @@ public struct Configuration: Sendable {
         let legacyTagPatterns: [String]?
         let defaultQueue: String?
         let maxMessageBytes: Int?
+        let maxAttachments: Int?
+        let maxNestingDepth: Int?
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
             case firstTicketNumber = "first_ticket_number", loopHeader = "loop_header", templates, hijackPolicy = "hijack_policy"
             case addCcs = "add_ccs", acknowledgementsPerHour = "acknowledgements_per_hour", legacyTagPatterns = "legacy_tag_patterns"
-            case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes"
+            case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes", maxAttachments = "max_attachments"
+            case maxNestingDepth = "max_nesting_depth"
         }
     }
 
@@ -230,12 +233,19 @@ public struct Configuration: Sendable {
             notify.queueMove = n.queueMove ?? true
             notify.ownerChange = n.ownerChange ?? true
         }
+        for (key, value, range) in [("max_message_bytes", g.maxMessageBytes, 1024...(1 << 40)), ("max_attachments", g.maxAttachments, 0...100_000),
+                                    ("max_nesting_depth", g.maxNestingDepth, 1...100)] {
+            if let value, !range.contains(value) {
+                throw fail("suport.\(key)", "must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+            }
+        }
         let policy = DeskPolicy(instanceID: g.instanceID, tag: SubjectTag(prefix: g.tagPrefix ?? "suport"),
                                 legacyTagPatterns: g.legacyTagPatterns ?? [], loopHeader: g.loopHeader ?? "X-Suport-Loop",
                                 messageIDDomain: g.messageIDDomain, queues: queues, defaultQueue: defaultQueue, routing: rules,
                                 lifecycle: lifecycle, hijackPolicy: hijack, addCcs: g.addCcs ?? true,
                                 acknowledgementsPerHour: g.acknowledgementsPerHour ?? 10, notify: notify,
-                                maxMessageBytes: g.maxMessageBytes ?? 25 * 1024 * 1024)
+                                maxMessageBytes: g.maxMessageBytes ?? 25 * 1024 * 1024, maxAttachments: g.maxAttachments ?? 100,
+                                maxNestingDepth: g.maxNestingDepth ?? 20)
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)

@@ -120,9 +120,10 @@ public final class TicketStore: Sendable {
         return sha
     }
 
-    /// Stores a message: its raw bytes first, then what was read from it, then each attachment once.
+    /// Stores a message: its raw bytes first, then what was read from it, then each attachment
+    /// once, up to `limit` of them (the rest stay readable in the raw message).
     func storeMessage(_ db: Database, raw: [UInt8], sha256: String, message: Message, ticket: Int?, direction: String,
-                      mailbox: String?, at: Date, attachments keepAttachments: Bool = true) throws -> Int64 {
+                      mailbox: String?, at: Date, keepingAttachments limit: Int = .max) throws -> Int64 {
         _ = try storeBlob(db, raw, sha256: sha256)
         try db.execute(sql: """
             INSERT INTO messages (ticket, direction, message_id, raw_sha256, subject, sender, text, defects, mailbox, received_at)
@@ -130,7 +131,7 @@ public final class TicketStore: Sendable {
             """, arguments: [ticket, direction, message.messageID, sha256, message.subject, message.from.first?.address,
                              message.text, message.defects.map(\.description).joined(separator: "\n"), mailbox, at.timeIntervalSince1970])
         let id = db.lastInsertedRowID
-        for attachment in message.attachments where keepAttachments {
+        for attachment in message.attachments.prefix(limit) {
             let sha = try storeBlob(db, attachment.data)
             try db.execute(sql: """
                 INSERT INTO attachments (message, ticket, sha256, filename, content_type, size, inline) VALUES (?, ?, ?, ?, ?, ?, ?)

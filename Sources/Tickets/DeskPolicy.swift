@@ -47,12 +47,16 @@ public struct DeskPolicy: Sendable {
     /// Messages larger than this are filed from their headers and first part only (the raw
     /// bytes are still kept whole), and the requestor is told.
     public var maxMessageBytes: Int
+    /// At most this many attachments of one message are stored apart; the rest stay in the raw message.
+    public var maxAttachments: Int
+    /// Multiparts and enclosed messages nested deeper than this are not opened (a defect says so).
+    public var maxNestingDepth: Int
 
     public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
                 messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],
                 lifecycle: Lifecycle = .standard, hijackPolicy: HijackPolicy = .comment, addCcs: Bool = true,
                 acknowledgementsPerHour: Int = 10, notify: NotificationSwitches = NotificationSwitches(),
-                maxMessageBytes: Int = 25 * 1024 * 1024) {
+                maxMessageBytes: Int = 25 * 1024 * 1024, maxAttachments: Int = 100, maxNestingDepth: Int = 20) {
         self.instanceID = instanceID
         self.tag = tag
         self.legacyTagPatterns = legacyTagPatterns
@@ -67,6 +71,8 @@ public struct DeskPolicy: Sendable {
         self.acknowledgementsPerHour = acknowledgementsPerHour
         self.notify = notify
         self.maxMessageBytes = maxMessageBytes
+        self.maxAttachments = maxAttachments
+        self.maxNestingDepth = maxNestingDepth
     }
 
     public func queue(named name: String) -> Queue? { queues.first { $0.name == name } }

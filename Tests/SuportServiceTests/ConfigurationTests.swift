@@ -13,6 +13,7 @@ import Testing
         #expect(c.policy.staff("pere")?.address == "pere@example.test")
         #expect(c.policy.routing.count == 3)
         #expect(c.policy.hijackPolicy == .comment)
+        #expect(c.policy.maxAttachments == 100 && c.policy.maxNestingDepth == 20 && c.policy.maxMessageBytes == 26_214_400)
         #expect(!c.policy.lifecycle.allows(.resolved, .stalled))
         #expect(c.policy.legacyTagPatterns.count == 1)
     }
@@ -24,6 +25,8 @@ import Testing
         ("subject = \"quota|cuota", "subject = \"(quota", "routing[1]", "not a valid regular expression: \"(quota|fee|factura|invoice|IBAN|baixa|baja|alta de soci|membership\""),
         ("add_ccs = true", "add_ccs = true\ncolour = \"blue\"", "suport.colour", "unknown key"),
         ("resolved = [\"open\"]", "resolved = [\"reopened\"]", "lifecycle.resolved", "\"reopened\" is not a status"),
+        ("max_nesting_depth = 20", "max_nesting_depth = 0", "suport.max_nesting_depth", "must be between 1 and 100, not 0"),
+        ("max_attachments = 100", "max_attachments = -1", "suport.max_attachments", "must be between 0 and 100000, not -1"),
     ])
     func errorsNameTheKey(_ find: String, _ replace: String, _ key: String, _ problem: String) {
         let text = example.replacingOccurrences(of: find, with: replace)

@@ -284,6 +284,49 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
         #expect(try f.store.history(number).contains { $0.note?.contains("over the limit") == true })
         #expect(try f.store.outbox().contains { $0.template == "too-large" && $0.recipient == "nuria@example.cat" })
     }
+
+    @Test func attachmentsOverTheLimitStayInTheRawMessage() throws {
+        var policy = storePolicy()
+        policy.maxAttachments = 3
+        let f = try Fixture(policy: policy)
+        var lines = ["From: nuria@example.cat", "Subject: Moltes fotos", "Message-ID: <many@example.cat>",
+                     "Content-Type: multipart/mixed; boundary=b", "", "--b", "", "Les fotos de la instal·lació."]
+        for i in 0..<8 {
+            lines += ["--b", "Content-Type: image/png", "Content-Disposition: attachment; filename=f\(i).png",
+                      "Content-Transfer-Encoding: base64", "", Base64.encodeForTest(Array("foto \(i)".utf8))]
+        }
+        lines += ["--b--", ""]
+        let outcome = try f.file(lines)
+        let number = try #require(outcome.ticket)
+        #expect(try f.store.attachments(number).map(\.filename) == ["f0.png", "f1.png", "f2.png"])
+        #expect(try f.store.history(number).contains { $0.note?.contains("8 attachments: the first 3 are stored, the other 5") == true })
+        #expect(try f.store.rawMessage(try #require(outcome.message)) == Array(lines.joined(separator: "\r\n").utf8))
+        #expect(try f.store.messageText(try #require(outcome.message))?.contains("instal·lació") == true)
+    }
+
+    @Test func nestingDeeperThanTheLimitIsNotOpened() throws {
+        var policy = storePolicy()
+        policy.maxNestingDepth = 3
+        let f = try Fixture(policy: policy)
+        // Five multiparts, one in another; the attachment sits in the innermost.
+        var lines = ["From: nuria@example.cat", "Subject: Reenviat", "Message-ID: <deep@example.cat>"]
+        for level in 0..<5 { lines += ["Content-Type: multipart/mixed; boundary=b\(level)", "", "--b\(level)"] }
+        lines += ["Content-Type: application/pdf", "Content-Disposition: attachment; filename=deep.pdf", "", "%PDF-1.4"]
+        for level in (0..<5).reversed() { lines += ["--b\(level)--"] }
+        lines += [""]
+        let outcome = try f.file(lines)
+        let number = try #require(outcome.ticket)
+        let id = try #require(outcome.message)
+        #expect(try f.store.attachments(number).isEmpty)
+        #expect(try f.store.messageText(id)?.contains("deep.pdf") == true)  // read as text, not lost
+        let deep = try f.store.read { try String.fetchOne($0, sql: "SELECT defects FROM messages WHERE id = ?", arguments: [id]) }
+        #expect(deep?.contains("nesting-too-deep") == true)
+
+        // The same message under the default limit keeps its attachment.
+        let g = try Fixture()
+        let again = try g.file(lines)
+        #expect(try g.store.attachments(try #require(again.ticket)).map(\.filename) == ["deep.pdf"])
+    }
 }
 
 enum Base64 {
