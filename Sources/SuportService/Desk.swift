@@ -39,6 +39,11 @@ public final class Desk: Sendable {
         try store.file(raw: raw, mailbox: mailbox, source: source, policy: policy, composer: composer, now: now)
     }
 
+    /// Files several messages from a mailbox in one transaction (see `TicketStore.file(batch:)`).
+    public func ingest(batch: [(raw: [UInt8], mailbox: MailboxKey?)], now: Date = Date()) throws -> [FilingOutcome] {
+        try store.file(batch: batch, policy: policy, composer: composer, now: now)
+    }
+
     /// Applies a staff change to a ticket.
     public func change(_ change: TicketChange, ticket: Int, actor: String, comment: String? = nil, now: Date = Date()) throws -> ChangeOutcome {
         try store.apply(change, to: ticket, actor: actor, comment: comment, policy: policy, composer: composer, now: now)

@@ -86,9 +86,19 @@ public final class MailboxPoller: Service, Sendable {
                 let key = MailboxKey(mailbox: mailbox.name, uidValidity: selected.uidValidity, uid: uid)
                 if try desk.store.isFiled(key) { done.append(uid) } else { toFetch.append(uid) }
             }
-            for message in try conn.fetch(toFetch) {
+            let fetched = try conn.fetch(toFetch)
+            func key(_ uid: UInt32) -> MailboxKey { MailboxKey(mailbox: mailbox.name, uidValidity: selected.uidValidity, uid: uid) }
+            // The whole batch in one transaction, one sync to disk; if it fails, one by one below
+            // to find the message at fault.
+            if fetched.count > 1, let outcomes = try? desk.ingest(batch: fetched.map { ($0.body, key($0.uid)) }) {
+                for (message, outcome) in zip(fetched, outcomes) { logFiled(message.uid, outcome) }
+                if outcomes.contains(where: { $0.notifications > 0 }) { doorbell?.ring() }
+                try markFiled(conn, done + fetched.map(\.uid))
+                continue
+            }
+            for message in fetched {
                 // The message in hand is always finished, even when a stop was asked for meanwhile.
-                let key = MailboxKey(mailbox: mailbox.name, uidValidity: selected.uidValidity, uid: message.uid)
+                let key = key(message.uid)
                 let outcome: FilingOutcome
                 do {
                     outcome = try desk.ingest(message.body, mailbox: key)
@@ -109,14 +119,18 @@ public final class MailboxPoller: Service, Sendable {
                                  metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)", "failed": "\(id)", "error": "\(error)"])
                     continue
                 }
-                logger.info("filed", metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)",
-                                                "ticket": "\(outcome.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
-                                                "decision": "\(outcome.summary(tag: desk.policy.tag))"])
+                logFiled(message.uid, outcome)
                 done.append(message.uid)
                 if stop.isSet { break }
             }
             try markFiled(conn, done)
         }
+    }
+
+    private func logFiled(_ uid: UInt32, _ outcome: FilingOutcome) {
+        logger.info("filed", metadata: ["mailbox": "\(mailbox.name)", "uid": "\(uid)",
+                                        "ticket": "\(outcome.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
+                                        "decision": "\(outcome.summary(tag: desk.policy.tag))"])
     }
 
     /// Where messages that cannot be filed are moved, once their raw bytes are stored.

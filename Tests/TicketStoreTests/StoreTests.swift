@@ -265,6 +265,41 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
     }
 }
 
+@Suite struct BatchFilingTests {
+    func raw(_ lines: [String]) -> [UInt8] { Array(lines.joined(separator: "\r\n").utf8) }
+
+    @Test func aBatchFilesInOrderAndALaterMessageSeesAnEarlierTicket() throws {
+        let f = try Fixture()
+        let first = raw(["From: nuria@example.cat", "Subject: El node no respon", "Message-ID: <b1@example.cat>", "", "x"])
+        let reply = raw(["From: nuria@example.cat", "Subject: Re: [suport#311] El node no respon", "Message-ID: <b2@example.cat>", "", "y"])
+        let key = { (uid: UInt32) in MailboxKey(mailbox: "support", uidValidity: 7, uid: uid) }
+        let outcomes = try f.store.file(batch: [(first, key(1)), (reply, key(2)), (first, key(3))], policy: f.policy, composer: f.composer)
+        #expect(outcomes.map(\.ticket) == [311, 311, 311])
+        #expect(outcomes[2].action == .duplicate)  // the same message under another UID, within the batch
+        #expect(try f.store.history(311).map(\.kind).filter { $0 != "notification-suppressed" } == ["create", "correspondence"])
+        #expect(try f.store.isFiled(key(3)))
+        // Filed again one by one afterwards: nothing changes.
+        #expect(try f.store.file(raw: reply, mailbox: key(2), policy: f.policy, composer: f.composer).action == .duplicate)
+    }
+
+    @Test func aBatchWithAMessageTheDatabaseRefusesFilesNothing() throws {
+        let f = try Fixture()
+        try f.store.transaction { db in
+            try db.execute(sql: "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
+        }
+        let healthy = raw(["From: a@example.cat", "Subject: healthy", "Message-ID: <h@example.cat>", "", "x"])
+        let poison = raw(["From: b@example.cat", "Subject: poison", "Message-ID: <p@example.cat>", "", "y"])
+        #expect(throws: (any Error).self) {
+            try f.store.file(batch: [(healthy, nil), (poison, nil)], policy: f.policy, composer: f.composer)
+        }
+        #expect(try f.store.counts()["tickets"] == 0)
+        #expect(try f.store.counts()["intake_keys"] == 0)
+        #expect(try f.store.outbox().isEmpty)
+        // One by one, the healthy message still files.
+        #expect(try f.store.file(raw: healthy, policy: f.policy, composer: f.composer).ticket == 311)
+    }
+}
+
 @Suite struct SizeLimitTests {
     @Test func anOversizedMessageIsFiledFromItsBeginningAndKeptWhole() throws {
         var policy = storePolicy()
