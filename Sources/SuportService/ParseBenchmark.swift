@@ -42,8 +42,12 @@ public enum ParseBenchmark {
 
     /// Every `.eml` under `folder`, in name order, read into memory before timing starts.
     static func loadCorpus(_ folder: String) throws -> [[UInt8]] {
-        try FileManager.default.subpathsOfDirectory(atPath: folder).filter { $0.hasSuffix(".eml") }.sorted()
-            .map { try RawInput.read(path: folder + "/" + $0) }
+        try corpusPaths(folder).map { try RawInput.read(path: $0) }
+    }
+
+    /// The paths of every `.eml` under `folder`, in name order.
+    static func corpusPaths(_ folder: String) throws -> [String] {
+        try FileManager.default.subpathsOfDirectory(atPath: folder).filter { $0.hasSuffix(".eml") }.sorted().map { folder + "/" + $0 }
     }
 
     /// Peak resident set size of this process (getrusage reports kilobytes on Linux).

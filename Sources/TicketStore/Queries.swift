@@ -102,3 +102,17 @@ extension TicketStore {
         }
     }
 }
+
+extension TicketStore {
+    /// For the growth benchmark only: spreads the statuses of tickets up to `through` the way a
+    /// desk that has run for years looks (10 % open, 5 % new, stalled and rejected each, the
+    /// rest resolved), in one statement, with no history: only what listing reads.
+    public func ageForBenchmark(through number: Int) throws {
+        try transaction { db in
+            try db.execute(sql: """
+                UPDATE tickets SET status = CASE number % 20 WHEN 0 THEN 'open' WHEN 1 THEN 'open' WHEN 2 THEN 'new'
+                    WHEN 3 THEN 'stalled' WHEN 4 THEN 'rejected' ELSE 'resolved' END WHERE number <= ?
+                """, arguments: [number])
+        }
+    }
+}

@@ -2,7 +2,7 @@ import ArgumentParser
 import SuportService
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self])
+    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchGrowth.self, BenchSMTP.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -36,6 +36,46 @@ struct BenchIngest: ParsableCommand {
     func run() throws {
         do {
             print(try IngestBenchmark.run(configuration: try Configuration.load(path: options.configPath), folder: folder))
+        } catch {
+            complain("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct BenchGrowth: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "growth",
+                                                    abstract: "Filing cost and listing latency as the database grows.")
+
+    @OptionGroup var options: DeskOptions
+    @Option(help: "The database to grow (kept, so the CLI can be timed against it).") var database: String
+    @Option(help: "Ticket counts to measure at, comma-separated.") var sizes = "1000,100000"
+    @Option(help: "Messages filed at each size to measure the cost.") var probe = 200
+
+    func run() throws {
+        do {
+            let sizes = self.sizes.split(separator: ",").compactMap { Int($0) }
+            print(try GrowthBenchmark.run(configuration: try Configuration.load(path: options.configPath), sizes: sizes, probe: probe,
+                                          database: database))
+        } catch {
+            complain("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct BenchSMTP: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "smtp",
+                                                    abstract: "Notifications per second over one kept connection and a new one each (sends real mail).")
+
+    @OptionGroup var options: DeskOptions
+    @Option(help: "Notifications to send in each pass.") var count = 200
+    @Option(help: "Where they go (a test mailbox).") var to: String
+
+    func run() throws {
+        do {
+            let configuration = try Configuration.load(path: options.configPath, secrets: true)
+            print(try OutboxBenchmark.run(configuration: configuration, count: count, to: to))
         } catch {
             complain("\(error)")
             throw ExitCode(1)

@@ -70,19 +70,22 @@ def file_message(db, raw):
 
 def main():
     folder = sys.argv[1]
-    names = sorted(f for f in os.listdir(folder) if f.endswith(".eml"))
-    corpus = [open(os.path.join(folder, f), "rb").read() for f in names]
-    total = sum(len(c) for c in corpus)
+    # Each message is read just before it is filed, as Suport's benchmark does.
+    paths = [os.path.join(folder, f) for f in sorted(os.listdir(folder)) if f.endswith(".eml")]
+    total = sum(os.path.getsize(p) for p in paths)
     with tempfile.TemporaryDirectory() as tmp:
         db = setup(os.path.join(tmp, "bench.sqlite"))
         start = time.perf_counter()
-        notes = sum(file_message(db, raw) for raw in corpus)
+        notes = 0
+        for p in paths:
+            with open(p, "rb") as f:
+                notes += file_message(db, f.read())
         seconds = time.perf_counter() - start
         tickets = db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     mb = total / 1048576
     print("python: %d messages, %.1f MB filed in %.3f s: %.0f messages/s, %.1f MB/s (%d tickets, %d notifications), peak RSS %.1f MB"
-          % (len(corpus), mb, seconds, len(corpus) / seconds, mb / seconds, tickets, notes, rss))
+          % (len(paths), mb, seconds, len(paths) / seconds, mb / seconds, tickets, notes, rss))
 
 if __name__ == "__main__":
     main()

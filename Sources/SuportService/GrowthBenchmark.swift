@@ -1,0 +1,114 @@
+import Foundation
+import Tickets
+import TicketStore
+
+/// What filing and listing cost as the database grows: `suport bench growth` prints, for each
+/// size, the time to file one message (its own transaction, as the MTA pipe does) and the
+/// time `list --queue support --status open` and `show N` take in process. The tickets up to
+/// each size are filed through the real intake, in batches, then aged. A figure, not a test.
+public enum GrowthBenchmark {
+    public static func run(configuration: Configuration, sizes: [Int], probe: Int, database: String) throws -> String {
+        let desk = try Desk(configuration: configuration.with(databasePath: database))
+        var lines: [String] = []
+        var filed = try desk.store.counts()["tickets"] ?? 0
+        var rng = SplitMix(seed: 2026)
+        var perMessage: [Double] = []
+        for size in sizes.sorted() {
+            while filed < size {
+                let batch = (filed..<min(size, filed + 500)).map { (raw: newTicket($0, &rng), mailbox: MailboxKey?.none) }
+                filed += try desk.ingest(batch: batch).count
+            }
+            try desk.store.ageForBenchmark(through: filed)
+            // Filing: half new tickets, half replies to tickets anywhere in the database.
+            let probes = (0..<probe).map { i in
+                i % 2 == 0 ? newTicket(filed + i, &rng) : reply(to: Int.random(in: 1...filed, using: &rng), &rng)
+            }
+            let fileTime = try time { for raw in probes { _ = try desk.ingest(raw) } } / Double(probe)
+            filed = try desk.store.counts()["tickets"] ?? filed
+            perMessage.append(fileTime)
+            var filter = TicketFilter()
+            filter.queue = "support"
+            filter.statuses = [.open]
+            var listed = 0
+            let list = try median(10) { listed = Views.list(try desk.store.list(filter), tag: desk.policy.tag).count }
+            let show = try median(10) {
+                let n = Int.random(in: 1...filed, using: &rng)
+                if let t = try desk.store.ticket(n) {
+                    _ = Views.show(t, tag: desk.policy.tag, attachments: try desk.store.attachments(n))
+                    _ = Views.history(try desk.store.history(n)) { try? desk.store.messageText($0) ?? nil }
+                }
+            }
+            lines.append(String(format: "%7d tickets: filing %.2f ms/message; list --queue support --status open (%d bytes) %.1f ms; show N --history %.2f ms",
+                                filed, fileTime * 1000, listed, list * 1000, show * 1000))
+        }
+        if let first = perMessage.first, let last = perMessage.last, perMessage.count > 1 {
+            lines.append(String(format: "filing cost ratio, largest to smallest: %.2f", last / first))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func time(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    private static func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+        var times: [Double] = []
+        for _ in 0..<runs { times.append(try time(body)) }
+        return times.sorted()[runs / 2]
+    }
+
+    /// The requestor of ticket `n` (ticket numbers start at 1): 5,000 people write in turn.
+    private static func requestor(_ n: Int) -> String { "r\((n - 1) % 5_000)@customer.test" }
+
+    private static let subjects = ["El node no respon", "Remote access fails", "Dome 2 shutter stuck", "La connexió va lenta",
+                                   "Quota de sòcia cobrada dues vegades", "Canvi de compte bancari (IBAN)"]
+    private static let lines = ["Bon dia,", "El node del terrat no respon des d'ahir.", "He reiniciat l'equip però continua igual.",
+                                "Our observing slot starts at 23:30 UTC.", "Please check the dome before dawn.", "Gràcies per l'ajuda."]
+
+    private static func body(_ rng: inout SplitMix) -> String {
+        (0..<12).map { _ in lines[Int.random(in: 0..<lines.count, using: &rng)] }.joined(separator: "\r\n")
+    }
+
+    /// The message that becomes ticket `index + 1`.
+    private static func newTicket(_ index: Int, _ rng: inout SplitMix) -> [UInt8] {
+        let subject = subjects[Int.random(in: 0..<subjects.count, using: &rng)]
+        return Array("""
+            From: \(requestor(index + 1))\r
+            To: support@example.test\r
+            Subject: \(subject)\r
+            Message-ID: <growth-\(index)-\(rng.next())@customer.test>\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            \(body(&rng))\r
+
+            """.utf8)
+    }
+
+    private static func reply(to n: Int, _ rng: inout SplitMix) -> [UInt8] {
+        Array("""
+            From: \(requestor(n))\r
+            To: support@example.test\r
+            Subject: Re: [suport#\(n)] seguiment\r
+            Message-ID: <growth-reply-\(rng.next())@customer.test>\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            \(body(&rng))\r
+
+            """.utf8)
+    }
+}
+
+/// SplitMix64: a seeded generator, so a benchmark's corpus is the same every run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
