@@ -48,48 +48,74 @@ enum Base64 {
     /// Whitespace and line breaks are skipped silently; other characters outside the
     /// alphabet are skipped with a defect (RFC 2045 says to ignore them); a missing or
     /// early `=` padding is tolerated, and leftover bits are dropped with a defect.
+    ///
+    /// Four alphabet characters in a row (nearly all of a well-formed body) take a fast path;
+    /// the output is written into one buffer sized for the worst case.
     static func decode(_ input: ArraySlice<UInt8>, log: DefectLog?) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(input.count * 3 / 4 + 3)
         var quantum: UInt32 = 0
         var filled = 0
         var garbage = false
         var padding = false
-        input.withUnsafeBufferPointer { buffer in
-            for b in buffer {
-                let v = table[Int(b)]
-                if v == 0xFF {
-                    if b == ASCII.equals { padding = true; flush(&quantum, &filled, &out); continue }
-                    if !(ASCII.isWhitespace(b) || ASCII.isLineBreak(b)) { garbage = true }
-                    continue
+        let out = [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4 + 3) { buffer, count in
+            guard let dst = buffer.baseAddress else { return }
+            var n = 0
+            /// Emits the whole bytes held in a partial quantum (2 chars → 1 byte, 3 → 2).
+            func flush() {
+                if filled == 2 { dst[n] = UInt8(truncatingIfNeeded: quantum >> 4); n += 1 }
+                if filled == 3 {
+                    dst[n] = UInt8(truncatingIfNeeded: quantum >> 10)
+                    dst[n + 1] = UInt8(truncatingIfNeeded: quantum >> 2)
+                    n += 2
                 }
-                quantum = quantum << 6 | UInt32(v)
-                filled += 1
-                if filled == 4 {
-                    out.append(UInt8(truncatingIfNeeded: quantum >> 16))
-                    out.append(UInt8(truncatingIfNeeded: quantum >> 8))
-                    out.append(UInt8(truncatingIfNeeded: quantum))
-                    quantum = 0
-                    filled = 0
+                quantum = 0
+                filled = 0
+            }
+            table.withUnsafeBufferPointer { t in
+                input.withUnsafeBufferPointer { src in
+                    guard let p = src.baseAddress else { return }
+                    let end = src.count
+                    var i = 0
+                    while i < end {
+                        if filled == 0 && i + 4 <= end {
+                            let a = t[Int(p[i])], b = t[Int(p[i + 1])], c = t[Int(p[i + 2])], d = t[Int(p[i + 3])]
+                            if (a | b | c | d) & 0x80 == 0 {  // all four in the alphabet (0xFF marks the rest)
+                                let q = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                                dst[n] = UInt8(truncatingIfNeeded: q >> 16)
+                                dst[n + 1] = UInt8(truncatingIfNeeded: q >> 8)
+                                dst[n + 2] = UInt8(truncatingIfNeeded: q)
+                                n += 3
+                                i += 4
+                                continue
+                            }
+                        }
+                        let byte = p[i]
+                        i += 1
+                        let v = t[Int(byte)]
+                        if v == 0xFF {
+                            if byte == ASCII.equals { padding = true; flush(); continue }
+                            if !(ASCII.isWhitespace(byte) || ASCII.isLineBreak(byte)) { garbage = true }
+                            continue
+                        }
+                        quantum = quantum << 6 | UInt32(v)
+                        filled += 1
+                        if filled == 4 {
+                            dst[n] = UInt8(truncatingIfNeeded: quantum >> 16)
+                            dst[n + 1] = UInt8(truncatingIfNeeded: quantum >> 8)
+                            dst[n + 2] = UInt8(truncatingIfNeeded: quantum)
+                            n += 3
+                            quantum = 0
+                            filled = 0
+                        }
+                    }
                 }
             }
+            if filled == 1 { log?.add(.invalidBase64, "truncated final quantum") }
+            if filled > 1 && !padding { log?.add(.invalidBase64, "missing padding") }
+            flush()
+            count = n
         }
-        if filled == 1 { log?.add(.invalidBase64, "truncated final quantum") }
-        if filled > 1 && !padding { log?.add(.invalidBase64, "missing padding") }
-        flush(&quantum, &filled, &out)
         if garbage { log?.add(.invalidBase64, "characters outside the alphabet") }
         return out
-    }
-
-    /// Emits the whole bytes held in a partial quantum (2 chars → 1 byte, 3 → 2).
-    private static func flush(_ quantum: inout UInt32, _ filled: inout Int, _ out: inout [UInt8]) {
-        if filled == 2 { out.append(UInt8(truncatingIfNeeded: quantum >> 4)) }
-        if filled == 3 {
-            out.append(UInt8(truncatingIfNeeded: quantum >> 10))
-            out.append(UInt8(truncatingIfNeeded: quantum >> 2))
-        }
-        quantum = 0
-        filled = 0
     }
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

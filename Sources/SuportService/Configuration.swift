@@ -219,7 +219,7 @@ public struct Configuration: Sendable {
         } else {
             hijack = .comment
         }
-        for (i, p) in (g.legacyTagPatterns ?? []).enumerated() where (try? Regex(p)) == nil {
+        for (i, p) in (g.legacyTagPatterns ?? []).enumerated() where Pattern.named(p) == nil {
             throw fail("suport.legacy_tag_patterns[\(i)]", "not a valid regular expression")
         }
         var notify = NotificationSwitches()

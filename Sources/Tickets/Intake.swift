@@ -168,9 +168,7 @@ public enum Intake {
     static func ticketNumber(in subject: String, policy: DeskPolicy) -> Int? {
         if let n = policy.tag.ticketNumber(in: subject) { return n }
         for pattern in policy.legacyTagPatterns {
-            guard let regex = try? Regex(pattern).ignoresCase(), let match = try? regex.firstMatch(in: subject),
-                  match.output.count > 1, let group = match.output[1].substring, let n = Int(group) else { continue }
-            return n
+            if let group = Pattern.named(pattern)?.firstCapture(1, in: subject), let n = Int(group) { return n }
         }
         return nil
     }

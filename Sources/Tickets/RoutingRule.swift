@@ -8,9 +8,9 @@ public struct RoutingRule: Sendable {
     public let recipient: String?
     /// An address, or "@domain" for everyone there.
     public let sender: String?
-    /// Regular expression (case-insensitive) on the subject.
+    /// Regular expression (case-insensitive, ICU syntax) on the subject.
     public let subject: String?
-    /// Regular expression (case-insensitive) on the text body.
+    /// Regular expression (case-insensitive, ICU syntax) on the text body.
     public let body: String?
 
     public init(queue: String, recipient: String? = nil, sender: String? = nil, subject: String? = nil, body: String? = nil) {
@@ -23,7 +23,7 @@ public struct RoutingRule: Sendable {
 
     /// Checks that the patterns compile, naming the one that does not.
     public func validate() throws(RoutingError) {
-        for pattern in [subject, body].compactMap({ $0 }) where (try? Regex(pattern)) == nil {
+        for pattern in [subject, body].compactMap({ $0 }) where Pattern.named(pattern) == nil {
             throw RoutingError.badPattern(pattern)
         }
         if recipient == nil && sender == nil && subject == nil && body == nil { throw RoutingError.noCondition(queue) }
@@ -42,8 +42,7 @@ public struct RoutingRule: Sendable {
     }
 
     static func search(_ pattern: String, in text: String) -> Bool {
-        guard let regex = try? Regex(pattern).ignoresCase() else { return false }
-        return (try? regex.firstMatch(in: text)) != nil
+        Pattern.named(pattern)?.matches(text) ?? false
     }
 }
 
