@@ -52,29 +52,15 @@ enum Base64 {
     /// Four alphabet characters in a row (nearly all of a well-formed body) take a fast path;
     /// the output is written into one buffer sized for the worst case.
     static func decode(_ input: ArraySlice<UInt8>, log: DefectLog?) -> [UInt8] {
-        var quantum: UInt32 = 0
-        var filled = 0
-        var garbage = false
-        var padding = false
+        var garbage = false, padding = false, leftover = 0
         let out = [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4 + 3) { buffer, count in
-            guard let dst = buffer.baseAddress else { return }
-            var n = 0
-            /// Emits the whole bytes held in a partial quantum (2 chars → 1 byte, 3 → 2).
-            func flush() {
-                if filled == 2 { dst[n] = UInt8(truncatingIfNeeded: quantum >> 4); n += 1 }
-                if filled == 3 {
-                    dst[n] = UInt8(truncatingIfNeeded: quantum >> 10)
-                    dst[n + 1] = UInt8(truncatingIfNeeded: quantum >> 2)
-                    n += 2
-                }
-                quantum = 0
-                filled = 0
-            }
-            table.withUnsafeBufferPointer { t in
+            count = table.withUnsafeBufferPointer { t in
                 input.withUnsafeBufferPointer { src in
-                    guard let p = src.baseAddress else { return }
+                    // Locals only, so the loop keeps them in registers.
+                    guard let p = src.baseAddress, let dst = buffer.baseAddress else { return 0 }
                     let end = src.count
-                    var i = 0
+                    var i = 0, n = 0, filled = 0
+                    var quantum: UInt32 = 0
                     while i < end {
                         if filled == 0 && i + 4 <= end {
                             let a = t[Int(p[i])], b = t[Int(p[i + 1])], c = t[Int(p[i + 2])], d = t[Int(p[i + 3])]
@@ -92,8 +78,12 @@ enum Base64 {
                         i += 1
                         let v = t[Int(byte)]
                         if v == 0xFF {
-                            if byte == ASCII.equals { padding = true; flush(); continue }
-                            if !(ASCII.isWhitespace(byte) || ASCII.isLineBreak(byte)) { garbage = true }
+                            if byte == ASCII.equals {
+                                padding = true
+                                n += Self.flush(&quantum, &filled, into: dst + n)
+                            } else if !(ASCII.isWhitespace(byte) || ASCII.isLineBreak(byte)) {
+                                garbage = true
+                            }
                             continue
                         }
                         quantum = quantum << 6 | UInt32(v)
@@ -107,15 +97,30 @@ enum Base64 {
                             filled = 0
                         }
                     }
+                    leftover = filled
+                    return n + Self.flush(&quantum, &filled, into: dst + n)
                 }
             }
-            if filled == 1 { log?.add(.invalidBase64, "truncated final quantum") }
-            if filled > 1 && !padding { log?.add(.invalidBase64, "missing padding") }
-            flush()
-            count = n
         }
+        if leftover == 1 { log?.add(.invalidBase64, "truncated final quantum") }
+        if leftover > 1 && !padding { log?.add(.invalidBase64, "missing padding") }
         if garbage { log?.add(.invalidBase64, "characters outside the alphabet") }
         return out
+    }
+
+    /// Writes the whole bytes held in a partial quantum (2 chars → 1 byte, 3 → 2); returns how many.
+    @inline(__always)
+    private static func flush(_ quantum: inout UInt32, _ filled: inout Int, into dst: UnsafeMutablePointer<UInt8>) -> Int {
+        var written = 0
+        if filled == 2 { dst[0] = UInt8(truncatingIfNeeded: quantum >> 4); written = 1 }
+        if filled == 3 {
+            dst[0] = UInt8(truncatingIfNeeded: quantum >> 10)
+            dst[1] = UInt8(truncatingIfNeeded: quantum >> 2)
+            written = 2
+        }
+        quantum = 0
+        filled = 0
+        return written
     }
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

@@ -61,8 +61,8 @@ extension TicketStore {
     /// The raw bytes of a stored message, exactly as received.
     public func rawMessage(_ id: Int64) throws -> [UInt8]? {
         try read { db in
-            try Data.fetchOne(db, sql: "SELECT b.bytes FROM messages m JOIN blobs b ON b.sha256 = m.raw_sha256 WHERE m.id = ?",
-                              arguments: [id]).map { Array($0) }
+            guard let sha = try String.fetchOne(db, sql: "SELECT raw_sha256 FROM messages WHERE id = ?", arguments: [id]) else { return nil }
+            return try blob(db, sha)
         }
     }
 
@@ -79,12 +79,11 @@ extension TicketStore {
     public func attachment(_ id: Int64, ofTicket number: Int) throws -> (AttachmentRecord, [UInt8]) {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT a.*, b.bytes FROM attachments a JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = ? AND a.ticket = ?
-                """, arguments: [id, number]) else { throw StoreError.noSuchAttachment(id) }
+                SELECT * FROM attachments WHERE id = ? AND ticket = ?
+                """, arguments: [id, number]), let bytes = try blob(db, row["sha256"]) else { throw StoreError.noSuchAttachment(id) }
             let record = AttachmentRecord(id: row["id"], ticket: row["ticket"], message: row["message"], filename: row["filename"],
                                           contentType: row["content_type"], size: row["size"], isInline: row["inline"], sha256: row["sha256"])
-            let data: Data = row["bytes"]
-            return (record, Array(data))
+            return (record, bytes)
         }
     }
 

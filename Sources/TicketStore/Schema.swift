@@ -118,6 +118,20 @@ enum Schema {
                 DROP INDEX outbox_recipient;
                 """)
         }
+        migrator.registerMigration("4-blob-parts") { db in
+            try db.execute(sql: """
+                -- Blobs larger than one part are stored in parts of 1 MiB (blobs.bytes then empty), so
+                -- neither Suport nor SQLite ever holds a second whole copy of a 50 MB message.
+                ALTER TABLE blobs ADD COLUMN parts INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE blob_parts (
+                    id INTEGER PRIMARY KEY,
+                    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                    part INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    UNIQUE (sha256, part)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -113,11 +113,39 @@ public final class TicketStore: Sendable {
         return db.lastInsertedRowID
     }
 
+    /// Blobs up to this size are one row; larger ones are stored in parts of this size.
+    static let blobPartSize = 1 << 20
+
+    /// Stores bytes once by their SHA-256. Each row copies at most one part, so a large
+    /// message costs one part of memory in SQLite, not a second copy of itself.
     func storeBlob(_ db: Database, _ bytes: [UInt8], sha256: String? = nil) throws -> String {
         let sha = sha256 ?? ContentHash.sha256Hex(bytes)
-        try db.execute(sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)",
-                       arguments: [sha, bytes.count, Data(bytes)])
+        let whole = bytes.count <= Self.blobPartSize
+        let parts = whole ? 0 : (bytes.count + Self.blobPartSize - 1) / Self.blobPartSize
+        try db.execute(sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes, parts) VALUES (?, ?, ?, ?)",
+                       arguments: [sha, bytes.count, whole ? Data(bytes) : Data(), parts])
+        guard !whole, db.changesCount > 0 else { return sha }
+        let statement = try db.cachedStatement(sql: "INSERT INTO blob_parts (sha256, part, bytes) VALUES (?, ?, ?)")
+        for part in 0..<parts {
+            let start = part * Self.blobPartSize
+            try statement.execute(arguments: [sha, part, Data(bytes[start..<min(bytes.count, start + Self.blobPartSize)])])
+        }
         return sha
+    }
+
+    /// The bytes stored under a SHA-256, joined from their parts when stored in parts.
+    func blob(_ db: Database, _ sha256: String) throws -> [UInt8]? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT size, parts, bytes FROM blobs WHERE sha256 = ?", arguments: [sha256]) else {
+            return nil
+        }
+        guard (row["parts"] as Int) > 0 else { return Array(row["bytes"] as Data) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(row["size"])
+        let parts = try Row.fetchCursor(db, sql: "SELECT bytes FROM blob_parts WHERE sha256 = ? ORDER BY part", arguments: [sha256])
+        while let part = try parts.next() {
+            (part["bytes"] as Data).withUnsafeBytes { bytes.append(contentsOf: $0) }
+        }
+        return bytes
     }
 
     /// Stores a message: its raw bytes first, then what was read from it, then each attachment

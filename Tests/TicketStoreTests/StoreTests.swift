@@ -300,6 +300,30 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
     }
 }
 
+@Suite struct BlobTests {
+    @Test func aLargeMessageAndItsAttachmentComeBackWholeFromTheirParts() throws {
+        let f = try Fixture()
+        var rng = SystemRandomNumberGenerator()
+        let data = (0..<2_600_000).map { _ in UInt8.random(in: 0...255, using: &rng) }  // three parts
+        let lines = ["From: helen@university.example", "Subject: Frames", "Message-ID: <frames@university.example>",
+                     "Content-Type: multipart/mixed; boundary=b", "", "--b", "", "Attached.", "--b",
+                     "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=frames.fits",
+                     "Content-Transfer-Encoding: base64", "", Base64.encodeForTest(data), "--b--", ""]
+        let outcome = try f.file(lines)
+        let number = try #require(outcome.ticket)
+        #expect(try f.store.rawMessage(try #require(outcome.message)) == Array(lines.joined(separator: "\r\n").utf8))
+        let stored = try #require(try f.store.attachments(number).first)
+        let (_, bytes) = try f.store.attachment(stored.id, ofTicket: number)
+        #expect(bytes == data)
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blob_parts") } == 4 + 3)
+        // The same attachment again is stored once.
+        var again = lines
+        again[2] = "Message-ID: <frames-again@university.example>"
+        _ = try f.file(again)
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blob_parts") } == 4 + 4 + 3)
+    }
+}
+
 @Suite struct SizeLimitTests {
     @Test func anOversizedMessageIsFiledFromItsBeginningAndKeptWhole() throws {
         var policy = storePolicy()
@@ -367,10 +391,8 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
 enum Base64 {
     /// Standard base64 in 76-character lines, for building test messages.
     static func encodeForTest(_ bytes: [UInt8]) -> String {
-        let s = Data(bytes).base64EncodedString()
-        return stride(from: 0, to: s.count, by: 76).map { i in
-            let start = s.index(s.startIndex, offsetBy: i)
-            return String(s[start..<(s.index(start, offsetBy: 76, limitedBy: s.endIndex) ?? s.endIndex)])
-        }.joined(separator: "\r\n")
+        let s = Array(Data(bytes).base64EncodedString().utf8)
+        return stride(from: 0, to: s.count, by: 76).map { String(decoding: s[$0..<min(s.count, $0 + 76)], as: UTF8.self) }
+            .joined(separator: "\r\n")
     }
 }
