@@ -68,7 +68,7 @@ extension TicketStore {
             case .queue(let queue):
                 guard policy.queue(named: queue) != nil else { throw DeskError.unknownQueue(queue) }
                 guard queue != before.queue else { return ChangeOutcome(ticket: before, changed: false, notifications: 0) }
-                try db.execute(sql: "UPDATE tickets SET queue = ? WHERE number = ?", arguments: [queue, number])
+                try db.run(sql: "UPDATE tickets SET queue = ? WHERE number = ?", arguments: [queue, number])
                 try record("queue", before.queue, queue)
                 event = .queue(from: before.queue, to: queue)
                 context["old_queue"] = before.queue
@@ -81,7 +81,7 @@ extension TicketStore {
                     id = s.id
                 }
                 guard id != before.owner else { return ChangeOutcome(ticket: before, changed: false, notifications: 0) }
-                try db.execute(sql: "UPDATE tickets SET owner = ? WHERE number = ?", arguments: [id, number])
+                try db.run(sql: "UPDATE tickets SET owner = ? WHERE number = ?", arguments: [id, number])
                 try record("owner", before.owner, id)
                 event = .owner(from: before.owner, to: id)
 
@@ -89,13 +89,13 @@ extension TicketStore {
                 let clean = HeaderEncoding.sanitize(title)
                 guard !clean.isEmpty else { throw DeskError.emptyTitle }
                 guard clean != before.title else { return ChangeOutcome(ticket: before, changed: false, notifications: 0) }
-                try db.execute(sql: "UPDATE tickets SET title = ? WHERE number = ?", arguments: [clean, number])
+                try db.run(sql: "UPDATE tickets SET title = ? WHERE number = ?", arguments: [clean, number])
                 try record("title", before.title, clean)
 
             case .priority(let p):
                 guard (0...10).contains(p) else { throw DeskError.invalidPriority(p) }
                 guard p != before.priority else { return ChangeOutcome(ticket: before, changed: false, notifications: 0) }
-                try db.execute(sql: "UPDATE tickets SET priority = ? WHERE number = ?", arguments: [p, number])
+                try db.run(sql: "UPDATE tickets SET priority = ? WHERE number = ?", arguments: [p, number])
                 try record("priority", String(before.priority), String(p))
 
             case .addRequestor(let a), .addCc(let a):
@@ -106,7 +106,7 @@ extension TicketStore {
                 guard !existing.contains(where: { $0.address == address }) else {
                     return ChangeOutcome(ticket: before, changed: false, notifications: 0)
                 }
-                try db.execute(sql: "INSERT INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
+                try db.run(sql: "INSERT INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
                                arguments: [number, role, address, a.name])
                 try record("\(role)-added", nil, address)
 
@@ -116,7 +116,7 @@ extension TicketStore {
                 let existing = role == "requestor" ? before.requestors : before.ccs
                 guard existing.contains(where: { $0.address == address }) else { throw DeskError.notARequestor(a) }
                 if role == "requestor" && existing.count == 1 { throw DeskError.lastRequestor(a) }
-                try db.execute(sql: "DELETE FROM ticket_people WHERE ticket = ? AND role = ? AND address = ?",
+                try db.run(sql: "DELETE FROM ticket_people WHERE ticket = ? AND role = ? AND address = ?",
                                arguments: [number, role, address])
                 try record("\(role)-removed", address, nil)
 

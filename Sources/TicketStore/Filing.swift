@@ -83,13 +83,13 @@ extension TicketStore {
         let (raw, message, mailbox, tooLarge, messageKey) = (incoming.raw, incoming.message, incoming.mailbox, incoming.tooLarge,
                                                              incoming.messageKey)
         let kept = tooLarge ? 0 : policy.maxAttachments
-        if let mailbox, let existing = try Row.fetchOne(db, sql: "SELECT message FROM intake_keys WHERE key = ?", arguments: [mailbox.key]) {
+        if let mailbox, let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT message FROM intake_keys WHERE key = ?"), arguments: [mailbox.key]) {
             return try duplicate(db, message: existing["message"])
         }
-        if let existing = try Row.fetchOne(db, sql: "SELECT message FROM intake_keys WHERE key = ?", arguments: [messageKey]) {
+        if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT message FROM intake_keys WHERE key = ?"), arguments: [messageKey]) {
             // Seen before under another UID (a changed UIDVALIDITY, a second delivery): remember this UID too.
             if let mailbox {
-                try db.execute(sql: "INSERT OR IGNORE INTO intake_keys (key, message, filed_at) VALUES (?, ?, ?)",
+                try db.run(sql: "INSERT OR IGNORE INTO intake_keys (key, message, filed_at) VALUES (?, ?, ?)",
                                arguments: [mailbox.key, existing["message"] as Int64?, now.timeIntervalSince1970])
             }
             return try duplicate(db, message: existing["message"])
@@ -107,7 +107,7 @@ extension TicketStore {
                                + "the other \(message.attachments.count - kept) stay in the raw message (max_attachments)")
         }
         for key in [messageKey] + (mailbox.map { [$0.key] } ?? []) {
-            try db.execute(sql: "INSERT INTO intake_keys (key, message, filed_at) VALUES (?, ?, ?)",
+            try db.run(sql: "INSERT INTO intake_keys (key, message, filed_at) VALUES (?, ?, ?)",
                            arguments: [key, outcome.message, now.timeIntervalSince1970])
         }
         return outcome
@@ -119,7 +119,7 @@ extension TicketStore {
         let message = Message(bytes: raw)
         return try transaction { db in
             let sha = try storeBlob(db, raw)
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO failed_intake (mailbox, uid_validity, uid, raw_sha256, size, subject, sender, error, failed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [mailbox.mailbox, mailbox.uidValidity, mailbox.uid, sha, raw.count, message.subject,
@@ -183,12 +183,12 @@ extension TicketStore {
 
         case .create(let plan):
             let number = try nextTicketNumber(db)
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO tickets (number, title, queue, status, owner, priority, created_at, updated_at) VALUES (?, ?, ?, 'new', NULL, 0, ?, ?)
                 """, arguments: [number, plan.title, plan.queue, now.timeIntervalSince1970, now.timeIntervalSince1970])
             for (role, people) in [("requestor", plan.requestors), ("cc", plan.ccs)] {
                 for p in people {
-                    try db.execute(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
+                    try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
                                    arguments: [number, role, p.address.lowercased(), p.name])
                 }
             }
@@ -246,7 +246,7 @@ extension TicketStore {
             for recipient in failed {
                 let diagnostic = message.deliveryReport?.recipients.first { $0.finalRecipient?.lowercased() == recipient }
                 let reason = "bounced: \(diagnostic?.status ?? "") \(diagnostic?.diagnosticCode ?? "")".trimmingCharacters(in: .whitespaces)
-                try db.execute(sql: """
+                try db.run(sql: """
                     UPDATE outbox SET state = 'failed', last_error = ? WHERE ticket = ? AND recipient = ? COLLATE NOCASE AND state != 'failed'
                     """, arguments: [reason, number, recipient])
                 try addHistory(db, ticket: number, at: now, actor: "suport", kind: "notification-failed", new: recipient, note: reason)

@@ -47,7 +47,7 @@ extension TicketStore {
     public func retry(_ id: Int64, now: Date = Date()) throws {
         try transaction { db in
             let row = try outboxRow(db, id)
-            try db.execute(sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'sent'",
+            try db.run(sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'sent'",
                            arguments: [now.timeIntervalSince1970, id])
             try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-retry", new: row["recipient"],
                            note: "outbox \(id) was \(row["state"] as String)")
@@ -70,7 +70,7 @@ extension TicketStore {
     public func markSent(_ id: Int64, now: Date = Date()) throws {
         try transaction { db in
             let row = try outboxRow(db, id)
-            try db.execute(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+            try db.run(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                            arguments: [now.timeIntervalSince1970, id])
             try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-sent", old: row["template"],
                            new: row["recipient"])
@@ -83,10 +83,10 @@ extension TicketStore {
         try transaction { db in
             let row = try outboxRow(db, id)
             if let retryAt {
-                try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                try db.run(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
                                arguments: [retryAt.timeIntervalSince1970, error, id])
             } else {
-                try db.execute(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                try db.run(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
                                arguments: [error, id])
                 try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-failed", old: row["template"],
                                new: row["recipient"], note: error)

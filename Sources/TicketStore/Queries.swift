@@ -108,7 +108,7 @@ extension TicketStore {
     /// rest resolved), in one statement, with no history: only what listing reads.
     public func ageForBenchmark(through number: Int) throws {
         try transaction { db in
-            try db.execute(sql: """
+            try db.run(sql: """
                 UPDATE tickets SET status = CASE number % 20 WHEN 0 THEN 'open' WHEN 1 THEN 'open' WHEN 2 THEN 'new'
                     WHEN 3 THEN 'stalled' WHEN 4 THEN 'rejected' ELSE 'resolved' END WHERE number <= ?
                 """, arguments: [number])

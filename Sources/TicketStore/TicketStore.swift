@@ -81,8 +81,8 @@ public final class TicketStore: Sendable {
     // MARK: rows
 
     func ticket(_ db: Database, _ number: Int) throws -> TicketRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tickets WHERE number = ?", arguments: [number]) else { return nil }
-        let people = try Row.fetchAll(db, sql: "SELECT role, address, name FROM ticket_people WHERE ticket = ? ORDER BY rowid",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tickets WHERE number = ?"), arguments: [number]) else { return nil }
+        let people = try Row.fetchAll(db.cachedStatement(sql: "SELECT role, address, name FROM ticket_people WHERE ticket = ? ORDER BY rowid"),
                                       arguments: [number])
         func list(_ role: String) -> [Address] {
             people.filter { $0["role"] == role }.map { Address(name: $0["name"], address: $0["address"]) }
@@ -107,7 +107,7 @@ public final class TicketStore: Sendable {
     @discardableResult
     func addHistory(_ db: Database, ticket: Int?, at: Date, actor: String, kind: String, old: String? = nil, new: String? = nil,
                     message: Int64? = nil, note: String? = nil) throws -> Int64 {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO history (ticket, at, actor, kind, old_value, new_value, message, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [ticket, at.timeIntervalSince1970, actor, kind, old, new, message, note])
         return db.lastInsertedRowID
@@ -122,7 +122,7 @@ public final class TicketStore: Sendable {
         let sha = sha256 ?? ContentHash.sha256Hex(bytes)
         let whole = bytes.count <= Self.blobPartSize
         let parts = whole ? 0 : (bytes.count + Self.blobPartSize - 1) / Self.blobPartSize
-        try db.execute(sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes, parts) VALUES (?, ?, ?, ?)",
+        try db.run(sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes, parts) VALUES (?, ?, ?, ?)",
                        arguments: [sha, bytes.count, whole ? Data(bytes) : Data(), parts])
         guard !whole, db.changesCount > 0 else { return sha }
         let statement = try db.cachedStatement(sql: "INSERT INTO blob_parts (sha256, part, bytes) VALUES (?, ?, ?)")
@@ -153,7 +153,7 @@ public final class TicketStore: Sendable {
     func storeMessage(_ db: Database, raw: [UInt8], sha256: String, message: Message, ticket: Int?, direction: String,
                       mailbox: String?, at: Date, keepingAttachments limit: Int = .max) throws -> Int64 {
         _ = try storeBlob(db, raw, sha256: sha256)
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO messages (ticket, direction, message_id, raw_sha256, subject, sender, text, defects, mailbox, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [ticket, direction, message.messageID, sha256, message.subject, message.from.first?.address,
@@ -161,7 +161,7 @@ public final class TicketStore: Sendable {
         let id = db.lastInsertedRowID
         for attachment in message.attachments.prefix(limit) {
             let sha = try storeBlob(db, attachment.data)
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO attachments (message, ticket, sha256, filename, content_type, size, inline) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, ticket, sha, attachment.filename, attachment.contentType, attachment.size, attachment.isInline])
         }
@@ -169,11 +169,11 @@ public final class TicketStore: Sendable {
     }
 
     func touch(_ db: Database, _ number: Int, at: Date) throws {
-        try db.execute(sql: "UPDATE tickets SET updated_at = ? WHERE number = ?", arguments: [at.timeIntervalSince1970, number])
+        try db.run(sql: "UPDATE tickets SET updated_at = ? WHERE number = ?", arguments: [at.timeIntervalSince1970, number])
     }
 
     func setStatus(_ db: Database, _ ticket: TicketRecord, to status: Status, actor: String, at: Date, note: String? = nil) throws -> Int64 {
-        try db.execute(sql: "UPDATE tickets SET status = ?, updated_at = ?, resolved_at = ? WHERE number = ?",
+        try db.run(sql: "UPDATE tickets SET status = ?, updated_at = ?, resolved_at = ? WHERE number = ?",
                        arguments: [status.rawValue, at.timeIntervalSince1970,
                                    status.isInactive ? at.timeIntervalSince1970 : nil, ticket.number])
         return try addHistory(db, ticket: ticket.number, at: at, actor: actor, kind: "status", old: ticket.status.rawValue,
@@ -211,7 +211,7 @@ public final class TicketStore: Sendable {
                                note: "could not compose \(p.template): \(error)")
                 continue
             }
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO outbox (ticket, history, template, recipient, sender, message_id, raw, state, next_attempt_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
                 """, arguments: [ticket.number, history, p.template, p.recipient.address, message.from.address, message.messageID,
@@ -219,5 +219,13 @@ public final class TicketStore: Sendable {
             count += 1
         }
         return count
+    }
+}
+
+extension Database {
+    /// Runs one statement, prepared once per connection and kept: filing runs the same few
+    /// statements for every message, and preparing them each time showed in the profile.
+    func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }
