@@ -34,12 +34,7 @@ struct BenchIngest: ParsableCommand {
     @Argument(help: "A folder of .eml files.") var folder: String
 
     func run() throws {
-        do {
-            print(try IngestBenchmark.run(configuration: try Configuration.load(path: options.configPath), folder: folder))
-        } catch {
-            complain("\(error)")
-            throw ExitCode(1)
-        }
+        try report { try IngestBenchmark.run(configuration: try Configuration.load(path: options.configPath), folder: folder) }
     }
 }
 
@@ -53,13 +48,10 @@ struct BenchGrowth: ParsableCommand {
     @Option(help: "Messages filed at each size to measure the cost.") var probe = 200
 
     func run() throws {
-        do {
-            let sizes = self.sizes.split(separator: ",").compactMap { Int($0) }
-            print(try GrowthBenchmark.run(configuration: try Configuration.load(path: options.configPath), sizes: sizes, probe: probe,
-                                          database: database))
-        } catch {
-            complain("\(error)")
-            throw ExitCode(1)
+        let sizes = self.sizes.split(separator: ",").compactMap { Int($0) }
+        try report {
+            try GrowthBenchmark.run(configuration: try Configuration.load(path: options.configPath), sizes: sizes, probe: probe,
+                                    database: database)
         }
     }
 }
@@ -73,12 +65,16 @@ struct BenchSMTP: ParsableCommand {
     @Option(help: "Where they go (a test mailbox).") var to: String
 
     func run() throws {
-        do {
-            let configuration = try Configuration.load(path: options.configPath, secrets: true)
-            print(try OutboxBenchmark.run(configuration: configuration, count: count, to: to))
-        } catch {
-            complain("\(error)")
-            throw ExitCode(1)
-        }
+        try report { try OutboxBenchmark.run(configuration: try Configuration.load(path: options.configPath, secrets: true), count: count, to: to) }
+    }
+}
+
+/// Prints a benchmark's figures, or its error as one line and exit status 1.
+func report(_ benchmark: () throws -> String) throws {
+    do {
+        print(try benchmark())
+    } catch {
+        complain("\(error)")
+        throw ExitCode(1)
     }
 }
