@@ -6,7 +6,7 @@ scripts/mail-servers install
 BENCH=$(mktemp -d /tmp/suport-bench.XXXXXX)
 chmod 755 "$BENCH"  # the mail daemons run as other users and must reach their folder
 scripts/mail-servers up -d "$BENCH/mail" > "$BENCH/servers.env"
-. "$BENCH/servers.env"
+set -a; . "$BENCH/servers.env"; set +a
 sed -e "s#@DIR@#$BENCH#g" -e "s#@REPO@#$PWD#g" -e "s#@CA@#$MAIL_CA#g" \
     -e "s#@IMAPS_PORT@#$IMAPS_PORT#g" -e "s#@SUBMISSION_PORT@#$SUBMISSION_PORT#g" config/demo.toml > "$BENCH/suport.toml"
 export SUPORT_CONFIG=$BENCH/suport.toml DEMO_SUPPORT_PASSWORD=support-pw DEMO_TREASURY_PASSWORD=treasury-pw
