@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MIME
 import Tickets
 
 extension TicketStore {
@@ -60,10 +61,12 @@ extension TicketStore {
 
     /// The raw bytes of a stored message, exactly as received.
     public func rawMessage(_ id: Int64) throws -> [UInt8]? {
-        try read { db in
-            guard let sha = try String.fetchOne(db, sql: "SELECT raw_sha256 FROM messages WHERE id = ?", arguments: [id]) else { return nil }
-            return try blob(db, sha)
-        }
+        try read { try rawMessage($0, id) }
+    }
+
+    func rawMessage(_ db: Database, _ id: Int64) throws -> [UInt8]? {
+        guard let sha = try String.fetchOne(db, sql: "SELECT raw_sha256 FROM messages WHERE id = ?", arguments: [id]) else { return nil }
+        return try blob(db, sha)
     }
 
     public func attachments(_ number: Int) throws -> [AttachmentRecord] {
@@ -75,12 +78,26 @@ extension TicketStore {
         }
     }
 
-    /// An attachment of a ticket and its bytes.
+    /// An attachment of a ticket and its bytes, read back from its message: the part at its
+    /// position if its SHA-256 still matches, else the part that does (a later parser may order
+    /// parts otherwise). Attachments filed before migration 5 have a blob of their own.
     public func attachment(_ id: Int64, ofTicket number: Int) throws -> (AttachmentRecord, [UInt8]) {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT * FROM attachments WHERE id = ? AND ticket = ?
-                """, arguments: [id, number]), let bytes = try blob(db, row["sha256"]) else { throw StoreError.noSuchAttachment(id) }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM attachments WHERE id = ? AND ticket = ?", arguments: [id, number]) else {
+                throw StoreError.noSuchAttachment(id)
+            }
+            let sha: String = row["sha256"]
+            var found = try blob(db, sha)
+            if found == nil, let raw = try rawMessage(db, row["message"]) {
+                // Read with room to spare, so a limit lowered since filing does not hide the part.
+                let parts = Message(bytes: raw, limits: ParseLimits(maxDepth: 100)).attachments
+                if let position = row["position"] as Int?, position < parts.count, ContentHash.sha256Hex(parts[position].data) == sha {
+                    found = parts[position].data
+                } else {
+                    found = parts.first { ContentHash.sha256Hex($0.data) == sha }?.data
+                }
+            }
+            guard let bytes = found else { throw StoreError.unreadableAttachment(id) }
             let record = AttachmentRecord(id: row["id"], ticket: row["ticket"], message: row["message"], filename: row["filename"],
                                           contentType: row["content_type"], size: row["size"], isInline: row["inline"], sha256: row["sha256"])
             return (record, bytes)

@@ -132,6 +132,29 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("5-attachments-in-their-message") { db in
+            try db.execute(sql: """
+                -- Attachments are read back from their message's raw bytes (which are stored anyway)
+                -- instead of being stored a second time, decoded: `position` is the attachment's place
+                -- among the message's attachments and `sha256` checks it. Rows from before keep their blob.
+                CREATE TABLE attachments_new (
+                    id INTEGER PRIMARY KEY,
+                    message INTEGER NOT NULL REFERENCES messages(id),
+                    ticket INTEGER REFERENCES tickets(number),
+                    sha256 TEXT NOT NULL,
+                    filename TEXT,
+                    content_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    inline INTEGER NOT NULL,
+                    position INTEGER
+                );
+                INSERT INTO attachments_new (id, message, ticket, sha256, filename, content_type, size, inline)
+                    SELECT id, message, ticket, sha256, filename, content_type, size, inline FROM attachments;
+                DROP TABLE attachments;
+                ALTER TABLE attachments_new RENAME TO attachments;
+                CREATE INDEX attachments_ticket ON attachments(ticket);
+                """)
+        }
         return migrator
     }
 }

@@ -7,11 +7,14 @@ import Tickets
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case noSuchAttachment(Int64)
     case noSuchNotification(Int64)
+    case unreadableAttachment(Int64)
 
     public var description: String {
         switch self {
         case .noSuchAttachment(let id): return "no attachment \(id)"
         case .noSuchNotification(let id): return "no notification \(id) in the outbox"
+        case .unreadableAttachment(let id):
+            return "attachment \(id) is no longer found in its message (no part has its SHA-256); the raw message is kept"
         }
     }
 }
@@ -152,8 +155,9 @@ public final class TicketStore: Sendable {
         return bytes
     }
 
-    /// Stores a message: its raw bytes first, then what was read from it, then each attachment
-    /// once, up to `limit` of them (the rest stay readable in the raw message).
+    /// Stores a message: its raw bytes first, then what was read from it, then a record of each
+    /// attachment, up to `limit` of them. The attachments' bytes are not stored again: they are
+    /// read back from the raw message (`attachment(_:ofTicket:)`).
     func storeMessage(_ db: Database, raw: [UInt8], sha256: String, message: Message, ticket: Int?, direction: String,
                       mailbox: String?, at: Date, keepingAttachments limit: Int = .max) throws -> Int64 {
         _ = try storeBlob(db, raw, sha256: sha256)
@@ -163,11 +167,11 @@ public final class TicketStore: Sendable {
             """, arguments: [ticket, direction, message.messageID, sha256, message.subject, message.from.first?.address,
                              message.text, message.defects.map(\.description).joined(separator: "\n"), mailbox, at.timeIntervalSince1970])
         let id = db.lastInsertedRowID
-        for attachment in message.attachments.prefix(limit) {
-            let sha = try storeBlob(db, attachment.data)
+        for (position, attachment) in message.attachments.prefix(limit).enumerated() {
             try db.run(sql: """
-                INSERT INTO attachments (message, ticket, sha256, filename, content_type, size, inline) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, ticket, sha, attachment.filename, attachment.contentType, attachment.size, attachment.isInline])
+                INSERT INTO attachments (message, ticket, sha256, filename, content_type, size, inline, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, ticket, ContentHash.sha256Hex(attachment.data), attachment.filename, attachment.contentType,
+                                 attachment.size, attachment.isInline, position])
         }
         return id
     }
