@@ -37,9 +37,8 @@ public final class TicketStore: Sendable {
         config.busyMode = .timeout(60)
         config.label = "suport"
         // Every commit waits for the disk (FULL), since a message is marked filed on the server
-        // only after its commit. 16 MiB of page cache per connection (SQLite's default is 2 MiB)
-        // keeps the upper levels of every index in memory as the database grows.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -16384") }
+        // only after its commit.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         pool = try Self.open(path: path, configuration: config)
         self.firstTicketNumber = max(1, firstTicketNumber)
         try migrate()
