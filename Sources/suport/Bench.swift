@@ -2,7 +2,7 @@ import ArgumentParser
 import SuportService
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchGrowth.self, BenchSMTP.self])
+    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchGrowth.self, BenchSMTP.self, BenchFetch.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -66,6 +66,17 @@ struct BenchSMTP: ParsableCommand {
 
     func run() throws {
         try report { try OutboxBenchmark.run(configuration: try Configuration.load(path: options.configPath, secrets: true), count: count, to: to) }
+    }
+}
+
+struct BenchFetch: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fetch",
+                                                    abstract: "Fetch every message of the first mailbox in batches, filing nothing.")
+
+    @OptionGroup var options: DeskOptions
+
+    func run() throws {
+        try report { try FetchBenchmark.run(configuration: try Configuration.load(path: options.configPath, secrets: true)) }
     }
 }
 

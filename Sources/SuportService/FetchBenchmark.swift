@@ -1,0 +1,26 @@
+import Foundation
+import MailTransport
+
+/// How long the daemon's own IMAP client takes to fetch every message of the first mailbox
+/// in its batches, without filing anything (BODY.PEEK, so nothing changes on the server):
+/// what `suport bench fetch` prints, to tell transport time from filing time.
+public enum FetchBenchmark {
+    public static func run(configuration: Configuration) throws -> String {
+        guard let mailbox = configuration.mail.mailboxes.first else {
+            throw ConfigError(file: configuration.file, key: "imap.mailboxes", line: nil, problem: "no mailbox to fetch from")
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let connection = try IMAPConnection(mailbox.endpoint)
+        _ = try connection.select(mailbox.folder)
+        let uids = try connection.uidSearch("ALL")
+        var bytes = 0
+        for start in stride(from: 0, to: uids.count, by: configuration.mail.batchSize) {
+            let batch = Array(uids[start..<min(uids.count, start + configuration.mail.batchSize)])
+            bytes += try connection.fetch(batch).reduce(0) { $0 + $1.body.count }
+        }
+        connection.logout()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return String(format: "suport's IMAP client: %d messages, %.1f MB in batches of %d: %.2f s (login included)",
+                      uids.count, Double(bytes) / 1_048_576, configuration.mail.batchSize, seconds)
+    }
+}
