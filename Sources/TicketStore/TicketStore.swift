@@ -61,10 +61,21 @@ public final class TicketStore: Sendable {
     }
 
     /// Applies the migrations not yet applied; returns their names.
+    ///
+    /// Two processes may open a new database at once (the daemon starting while the MTA pipe
+    /// delivers): each migration is one transaction that records itself, so when the other
+    /// process applied one first, ours fails and is simply tried again against what is there.
     @discardableResult
     public func migrate() throws -> [String] {
         let before = try pool.read { try Schema.migrator.appliedMigrations($0) }
-        try Schema.migrator.migrate(pool)
+        for attempt in 1... {
+            do {
+                try Schema.migrator.migrate(pool)
+                break
+            } catch where attempt < 20 {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
         let after = try pool.read { try Schema.migrator.appliedMigrations($0) }
         return after.filter { !before.contains($0) }
     }

@@ -294,6 +294,29 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
     }
 }
 
+@Suite struct OpeningTests {
+    /// The daemon starting while the MTA pipe delivers: several processes create the same new
+    /// database at once, and every one of them opens it.
+    @Test func storesOpenedAtOnceOnANewDatabaseAllSucceed() throws {
+        for round in 0..<10 {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("suport-open-\(UUID().uuidString)-\(round).sqlite").path
+            let errors = ErrorBox()
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do { _ = try TicketStore(path: path) } catch { errors.add("\(error)") }
+            }
+            #expect(errors.items.isEmpty, "\(errors.items)")
+            #expect(try TicketStore(path: path).migrate().isEmpty)
+        }
+    }
+}
+
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
+    var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
+}
+
 @Suite struct BatchFilingTests {
     func raw(_ lines: [String]) -> [UInt8] { Array(lines.joined(separator: "\r\n").utf8) }
 
