@@ -85,3 +85,37 @@ final class Doorbell: @unchecked Sendable {
         rung = false
     }
 }
+
+/// Work started on another queue, whose result is waited for once.
+final class Prefetch<T>: @unchecked Sendable {  // `outcome` is written before `done` is signalled and read after
+    private var outcome: Result<T, any Error>?
+    private let done = DispatchSemaphore(value: 0)
+    private var finished = false
+
+    init(on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) {
+        queue.async {
+            self.outcome = Result(catching: body)
+            self.done.signal()
+        }
+    }
+
+    /// Waits until the work is over (at once after the first time). Call from one thread.
+    func finish() {
+        guard !finished else { return }
+        done.wait()
+        finished = true
+    }
+
+    /// The work's result, or its error.
+    func result() throws -> T {
+        finish()
+        guard let outcome else { preconditionFailure("a finished prefetch has an outcome") }
+        return try outcome.get()
+    }
+}
+
+/// A value handed to another queue that the sender promises not to touch meanwhile.
+struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

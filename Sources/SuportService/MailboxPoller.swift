@@ -14,6 +14,8 @@ public final class MailboxPoller: Service, Sendable {
     let mailbox: MailboxSettings
     let logger: Logger
     private let worker: BlockingQueue
+    /// Fetches the next batch while the current one is filed.
+    private let fetcher: DispatchQueue
     private let stop = StopFlag()
     /// Consecutive filing failures per UID; past `attemptsBeforeSetAside` the message is set aside.
     private let failures = FailureCounter()
@@ -31,6 +33,7 @@ public final class MailboxPoller: Service, Sendable {
         self.mailbox = mailbox
         self.logger = logger
         worker = BlockingQueue("suport.imap.\(mailbox.name)")
+        fetcher = DispatchQueue(label: "suport.imap.\(mailbox.name).fetch")
     }
 
     public func run() async throws {
@@ -71,60 +74,90 @@ public final class MailboxPoller: Service, Sendable {
         logger.info("mailbox poller stopped", metadata: ["mailbox": "\(mailbox.name)"])
     }
 
-    /// Files every message waiting in the folder, a batch at a time, in UID order.
+    /// Files every message waiting in the folder, a batch at a time, in UID order. While one
+    /// batch is filed (the database only), the next is fetched on a queue of its own (the
+    /// connection only): a batch is marked filed after its commit and after the next batch's
+    /// fetch has finished, so the connection is never used by both at once.
     private func fileWaiting(_ conn: IMAPConnection) throws {
         let selected = try conn.select(mailbox.folder)
         let criteria = settings.mark == .keyword ? "NOT KEYWORD \(MailSettings.keyword)" : "ALL"
         let uids = try conn.uidSearch(criteria)
-        var index = 0
-        while index < uids.count && !stop.isSet {
-            let batch = Array(uids[index..<min(index + settings.batchSize, uids.count)])
-            index += batch.count
-            var done: [UInt32] = []
-            var toFetch: [UInt32] = []
-            for uid in batch {
-                let key = MailboxKey(mailbox: mailbox.name, uidValidity: selected.uidValidity, uid: uid)
-                if try desk.store.isFiled(key) { done.append(uid) } else { toFetch.append(uid) }
+        let batches = stride(from: 0, to: uids.count, by: settings.batchSize).map { Array(uids[$0..<min($0 + settings.batchSize, uids.count)]) }
+        guard !batches.isEmpty else { return }
+        let connection = Unchecked(conn)
+        var current = try load(batches[0], from: conn, uidValidity: selected.uidValidity)
+        for k in batches.indices {
+            let next = k + 1 < batches.count && !stop.isSet
+                ? Prefetch(on: fetcher) { [self] in try load(batches[k + 1], from: connection.value, uidValidity: selected.uidValidity) }
+                : nil
+            // Until the prefetch is waited for, the connection is its own.
+            let done: [UInt32]
+            do {
+                done = try file(current, uidValidity: selected.uidValidity) { next?.finish(); return conn }
+            } catch {
+                next?.finish()
+                throw error
             }
-            let fetched = try conn.fetch(toFetch)
-            func key(_ uid: UInt32) -> MailboxKey { MailboxKey(mailbox: mailbox.name, uidValidity: selected.uidValidity, uid: uid) }
-            // The whole batch in one transaction, one sync to disk; if it fails, one by one below
-            // to find the message at fault.
-            if fetched.count > 1, let outcomes = try? desk.ingest(batch: fetched.map { ($0.body, key($0.uid)) }) {
-                for (message, outcome) in zip(fetched, outcomes) { logFiled(message.uid, outcome) }
-                if outcomes.contains(where: { $0.notifications > 0 }) { doorbell?.ring() }
-                try markFiled(conn, done + fetched.map(\.uid))
+            next?.finish()
+            try markFiled(conn, done)
+            guard let next, !stop.isSet else { break }
+            current = try next.result()
+        }
+    }
+
+    /// A batch's UIDs already filed (a crash came between commit and marking), and the rest fetched.
+    private func load(_ batch: [UInt32], from conn: IMAPConnection, uidValidity: UInt32) throws -> (done: [UInt32], fetched: [IMAPConnection.Fetched]) {
+        var done: [UInt32] = []
+        var toFetch: [UInt32] = []
+        for uid in batch {
+            if try desk.store.isFiled(MailboxKey(mailbox: mailbox.name, uidValidity: uidValidity, uid: uid)) { done.append(uid) } else { toFetch.append(uid) }
+        }
+        return (done, try conn.fetch(toFetch))
+    }
+
+    /// Files a fetched batch; returns the UIDs to mark filed. `connection` hands over the IMAP
+    /// connection for the rare paths that need it (setting a message aside, marking before a throw).
+    private func file(_ batch: (done: [UInt32], fetched: [IMAPConnection.Fetched]), uidValidity: UInt32,
+                      connection: () -> IMAPConnection) throws -> [UInt32] {
+        var done = batch.done
+        let fetched = batch.fetched
+        func key(_ uid: UInt32) -> MailboxKey { MailboxKey(mailbox: mailbox.name, uidValidity: uidValidity, uid: uid) }
+        // The whole batch in one transaction, one sync to disk; if it fails, one by one below
+        // to find the message at fault.
+        if fetched.count > 1, let outcomes = try? desk.ingest(batch: fetched.map { ($0.body, key($0.uid)) }) {
+            for (message, outcome) in zip(fetched, outcomes) { logFiled(message.uid, outcome) }
+            if outcomes.contains(where: { $0.notifications > 0 }) { doorbell?.ring() }
+            return done + fetched.map(\.uid)
+        }
+        for message in fetched {
+            // The message in hand is always finished, even when a stop was asked for meanwhile.
+            let key = key(message.uid)
+            let outcome: FilingOutcome
+            do {
+                outcome = try desk.ingest(message.body, mailbox: key)
+                failures.reset(key)
+                if outcome.notifications > 0 { doorbell?.ring() }
+            } catch {
+                // One message that always fails must not block the mailbox: after a few tries
+                // it is kept raw in the database and moved aside, and `suport failed` lists it.
+                let conn = connection()
+                guard failures.count(key) >= Self.attemptsBeforeSetAside else {
+                    try markFiled(conn, done)
+                    throw error
+                }
+                let id = try desk.store.recordFailure(raw: message.body, mailbox: key, error: "\(error)")
+                try conn.create(Self.failedFolder)
+                try conn.move([message.uid], to: Self.failedFolder)
+                failures.reset(key)
+                logger.error("could not be filed: kept and moved to \(Self.failedFolder)",
+                             metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)", "failed": "\(id)", "error": "\(error)"])
                 continue
             }
-            for message in fetched {
-                // The message in hand is always finished, even when a stop was asked for meanwhile.
-                let key = key(message.uid)
-                let outcome: FilingOutcome
-                do {
-                    outcome = try desk.ingest(message.body, mailbox: key)
-                    failures.reset(key)
-                    if outcome.notifications > 0 { doorbell?.ring() }
-                } catch {
-                    // One message that always fails must not block the mailbox: after a few tries
-                    // it is kept raw in the database and moved aside, and `suport failed` lists it.
-                    guard failures.count(key) >= Self.attemptsBeforeSetAside else {
-                        try markFiled(conn, done)
-                        throw error
-                    }
-                    let id = try desk.store.recordFailure(raw: message.body, mailbox: key, error: "\(error)")
-                    try conn.create(Self.failedFolder)
-                    try conn.move([message.uid], to: Self.failedFolder)
-                    failures.reset(key)
-                    logger.error("could not be filed: kept and moved to \(Self.failedFolder)",
-                                 metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)", "failed": "\(id)", "error": "\(error)"])
-                    continue
-                }
-                logFiled(message.uid, outcome)
-                done.append(message.uid)
-                if stop.isSet { break }
-            }
-            try markFiled(conn, done)
+            logFiled(message.uid, outcome)
+            done.append(message.uid)
+            if stop.isSet { break }
         }
+        return done
     }
 
     private func logFiled(_ uid: UInt32, _ outcome: FilingOutcome) {
