@@ -4,8 +4,11 @@ import Foundation
 /// The outcome of offering one message to the SMTP server.
 public enum SMTPOutcome: Equatable, Sendable {
     case sent
-    /// 4xx, a refused connection, a timeout: try again later.
+    /// A 4xx reply for this message or recipient: try it again later.
     case transientFailure(String)
+    /// The server could not be reached, did not answer, refused our TLS or our login, or is
+    /// shutting down (421): nothing can be sent now, this message or any other.
+    case unreachable(String)
     /// 5xx for the recipient or the message: recorded on the ticket, not retried.
     case permanentFailure(String)
 }
@@ -37,7 +40,7 @@ public final class SMTPClient {
             if handle == nil { handle = try CurlHandle() }
             curl = handle!
         } catch {
-            return .transientFailure("\(error)")
+            return .unreachable("\(error)")
         }
         curl.configure(endpoint, url: endpoint.url(scheme: endpoint.tls == .implicit ? "smtps" : "smtp", path: "/\(helo)"))
         curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.readTimeout * 1000))
@@ -74,13 +77,14 @@ public final class SMTPClient {
         switch error {
         case .authentication, .tls:
             // Our configuration is wrong, not the message: keep it until an operator fixes it.
-            return .transientFailure("\(error)")
+            return .unreachable("\(error)")
         default: break
         }
         if (500...599).contains(response) { return .permanentFailure("\(response): \(error)") }
+        if response == 421 { return .unreachable("\(response): \(error)") }
         if (400...499).contains(response) { return .transientFailure("\(response): \(error)") }
         // Refused connections and timeouts pass; so may a refused login or TLS, once an operator fixes them.
-        return .transientFailure("\(error)")
+        return .unreachable("\(error)")
     }
 
     /// Connects, says EHLO and logs in without sending anything (for `suport check`).

@@ -48,7 +48,12 @@ public final class OutboxDispatcher: Service, Sendable {
                 }
                 for (entry, bytes) in due {
                     if stop.isSet { break }
-                    try deliver(entry, bytes, smtp)
+                    // A server that cannot be reached now cannot take the next one either: wait
+                    // instead of trying (and recording) every due notification against it.
+                    guard try deliver(entry, bytes, smtp) else {
+                        stop.sleep(settings.retryBase)
+                        break
+                    }
                 }
             } catch {
                 if outage.failed() { logger.error("outbox unavailable", metadata: ["error": "\(error)"]) }
@@ -58,11 +63,13 @@ public final class OutboxDispatcher: Service, Sendable {
         logger.info("outbox dispatcher stopped")
     }
 
-    private func deliver(_ entry: OutboxEntry, _ bytes: [UInt8], _ smtp: SMTPClient) throws {
+    /// Offers one notification and records the outcome; false when the server could not be reached.
+    private func deliver(_ entry: OutboxEntry, _ bytes: [UInt8], _ smtp: SMTPClient) throws -> Bool {
         let meta: Logger.Metadata = ["outbox": "\(entry.id)", "ticket": "\(entry.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
                                      "template": "\(entry.template)", "recipient": "\(entry.recipient)"]
         let now = Date()
-        switch smtp.send(bytes, from: entry.sender, to: [entry.recipient]) {
+        let outcome = smtp.send(bytes, from: entry.sender, to: [entry.recipient])
+        switch outcome {
         case .sent:
             try desk.store.markSent(entry.id, now: now)
             if outage.recovered() { logger.notice("SMTP server reachable again") }
@@ -70,7 +77,7 @@ public final class OutboxDispatcher: Service, Sendable {
         case .permanentFailure(let error):
             try desk.store.markFailed(entry.id, error: error, retryAt: nil, now: now)
             logger.warning("notification refused, not retried", metadata: meta.merging(["error": "\(error)"]) { $1 })
-        case .transientFailure(let error):
+        case .transientFailure(let error), .unreachable(let error):
             let givingUp = now.timeIntervalSince(entry.created) >= settings.giveUpAfter
             let retryAt = givingUp ? nil : now.addingTimeInterval(Self.delay(afterAttempt: entry.attempts, base: settings.retryBase,
                                                                              maximum: settings.retryMaximum))
@@ -81,5 +88,7 @@ public final class OutboxDispatcher: Service, Sendable {
                 logger.error("SMTP delivery failing, retrying with backoff", metadata: meta.merging(["error": "\(error)"]) { $1 })
             }
         }
+        if case .unreachable = outcome { return false }
+        return true
     }
 }

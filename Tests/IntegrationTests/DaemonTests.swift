@@ -73,16 +73,26 @@ extension Integration {
             let p = Process()
             p.executableURL = DeskUnderTest.binary
             p.arguments = ["ingest", "--config", desk.config]
-            let input = Pipe()
+            let input = Pipe(), output = Pipe()
             p.standardInput = input
-            p.standardOutput = FileHandle.nullDevice
+            p.standardOutput = output
+            p.standardError = output
             try p.run()
             input.fileHandleForWriting.write(Data(raw.utf8))
             try input.fileHandleForWriting.close()
+            let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
+            #expect(p.terminationStatus == 0 && said.hasPrefix("new ticket"), "\(said)")
         }
         #expect(eventually { try desk.cli(["outbox", "list", "--json"]).contains("\"attempts\": 1") })
         #expect(try !desk.cli(["outbox", "list", "--state", "sent"]).contains("acknowledgement"))
+        // The dead server is tried once a round (retry_base_seconds = 1), not once for each of the
+        // fifteen notifications waiting: about three tries in three seconds, all told.
+        Thread.sleep(forTimeInterval: 3)
+        let listing = try desk.cli(["outbox", "list", "--json"])
+        let attempts = listing.components(separatedBy: "\"attempts\": ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        #expect(attempts.count == 15)
+        #expect(attempts.reduce(0, +) <= 6, "\(attempts)")
         try servers.smtpStart()
         restarted = true
         #expect(eventually(timeout: 40) { try !desk.cli(["outbox", "list", "--state", "pending", "--json"]).contains("\"id\"") })

@@ -75,7 +75,7 @@ extension Integration {
         var smtp = servers.submission("support")
         smtp.host = "::ffff:127.0.0.1"
         let outcome = SMTPClient(smtp, helo: "x").send(Array("Subject: x\r\n\r\nx\r\n".utf8), from: "support@example.test", to: ["a@b.invalid"])
-        guard case .transientFailure(let why) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .unreachable(let why) = outcome else { Issue.record("\(outcome)"); return }
         #expect(why.contains("TLS failed"))
     }
 
@@ -115,7 +115,7 @@ extension Integration {
         var wrong = servers.submission("support")
         wrong.password = "wrong"
         let refused = SMTPClient(wrong, helo: "x").send(raw, from: "support@example.test", to: ["a@b.invalid"])
-        if case .transientFailure(let e) = refused {
+        if case .unreachable(let e) = refused {
             #expect(e.contains("login refused") && !e.contains("wrong"), "\(e)")
         } else {
             Issue.record("a wrong password must not count as sent: \(refused)")
@@ -126,8 +126,8 @@ extension Integration {
         guard case .permanentFailure(let why) = relay, why.hasPrefix("554") else { Issue.record("relay denied: \(relay)"); return }
         var dead = servers.submission("support")
         dead.port = 1
-        guard case .transientFailure = SMTPClient(dead, helo: "x").send(raw, from: "support@example.test", to: ["a@b.invalid"]) else {
-            Issue.record("a refused connection is transient"); return
+        guard case .unreachable = SMTPClient(dead, helo: "x").send(raw, from: "support@example.test", to: ["a@b.invalid"]) else {
+            Issue.record("a refused connection means the server is unreachable"); return
         }
     }
 }
