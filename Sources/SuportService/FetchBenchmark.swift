@@ -9,17 +9,16 @@ public enum FetchBenchmark {
         guard let mailbox = configuration.mail.mailboxes.first else {
             throw ConfigError(file: configuration.file, key: "imap.mailboxes", line: nil, problem: "no mailbox to fetch from")
         }
-        let start = DispatchTime.now().uptimeNanoseconds
-        let connection = try IMAPConnection(mailbox.endpoint)
-        _ = try connection.select(mailbox.folder)
-        let uids = try connection.uidSearch("ALL")
-        var bytes = 0
-        for start in stride(from: 0, to: uids.count, by: configuration.mail.batchSize) {
-            let batch = Array(uids[start..<min(uids.count, start + configuration.mail.batchSize)])
-            bytes += try connection.fetch(batch).reduce(0) { $0 + $1.body.count }
+        var uids: [UInt32] = [], bytes = 0
+        let seconds = try seconds {
+            let connection = try IMAPConnection(mailbox.endpoint)
+            _ = try connection.select(mailbox.folder)
+            uids = try connection.uidSearch("ALL")
+            for batch in uids.chunks(of: configuration.mail.batchSize) {
+                bytes += try connection.fetch(Array(batch)).reduce(0) { $0 + $1.body.count }
+            }
+            connection.logout()
         }
-        connection.logout()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return String(format: "suport's IMAP client: %d messages, %.1f MB in batches of %d: %.2f s (login included)",
                       uids.count, Double(bytes) / 1_048_576, configuration.mail.batchSize, seconds)
     }

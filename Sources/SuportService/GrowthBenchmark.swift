@@ -4,8 +4,8 @@ import TicketStore
 
 /// What filing and listing cost as the database grows: `suport bench growth` prints, for each
 /// size, the time to file one message (its own transaction, as the MTA pipe does; the median
-/// of five rounds) and the
-/// time `list --queue support --status open` and `show N` take in process. The tickets up to
+/// of five rounds) and the time `list --queue support --status open` and `show N` take in
+/// process. The tickets up to
 /// each size are filed through the real intake, in batches, then aged. A figure, not a test.
 public enum GrowthBenchmark {
     public static func run(configuration: Configuration, sizes: [Int], probe: Int, database: String) throws -> String {
@@ -25,12 +25,10 @@ public enum GrowthBenchmark {
                 i % 2 == 0 ? newTicket(filed + i, &rng) : reply(to: Int.random(in: 1...filed, using: &rng), &rng)
             }
             // In five rounds, the median kept: one sync to disk per message makes single rounds noisy.
-            let round = max(1, probe / 5)
             var rounds: [Double] = []
             let writtenBefore = bytesWritten()
-            for start in stride(from: 0, to: probes.count, by: round) {
-                let slice = probes[start..<min(probes.count, start + round)]
-                rounds.append(try time { for raw in slice { _ = try desk.ingest(raw) } } / Double(slice.count))
+            for slice in probes.chunks(of: probe / 5) {
+                rounds.append(try seconds { for raw in slice { _ = try desk.ingest(raw) } } / Double(slice.count))
             }
             let fileTime = rounds.sorted()[rounds.count / 2]
             let written = Double(bytesWritten() - writtenBefore) / Double(probes.count)
@@ -57,12 +55,6 @@ public enum GrowthBenchmark {
         return lines.joined(separator: "\n")
     }
 
-    private static func time(_ body: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-
     /// Bytes this process has passed to write(2) so far (`wchar` in /proc/self/io): the WAL
     /// frames and checkpoints, which grow with the pages a commit dirties.
     private static func bytesWritten() -> Int {
@@ -73,7 +65,7 @@ public enum GrowthBenchmark {
 
     private static func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
         var times: [Double] = []
-        for _ in 0..<runs { times.append(try time(body)) }
+        for _ in 0..<runs { times.append(try seconds(body)) }
         return times.sorted()[runs / 2]
     }
 
@@ -115,18 +107,5 @@ public enum GrowthBenchmark {
             \(body(&rng))\r
 
             """.utf8)
-    }
-}
-
-/// SplitMix64: a seeded generator, so a benchmark's corpus is the same every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

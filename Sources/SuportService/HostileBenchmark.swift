@@ -49,11 +49,9 @@ public enum HostileBenchmark {
             var results: [(Int, Double)] = []
             for factor in [1, 2, 4] {
                 let bytes = shape.build(base * factor)
-                let clock = ContinuousClock()
                 var best = Double.infinity
                 for _ in 0..<3 {
-                    let elapsed = clock.measure { _ = Message(bytes: bytes).defects.count }
-                    best = min(best, Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                    best = min(best, seconds { _ = Message(bytes: bytes).defects.count } * 1000)
                 }
                 results.append((bytes.count, best))
             }

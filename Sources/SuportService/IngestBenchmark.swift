@@ -22,18 +22,13 @@ public enum IngestBenchmark {
             defer { try? FileManager.default.removeItem(at: scratch) }
             let desk = try Desk(configuration: configuration.with(databasePath: scratch.appendingPathComponent("bench.sqlite").path))
             var notifications = 0
-            let start = DispatchTime.now().uptimeNanoseconds
-            var index = 0
-            while index < paths.count {
-                let group = try paths[index..<min(paths.count, index + size)].map { (raw: try RawInput.read(path: $0), mailbox: MailboxKey?.none) }
-                index += group.count
-                if size == 1 {
-                    notifications += try desk.ingest(group[0].raw).notifications
-                } else {
-                    notifications += try desk.ingest(batch: group).reduce(0) { $0 + $1.notifications }
+            // A batch of one is one transaction per message, as `suport ingest` files.
+            let seconds = try seconds {
+                for group in paths.chunks(of: size) {
+                    let batch = try group.map { (raw: try RawInput.read(path: $0), mailbox: MailboxKey?.none) }
+                    notifications += try desk.ingest(batch: batch).reduce(0) { $0 + $1.notifications }
                 }
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let tickets = try desk.store.counts()["tickets"] ?? 0
             let mode = size == 1 ? "one transaction per message" : "batches of \(size)"
             let peak = ParseBenchmark.peakRSS()

@@ -82,7 +82,7 @@ public final class MailboxPoller: Service, Sendable {
         let selected = try conn.select(mailbox.folder)
         let criteria = settings.mark == .keyword ? "NOT KEYWORD \(MailSettings.keyword)" : "ALL"
         let uids = try conn.uidSearch(criteria)
-        let batches = stride(from: 0, to: uids.count, by: settings.batchSize).map { Array(uids[$0..<min($0 + settings.batchSize, uids.count)]) }
+        let batches = uids.chunks(of: settings.batchSize).map(Array.init)
         guard !batches.isEmpty else { return }
         let connection = Unchecked(conn)
         var current = try load(batches[0], from: conn, uidValidity: selected.uidValidity)
@@ -93,12 +93,9 @@ public final class MailboxPoller: Service, Sendable {
             // Until the prefetch is waited for, the connection is its own.
             let done: [UInt32]
             do {
+                defer { next?.finish() }
                 done = try file(current, uidValidity: selected.uidValidity) { next?.finish(); return conn }
-            } catch {
-                next?.finish()
-                throw error
             }
-            next?.finish()
             try markFiled(conn, done)
             guard let next, !stop.isSet else { break }
             current = try next.result()

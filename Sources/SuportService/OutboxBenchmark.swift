@@ -24,12 +24,12 @@ public enum OutboxBenchmark {
         for reuse in [true, false] {
             var client = SMTPClient(endpoint, helo: configuration.mail.helo)
             var failures = 0
-            let start = DispatchTime.now().uptimeNanoseconds
-            for bytes in messages {
-                if !reuse { client = SMTPClient(endpoint, helo: configuration.mail.helo) }
-                if client.send(bytes, from: sender, to: [recipient]) != .sent { failures += 1 }
+            let seconds = seconds {
+                for bytes in messages {
+                    if !reuse { client = SMTPClient(endpoint, helo: configuration.mail.helo) }
+                    if client.send(bytes, from: sender, to: [recipient]) != .sent { failures += 1 }
+                }
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(count) / seconds)
             lines.append(String(format: "smtp (%@): %d notifications in %.2f s: %.1f per second (%d failed)",
                                 reuse ? "one connection kept" : "a new connection each", count, seconds, Double(count) / seconds, failures))

@@ -23,8 +23,7 @@ public enum ParseBenchmark {
     public static func run(folder: String, rounds: Int) throws -> Result {
         let corpus = try loadCorpus(folder)
         var checksum = 0
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
+        let seconds = seconds {
             for _ in 0..<max(1, rounds) {
                 for bytes in corpus {
                     let m = Message(bytes: bytes)
@@ -34,7 +33,6 @@ public enum ParseBenchmark {
             }
         }
         if checksum == 42 { print("") }  // keep the work observable
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let total = corpus.reduce(0) { $0 + $1.count }
         return Result(messages: corpus.count * max(1, rounds), bytes: total * max(1, rounds), seconds: seconds,
                       peakRSSBytes: peakRSS())

@@ -1,20 +1,8 @@
 import Foundation
 import MailTransport
 import MIME
+import SuportService
 import Testing
-
-/// A small random number generator with a seed, so a chaos run can be repeated exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {  // SplitMix64
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension Integration {
 /// Crash consistency: the daemon is killed with SIGKILL at random moments while it files
@@ -28,7 +16,7 @@ extension Integration {
         let total = Int(env["CHAOS_MESSAGES"] ?? "") ?? 200
         let kills = Int(env["CHAOS_KILLS"] ?? "") ?? 10
         let seed = UInt64(env["CHAOS_SEED"] ?? "") ?? 2026
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix(seed: seed)
 
         let servers = try MailServers.get()
         try servers.emptyAll()
