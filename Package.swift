@@ -32,8 +32,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The command line as a library, so its commands run in process in tests.
+        .target(name: "SuportCLI", dependencies: [
+            "SuportService", "Tickets", "TicketStore", "MIME",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // `suport bench …`, linked only into the executable.
+        .target(name: "SuportBenchmarks", dependencies: [
+            "SuportService", "Tickets", "TicketStore", "MIME", "MailTransport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "suport", dependencies: [
-            "SuportService",
+            "SuportCLI", "SuportBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,7 +55,8 @@ let package = Package(
         .testTarget(name: "MailTransportTests", dependencies: ["MailTransport"]),
         .testTarget(name: "TicketsTests", dependencies: ["Tickets"]),
         .testTarget(name: "TicketStoreTests", dependencies: ["TicketStore"]),
-        .testTarget(name: "SuportServiceTests", dependencies: ["SuportService"]),
+        .testTarget(name: "SuportServiceTests", dependencies: ["SuportService", "SuportCLI", "Tickets", "TicketStore", "MIME",
+                                                       .product(name: "GRDB", package: "GRDB.swift")]),
         // Against real Dovecot and Postfix started by scripts/mail-servers (root, loopback only).
         .testTarget(name: "IntegrationTests", dependencies: ["SuportService", "MailTransport", "MIME"]),
     ]

@@ -10,6 +10,13 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
     public let line: Int?
     public let problem: String
 
+    public init(file: String, key: String?, line: Int?, problem: String) {
+        self.file = file
+        self.key = key
+        self.line = line
+        self.problem = problem
+    }
+
     public var description: String {
         var where_ = file
         if let line { where_ += ":\(line)" }
@@ -50,6 +57,7 @@ public struct Configuration: Sendable {
         let routing: [RoutingEntry]?
         let lifecycle: [String: [String]]?
         let notifications: NotificationsEntry?
+        let verification: VerificationEntry?
         let imap: MailSettings.IMAPSection?
         let smtp: MailSettings.SMTPSection?
         let log: MailSettings.LogSection?
@@ -71,13 +79,15 @@ public struct Configuration: Sendable {
         let maxMessageBytes: Int?
         let maxAttachments: Int?
         let maxNestingDepth: Int?
+        let admins: [String]?
+        let filingAttempts: Int?
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
             case firstTicketNumber = "first_ticket_number", loopHeader = "loop_header", templates, hijackPolicy = "hijack_policy"
             case addCcs = "add_ccs", acknowledgementsPerHour = "acknowledgements_per_hour", legacyTagPatterns = "legacy_tag_patterns"
             case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes", maxAttachments = "max_attachments"
-            case maxNestingDepth = "max_nesting_depth"
+            case maxNestingDepth = "max_nesting_depth", admins, filingAttempts = "filing_attempts"
         }
     }
 
@@ -92,9 +102,10 @@ public struct Configuration: Sendable {
         let commentAddress: String?
         let staff: [String]
         let language: String
+        let displayName: [String: String]?
 
         enum CodingKeys: String, CodingKey {
-            case name, addresses, commentAddress = "comment_address", staff, language
+            case name, addresses, commentAddress = "comment_address", staff, language, displayName = "display_name"
         }
     }
 
@@ -104,6 +115,15 @@ public struct Configuration: Sendable {
         let sender: String?
         let subject: String?
         let body: String?
+    }
+
+    struct VerificationEntry: Decodable {
+        let authservIDs: [String]?
+        let receivingHosts: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case authservIDs = "authserv_ids", receivingHosts = "receiving_hosts"
+        }
     }
 
     struct NotificationsEntry: Decodable {
@@ -184,8 +204,15 @@ public struct Configuration: Sendable {
                 guard let s = staff[id] else { throw fail("queues[\(i)].staff", "no staff member \(id.quoted) under [staff]") }
                 members.append(s)
             }
+            var names: [Language: String] = [:]
+            for (code, name) in q.displayName ?? [:] {
+                guard let l = Language(rawValue: code) else {
+                    throw fail("queues[\(i)].display_name", "\(code.quoted) is not a language (use ca, es or en)")
+                }
+                names[l] = name
+            }
             queues.append(Queue(name: q.name, addresses: q.addresses.map { $0.lowercased() }, commentAddress: q.commentAddress?.lowercased(),
-                                staff: members, language: language))
+                                staff: members, language: language, displayNames: names))
         }
         guard !queues.isEmpty else { throw fail("queues", "at least one queue is needed") }
         let defaultQueue = g.defaultQueue ?? queues[0].name
@@ -234,18 +261,24 @@ public struct Configuration: Sendable {
             notify.ownerChange = n.ownerChange ?? true
         }
         for (key, value, range) in [("max_message_bytes", g.maxMessageBytes, 1024...(1 << 40)), ("max_attachments", g.maxAttachments, 0...100_000),
-                                    ("max_nesting_depth", g.maxNestingDepth, 1...100)] {
+                                    ("max_nesting_depth", g.maxNestingDepth, 1...100), ("filing_attempts", g.filingAttempts, 1...100)] {
             if let value, !range.contains(value) {
                 throw fail("suport.\(key)", "must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
             }
         }
+        for (i, id) in (g.admins ?? []).enumerated() where staff[id] == nil {
+            throw fail("suport.admins[\(i)]", "no staff member \(id.quoted) under [staff]")
+        }
+        let verification = SenderVerification(trustedAuthservIDs: raw.verification?.authservIDs ?? [],
+                                              trustedReceivingHosts: raw.verification?.receivingHosts ?? [])
         let policy = DeskPolicy(instanceID: g.instanceID, tag: SubjectTag(prefix: g.tagPrefix ?? "suport"),
                                 legacyTagPatterns: g.legacyTagPatterns ?? [], loopHeader: g.loopHeader ?? "X-Suport-Loop",
                                 messageIDDomain: g.messageIDDomain, queues: queues, defaultQueue: defaultQueue, routing: rules,
                                 lifecycle: lifecycle, hijackPolicy: hijack, addCcs: g.addCcs ?? true,
                                 acknowledgementsPerHour: g.acknowledgementsPerHour ?? 10, notify: notify,
                                 maxMessageBytes: g.maxMessageBytes ?? 25 * 1024 * 1024, maxAttachments: g.maxAttachments ?? 100,
-                                maxNestingDepth: g.maxNestingDepth ?? 20)
+                                maxNestingDepth: g.maxNestingDepth ?? 20, admins: g.admins ?? [], verification: verification,
+                                filingAttempts: g.filingAttempts ?? 3)
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)
@@ -313,6 +346,14 @@ public struct Configuration: Sendable {
                           || lines[i] == "[[\(name)]]")
         }
         return found.map { $0 + 1 }
+    }
+}
+
+extension Configuration {
+    /// The same configuration with another database (benchmarks, tests).
+    public func with(databasePath: String) -> Configuration {
+        Configuration(file: file, policy: policy, databasePath: databasePath, templatesPath: templatesPath,
+                      firstTicketNumber: firstTicketNumber, mail: mail)
     }
 }
 

@@ -3,29 +3,65 @@ import MIME
 import Tickets
 import TicketStore
 
-/// The operations staff and mail use alike. Every change goes through here to the store's
-/// one transactional path, so the CLI, email and the daemon cause the same history and
-/// the same notifications.
+/// What filing one message did.
+public struct FilingOutcome: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// Filed as the given decision.
+        case filed(IntakeDecision)
+        /// Already filed before (same mailbox UID, or same Message-ID and bytes): nothing changed.
+        case duplicate
+        /// Begun `filing_attempts` times without finishing: kept in `suport failed`, not read again.
+        case setAside(failed: Int64)
+    }
+
+    public let action: Action
+    /// The ticket the message was filed on, if any.
+    public let ticket: Int?
+    /// The stored message row.
+    public let message: Int64?
+    /// How many notifications were queued.
+    public let notifications: Int
+    /// The ticket was reopened (the lifecycle allowed what the reply asked).
+    public var reopened = false
+}
+
+/// What a staff change did.
+public struct ChangeOutcome: Sendable, Equatable {
+    public let ticket: TicketRecord
+    /// False when the ticket already was as asked (nothing recorded, nobody told).
+    public let changed: Bool
+    public let notifications: Int
+}
+
+/// The desk: the one entry for mail and the one entry for staff changes. Each keeps the
+/// order of `design.md`: mail is kept raw and counted before it is read, deduplicated,
+/// parsed, decided in `Tickets` and applied in one transaction; a staff change is
+/// authorized, decided in `Tickets` and applied the same way.
 public final class Desk: Sendable {
-    public let configuration: Configuration
-    public let store: TicketStore
+    public let policy: DeskPolicy
+    public let store: any Store
     public let composer: NotificationComposer
-    public var policy: DeskPolicy { configuration.policy }
 
     /// Opens the database (applying migrations) and loads the notification templates.
-    public init(configuration: Configuration) throws {
-        self.configuration = configuration
+    public convenience init(configuration: Configuration) throws {
         let templates = try Desk.loadTemplates(configuration.templatesPath)
-        composer = NotificationComposer(policy: configuration.policy, templates: templates)
-        store = try TicketStore(path: configuration.databasePath, firstTicketNumber: configuration.firstTicketNumber)
+        let store = try SQLiteStore(path: configuration.databasePath, firstTicketNumber: configuration.firstTicketNumber)
+        self.init(policy: configuration.policy, templates: templates, store: store)
+    }
+
+    /// A desk on this policy, these templates and this store.
+    public init(policy: DeskPolicy, templates: NotificationTemplates, store: any Store) {
+        self.policy = policy
+        composer = NotificationComposer(policy: policy, templates: templates)
+        self.store = store
     }
 
     /// Reads `<folder>/<language>/<name>.mustache` for every language and template.
     public static func loadTemplates(_ folder: String) throws -> NotificationTemplates {
-        var sources: [Language: [String: String]] = [:]
+        var sources: [Language: [TemplateName: String]] = [:]
         for language in Language.allCases {
-            for name in NotificationTemplates.names {
-                let path = "\(folder)/\(language.rawValue)/\(name).mustache"
+            for name in TemplateName.allCases {
+                let path = "\(folder)/\(language.rawValue)/\(name.rawValue).mustache"
                 if let data = FileManager.default.contents(atPath: path) {
                     sources[language, default: [:]][name] = String(decoding: data, as: UTF8.self)
                 }
@@ -34,41 +70,165 @@ public final class Desk: Sendable {
         return try NotificationTemplates(sources: sources)
     }
 
-    /// Files one incoming message (from the MTA pipe or a mailbox).
-    public func ingest(_ raw: [UInt8], mailbox: MailboxKey? = nil, source: String? = nil, now: Date = Date()) throws -> FilingOutcome {
-        try store.file(raw: raw, mailbox: mailbox, source: source, policy: policy, composer: composer, now: now)
+    // MARK: mail
+
+    /// A message to file: its raw bytes and where it came from.
+    public struct Mail: Sendable {
+        public let raw: [UInt8]
+        public let mailbox: MailboxKey?
+        public let source: String?
+        let sha256: String
+
+        public init(raw: [UInt8], mailbox: MailboxKey? = nil, source: String? = nil) {
+            self.raw = raw
+            self.mailbox = mailbox
+            self.source = source ?? mailbox?.mailbox
+            sha256 = ContentHash.sha256Hex(raw)
+        }
+
+        /// What its attempts are counted under: the mailbox UID, else the bytes themselves (the pipe).
+        var attemptKey: String { mailbox?.key ?? "raw:\(sha256)" }
+        var attempt: IntakeAttempt { IntakeAttempt(key: attemptKey, raw: raw, sha256: sha256) }
     }
 
-    /// Files several messages from a mailbox in one transaction (see `TicketStore.file(batch:)`).
-    public func ingest(batch: [(raw: [UInt8], mailbox: MailboxKey?)], now: Date = Date()) throws -> [FilingOutcome] {
-        try store.file(batch: batch, policy: policy, composer: composer, now: now)
+    /// Files one incoming message exactly once (from the MTA pipe or a mailbox).
+    public func file(_ mail: Mail, now: Date = Date()) throws -> FilingOutcome {
+        try file(batch: [mail], now: now)[0].get()
     }
 
-    /// Applies a staff change to a ticket.
-    public func change(_ change: TicketChange, ticket: Int, actor: String, comment: String? = nil, now: Date = Date()) throws -> ChangeOutcome {
-        try store.apply(change, to: ticket, actor: actor, comment: comment, policy: policy, composer: composer, now: now)
+    /// Files messages from a mailbox in order, each exactly as `file` would: a later message
+    /// sees the tickets an earlier one made. Their raw bytes and attempts are recorded first,
+    /// in one transaction. Messages none of which was read before are filed in one
+    /// transaction (one commit, one sync to disk); if that fails, or if one was read before
+    /// (a crash, an error), each is filed alone, so one message at fault cannot hold up the
+    /// rest. Throws only when not even the attempts could be recorded.
+    public func file(batch: [Mail], now: Date = Date()) throws -> [Result<FilingOutcome, any Error>] {
+        let attempts = try store.beginAttempts(batch.map(\.attempt), now: now)
+        if attempts.allSatisfy({ $0 == 1 }) {
+            let incoming = batch.map(read)
+            if batch.count > 1, let outcomes = try? store.write({ tx in try zip(batch, incoming).map { try file($0, $1, tx, now: now) } }) {
+                return outcomes.map { .success($0) }
+            }
+            return zip(batch, incoming).map { mail, incoming in Result { try store.write { tx in try file(mail, incoming, tx, now: now) } } }
+        }
+        return zip(batch, attempts).map { mail, count in
+            Result {
+                if let aside = try setAsideIfSpent(mail, attempts: count, now: now) { return aside }
+                let incoming = read(mail)
+                return try store.write { tx in try file(mail, incoming, tx, now: now) }
+            }
+        }
     }
 
-    /// The staff member an actor names, for operations only staff may do.
-    public func requireStaff(_ actor: String?) throws -> Staff {
-        guard let actor, !actor.isEmpty else { throw DeskError.unknownStaff("(none: give --actor or set SUPORT_ACTOR)") }
-        guard let staff = policy.staff(actor) else { throw DeskError.unknownStaff(actor) }
-        return staff
+    /// Files a message set aside (`suport failed retry ID`) once the cause is fixed.
+    public func retryFailed(_ id: Int64, now: Date = Date()) throws -> FilingOutcome {
+        let (failed, raw) = try store.failedMessage(id)
+        let key = failed.uid > 0 ? MailboxKey(mailbox: failed.mailbox, uidValidity: failed.uidValidity, uid: failed.uid) : nil
+        let outcome = try file(Mail(raw: raw, mailbox: key, source: failed.mailbox), now: now)
+        if case .setAside = outcome.action { return outcome }
+        try store.markRetried(id, ticket: outcome.ticket, now: now)
+        return outcome
+    }
+
+    /// Past `filing_attempts`, the message is kept in `suport failed` instead of being read again.
+    private func setAsideIfSpent(_ mail: Mail, attempts: Int, now: Date) throws -> FilingOutcome? {
+        guard attempts > policy.filingAttempts else { return nil }
+        // Only the header block is read here: whatever broke the reading of this message
+        // before may be in its body.
+        let headerEnd = mail.raw.firstRange(of: [13, 10, 13, 10])?.lowerBound ?? mail.raw.firstRange(of: [10, 10])?.lowerBound
+            ?? min(mail.raw.count, 64 * 1024)
+        let head = Message(bytes: Array(mail.raw.prefix(min(headerEnd, 64 * 1024))))
+        let id = try store.setAside(mail.attempt, mailbox: mail.mailbox, source: mail.source, subject: head.subject,
+                                    sender: head.from.first?.address,
+                                    error: "filing was begun \(attempts - 1) times without finishing (filing_attempts = \(policy.filingAttempts))",
+                                    now: now)
+        return FilingOutcome(action: .setAside(failed: id), ticket: nil, message: nil, notifications: 0)
+    }
+
+    /// Parses a message within the configured limits. Over the size limit, only the headers
+    /// and first part are read (the first MiB); the raw is kept whole.
+    private func read(_ mail: Mail) -> IncomingMail {
+        CrashHook.check(mail.raw)
+        let tooLarge = mail.raw.count > policy.maxMessageBytes
+        let limits = ParseLimits(maxDepth: policy.maxNestingDepth)
+        let message = tooLarge ? Message(bytes: Array(mail.raw.prefix(min(policy.maxMessageBytes, 1 << 20))), limits: limits)
+                               : Message(bytes: mail.raw, limits: limits)
+        return IncomingMail(raw: mail.raw, sha256: mail.sha256, message: message, source: mail.source, tooLarge: tooLarge)
+    }
+
+    private func file(_ mail: Mail, _ incoming: IncomingMail, _ tx: any StoreTransaction, now: Date) throws -> FilingOutcome {
+        let messageKey = "msg:\(incoming.message.messageID ?? "-"):\(mail.sha256)"
+        let keys = (mail.mailbox.map { [$0.key] } ?? []) + [messageKey]
+        if let filed = try tx.filedMessage(keys: keys) {
+            // Seen before (a changed UIDVALIDITY, a second delivery): remember this UID too.
+            var op = TicketOperation(before: nil, actor: .system, at: now)
+            op.intakeKeys = keys
+            op.keyMessage = filed.message
+            op.endsAttempts = [mail.attemptKey]
+            try tx.apply(op)
+            return FilingOutcome(action: .duplicate, ticket: filed.ticket, message: filed.message, notifications: 0)
+        }
+        var (result, op) = try Intake.operation(incoming, policy: policy, lookup: tx, now: now)
+        op.intakeKeys = keys
+        op.endsAttempts = [mail.attemptKey]
+        if let number = op.ticket { Notices.compose(&op, thread: try tx.thread(ticket: number), composer: composer) }
+        let message = try tx.apply(op)
+        var outcome = FilingOutcome(action: .filed(result.decision), ticket: op.ticket, message: message, notifications: op.notices.count)
+        outcome.reopened = op.before?.status.isReopenable == true && op.after?.status == .open
+        return outcome
+    }
+
+    // MARK: staff changes
+
+    /// Applies a staff change: `actor` (a staff handle or address) must be staff of the
+    /// ticket's queue or an admin, whoever calls (CLI, email command, web).
+    public func change(_ change: TicketChange, ticket number: Int, actor: String?, comment: String? = nil,
+                       now: Date = Date()) throws -> ChangeOutcome {
+        try store.write { tx in
+            guard let ticket = try tx.ticket(number: number) else { throw DeskError.unknownTicket(number) }
+            let staff = try Authorization.staff(actor, on: ticket, policy: policy)
+            try Authorization.check(change, on: ticket, policy: policy)
+            guard var op = try ChangeRules.operation(change, on: ticket, by: staff, comment: comment, policy: policy, now: now),
+                  let after = op.after else {
+                return ChangeOutcome(ticket: ticket, changed: false, notifications: 0)
+            }
+            Notices.compose(&op, thread: try tx.thread(ticket: number), composer: composer)
+            try tx.apply(op)
+            return ChangeOutcome(ticket: after, changed: true, notifications: op.notices.count)
+        }
+    }
+}
+
+extension Status {
+    /// The statuses a requestor's reply takes back to open.
+    var isReopenable: Bool { self == .stalled || self == .resolved || self == .rejected }
+}
+
+/// A test-only way to make reading a message crash the process, as a parser bug would:
+/// when `SUPORT_TEST_CRASH_ON` is set, a message containing its value aborts. Nothing sets
+/// it outside the tests.
+enum CrashHook {
+    static let marker: [UInt8]? = ProcessInfo.processInfo.environment["SUPORT_TEST_CRASH_ON"].map { Array($0.utf8) }
+
+    static func check(_ raw: [UInt8]) {
+        guard let marker, !marker.isEmpty, raw.firstRange(of: marker) != nil else { return }
+        fatalError("SUPORT_TEST_CRASH_ON: simulated crash while reading a message")
     }
 }
 
 extension FilingOutcome {
-    /// One line for `suport ingest` and the daemon's log.
+    /// One line for `suport ingest` and the daemon's log: what was done, not only what was asked.
     public func summary(tag: SubjectTag) -> String {
         let t = ticket.map { tag.tag(for: $0) } ?? "no ticket"
         switch action {
         case .duplicate: return "already filed (\(t)): nothing changed"
+        case .setAside(let id): return "could not be filed after repeated attempts: kept as failed message \(id) (suport failed)"
         case .filed(let decision):
             let what: String
             switch decision {
             case .drop(let reason): return "dropped: \(reason)"
             case .create(let plan): what = "new ticket \(t) in \(plan.queue)"
-            case .correspond(_, _, let role, let reopen): what = "correspondence from \(role.rawValue) on \(t)\(reopen ? ", reopened" : "")"
+            case .correspond(_, _, let role, _): what = "correspondence from \(role.rawValue) on \(t)\(reopened ? ", reopened" : "")"
             case .comment(_, _, let reason): what = "comment on \(t) (\(reason.rawValue))"
             case .bounce(_, let failed): what = "bounce on \(t) for \(failed.joined(separator: ", "))"
             }

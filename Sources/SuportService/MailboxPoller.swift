@@ -17,9 +17,6 @@ public final class MailboxPoller: Service, Sendable {
     /// Fetches the next batch while the current one is filed.
     private let fetcher: DispatchQueue
     private let stop = StopFlag()
-    /// Consecutive filing failures per UID; past `attemptsBeforeSetAside` the message is set aside.
-    private let failures = FailureCounter()
-    static let attemptsBeforeSetAside = 3
     private let outage = OutageLog()
     /// How long one IDLE lasts before it is re-issued (RFC 2177 asks for less than 29 minutes).
     static let idleRenewal: Double = 25 * 60
@@ -114,45 +111,39 @@ public final class MailboxPoller: Service, Sendable {
 
     /// Files a fetched batch; returns the UIDs to mark filed. `connection` hands over the IMAP
     /// connection for the rare paths that need it (setting a message aside, marking before a throw).
+    /// The message in hand is always finished, even when a stop was asked for meanwhile.
     private func file(_ batch: (done: [UInt32], fetched: [IMAPConnection.Fetched]), uidValidity: UInt32,
                       connection: () -> IMAPConnection) throws -> [UInt32] {
         var done = batch.done
-        let fetched = batch.fetched
-        func key(_ uid: UInt32) -> MailboxKey { MailboxKey(mailbox: mailbox.name, uidValidity: uidValidity, uid: uid) }
-        // The whole batch in one transaction, one sync to disk; if it fails, one by one below
-        // to find the message at fault.
-        if fetched.count > 1, let outcomes = try? desk.ingest(batch: fetched.map { ($0.body, key($0.uid)) }) {
-            for (message, outcome) in zip(fetched, outcomes) { logFiled(message.uid, outcome) }
-            if outcomes.contains(where: { $0.notifications > 0 }) { doorbell?.ring() }
-            return done + fetched.map(\.uid)
-        }
-        for message in fetched {
-            // The message in hand is always finished, even when a stop was asked for meanwhile.
-            let key = key(message.uid)
-            let outcome: FilingOutcome
-            do {
-                outcome = try desk.ingest(message.body, mailbox: key)
-                failures.reset(key)
-                if outcome.notifications > 0 { doorbell?.ring() }
-            } catch {
-                // One message that always fails must not block the mailbox: after a few tries
-                // it is kept raw in the database and moved aside, and `suport failed` lists it.
-                let conn = connection()
-                guard failures.count(key) >= Self.attemptsBeforeSetAside else {
-                    try markFiled(conn, done)
-                    throw error
+        let mails = batch.fetched.map { Desk.Mail(raw: $0.body, mailbox: MailboxKey(mailbox: mailbox.name, uidValidity: uidValidity, uid: $0.uid)) }
+        let results = try desk.file(batch: mails)
+        var failure: (any Error)? = nil
+        var notified = false
+        for (message, result) in zip(batch.fetched, results) {
+            switch result {
+            case .success(let outcome):
+                if case .setAside(let id) = outcome.action {
+                    // One message that never files must not block the mailbox: it is kept raw in
+                    // the database, moved aside, and `suport failed` lists it.
+                    let conn = connection()
+                    try conn.create(Self.failedFolder)
+                    try conn.move([message.uid], to: Self.failedFolder)
+                    logger.error("could not be filed: kept and moved to \(Self.failedFolder)",
+                                 metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)", "failed": "\(id)"])
+                    continue
                 }
-                let id = try desk.store.recordFailure(raw: message.body, mailbox: key, error: "\(error)")
-                try conn.create(Self.failedFolder)
-                try conn.move([message.uid], to: Self.failedFolder)
-                failures.reset(key)
-                logger.error("could not be filed: kept and moved to \(Self.failedFolder)",
-                             metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)", "failed": "\(id)", "error": "\(error)"])
-                continue
+                logFiled(message.uid, outcome)
+                notified = notified || outcome.notifications > 0
+                done.append(message.uid)
+            case .failure(let error):
+                failure = failure ?? error
             }
-            logFiled(message.uid, outcome)
-            done.append(message.uid)
-            if stop.isSet { break }
+        }
+        if notified { doorbell?.ring() }
+        if let failure {
+            // The message is tried again on the next round; its attempts are counted.
+            try markFiled(connection(), done)
+            throw failure
         }
         return done
     }
@@ -172,24 +163,5 @@ public final class MailboxPoller: Service, Sendable {
         case .move: try conn.move(uids, to: settings.filedFolder)
         case .keyword: try conn.addFlags(uids, MailSettings.keyword)
         }
-    }
-}
-
-/// Counts failed attempts per message, across poll cycles.
-final class FailureCounter: @unchecked Sendable {
-    private var counts: [String: Int] = [:]
-    private let lock = NSLock()
-
-    /// Records one more failure and returns the count so far.
-    func count(_ key: MailboxKey) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let k = "\(key.mailbox):\(key.uidValidity):\(key.uid)"
-        counts[k, default: 0] += 1
-        return counts[k] ?? 0
-    }
-
-    func reset(_ key: MailboxKey) {
-        lock.lock(); defer { lock.unlock() }
-        counts["\(key.mailbox):\(key.uidValidity):\(key.uid)"] = nil
     }
 }

@@ -1,14 +1,8 @@
 import Foundation
 
-/// Wall-clock seconds `body` takes: the one timer every `suport bench` command uses.
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let elapsed = try ContinuousClock().measure(body)
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
-
 extension Array {
     /// Consecutive slices of at most `size` elements, in order (IMAP batches, filing batches).
-    func chunks(of size: Int) -> [ArraySlice<Element>] {
+    public func chunks(of size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: Swift.max(1, size)).map { self[$0..<Swift.min(count, $0 + size)] }
     }
 }

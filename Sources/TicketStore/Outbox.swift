@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Tickets
 
-extension TicketStore {
+extension SQLiteStore {
     private func outboxEntry(_ row: Row) -> OutboxEntry {
         OutboxEntry(id: row["id"], ticket: row["ticket"], template: row["template"], recipient: row["recipient"], sender: row["sender"],
                     messageID: row["message_id"], state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
@@ -19,8 +19,17 @@ extension TicketStore {
         return row
     }
 
+    /// A delivery state in the ticket's history (sent, failed, retried): the outbox's own
+    /// record, the one history written outside `apply`.
+    private func recordDelivery(_ db: Database, ticket: Int?, at: Date, actor: String, kind: String, old: String? = nil,
+                                new: String? = nil, note: String? = nil) throws {
+        try db.run(sql: """
+            INSERT INTO history (ticket, at, actor, kind, old_value, new_value, note) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [ticket, at.timeIntervalSince1970, actor, kind, old, new, note])
+    }
+
     /// Outbox rows, newest first, optionally in one state.
-    public func outbox(state: OutboxEntry.State? = nil, ticket: Int? = nil, limit: Int = 200) throws -> [OutboxEntry] {
+    public func outbox(state: OutboxEntry.State?, ticket: Int?, limit: Int) throws -> [OutboxEntry] {
         try read { db in
             var sql = "SELECT id, ticket, template, recipient, sender, message_id, state, attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox"
             var clauses: [String] = []
@@ -44,18 +53,18 @@ extension TicketStore {
     }
 
     /// Puts a failed or waiting notification back to be sent at once.
-    public func retry(_ id: Int64, now: Date = Date()) throws {
+    public func retry(_ id: Int64, now: Date) throws {
         try transaction { db in
             let row = try outboxRow(db, id)
             try db.run(sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'sent'",
                            arguments: [now.timeIntervalSince1970, id])
-            try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-retry", new: row["recipient"],
+            try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-retry", new: row["recipient"],
                            note: "outbox \(id) was \(row["state"] as String)")
         }
     }
 
     /// Pending notifications whose time has come, oldest first, with their bytes.
-    public func dueNotifications(now: Date = Date(), limit: Int = 50) throws -> [(OutboxEntry, [UInt8])] {
+    public func dueNotifications(now: Date, limit: Int) throws -> [(OutboxEntry, [UInt8])] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
@@ -67,19 +76,19 @@ extension TicketStore {
     }
 
     /// Records a successful send on the row and in the ticket's history.
-    public func markSent(_ id: Int64, now: Date = Date()) throws {
+    public func markSent(_ id: Int64, now: Date) throws {
         try transaction { db in
             let row = try outboxRow(db, id)
             try db.run(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                            arguments: [now.timeIntervalSince1970, id])
-            try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-sent", old: row["template"],
+            try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-sent", old: row["template"],
                            new: row["recipient"])
         }
     }
 
     /// Records a failed attempt: tried again at `retryAt`, or given up on (permanent
     /// failure, or no retry time) and recorded on the ticket.
-    public func markFailed(_ id: Int64, error: String, retryAt: Date?, now: Date = Date()) throws {
+    public func markFailed(_ id: Int64, error: String, retryAt: Date?, now: Date) throws {
         try transaction { db in
             let row = try outboxRow(db, id)
             if let retryAt {
@@ -88,7 +97,7 @@ extension TicketStore {
             } else {
                 try db.run(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
                                arguments: [error, id])
-                try addHistory(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-failed", old: row["template"],
+                try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-failed", old: row["template"],
                                new: row["recipient"], note: error)
             }
         }

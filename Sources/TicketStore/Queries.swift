@@ -3,7 +3,7 @@ import GRDB
 import MIME
 import Tickets
 
-extension TicketStore {
+extension SQLiteStore {
     public func ticket(_ number: Int) throws -> TicketRecord? {
         try read { try ticket($0, number) }
     }
@@ -45,7 +45,7 @@ extension TicketStore {
     }
 
     /// Entries that belong to no ticket: messages dropped as our own mail coming back.
-    public func droppedMessages(limit: Int = 100) throws -> [HistoryEntry] {
+    public func droppedMessages(limit: Int) throws -> [HistoryEntry] {
         try read { try Row.fetchAll($0, sql: "SELECT * FROM history WHERE ticket IS NULL ORDER BY id DESC LIMIT ?", arguments: [limit]).map(historyEntry) }
     }
 
@@ -115,20 +115,6 @@ extension TicketStore {
                 c["outbox." + (row["state"] as String)] = row["n"]
             }
             return c
-        }
-    }
-}
-
-extension TicketStore {
-    /// For the growth benchmark only: spreads the statuses of tickets up to `through` the way a
-    /// desk that has run for years looks (10 % open, 5 % new, stalled and rejected each, the
-    /// rest resolved), in one statement, with no history: only what listing reads.
-    public func ageForBenchmark(through number: Int) throws {
-        try transaction { db in
-            try db.run(sql: """
-                UPDATE tickets SET status = CASE number % 20 WHEN 0 THEN 'open' WHEN 1 THEN 'open' WHEN 2 THEN 'new'
-                    WHEN 3 THEN 'stalled' WHEN 4 THEN 'rejected' ELSE 'resolved' END WHERE number <= ?
-                """, arguments: [number])
         }
     }
 }

@@ -2,30 +2,6 @@ import Foundation
 import MIME
 import Tickets
 
-/// A ticket as stored.
-public struct TicketRecord: Sendable, Equatable {
-    public let number: Int
-    public let title: String
-    public let queue: String
-    public let status: Status
-    public let owner: String?
-    public let priority: Int
-    public let requestors: [Address]
-    public let ccs: [Address]
-    public let created: Date
-    public let updated: Date
-    public let resolved: Date?
-
-    public var snapshot: TicketSnapshot {
-        TicketSnapshot(number: number, title: title, queue: queue, status: status, owner: owner, requestors: requestors, ccs: ccs)
-    }
-
-    public var facts: TicketFacts {
-        TicketFacts(number: number, queue: queue, status: status, owner: owner, requestors: requestors.map(\.address),
-                    ccs: ccs.map(\.address))
-    }
-}
-
 /// One entry of a ticket's history: who did what, when, from what to what.
 public struct HistoryEntry: Sendable, Equatable {
     public let id: Int64
@@ -83,25 +59,8 @@ public struct MailboxKey: Sendable, Equatable {
         self.uid = uid
     }
 
-    var key: String { "imap:\(mailbox):\(uidValidity):\(uid)" }
-}
-
-/// What filing one message did.
-public struct FilingOutcome: Sendable, Equatable {
-    public enum Action: Sendable, Equatable {
-        /// Filed as the given decision.
-        case filed(IntakeDecision)
-        /// Already filed before (same mailbox UID, or same Message-ID and bytes): nothing changed.
-        case duplicate
-    }
-
-    public let action: Action
-    /// The ticket the message was filed on, if any.
-    public let ticket: Int?
-    /// The stored message row.
-    public let message: Int64?
-    /// How many notifications were queued.
-    public let notifications: Int
+    /// The dedupe key: mailbox, UIDVALIDITY and UID.
+    public var key: String { "imap:\(mailbox):\(uidValidity):\(uid)" }
 }
 
 /// Which tickets `suport list` shows.
@@ -129,4 +88,26 @@ public struct FailedIntake: Sendable, Equatable {
     public let error: String
     public let failed: Date
     public let sha256: String
+    /// When `suport failed retry` filed it, and on which ticket.
+    public let retried: Date?
+    public let ticket: Int?
+}
+
+/// A message already filed under one of the dedupe keys.
+public struct FiledMessage: Sendable, Equatable {
+    public let message: Int64?
+    public let ticket: Int?
+}
+
+/// A message about to be read: its dedupe key and raw bytes, recorded before anything is parsed.
+public struct IntakeAttempt: Sendable {
+    public let key: String
+    public let raw: [UInt8]
+    public let sha256: String
+
+    public init(key: String, raw: [UInt8], sha256: String) {
+        self.key = key
+        self.raw = raw
+        self.sha256 = sha256
+    }
 }

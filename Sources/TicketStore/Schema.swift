@@ -155,6 +155,23 @@ enum Schema {
                 CREATE INDEX attachments_ticket ON attachments(ticket);
                 """)
         }
+        migrator.registerMigration("6-intake-attempts") { db in
+            try db.execute(sql: """
+                -- Every message is counted here before it is parsed, and its row removed when it is filed:
+                -- a message that crashes the daemon is recognised on the next start and, after
+                -- filing_attempts, set aside in failed_intake instead of being read again.
+                CREATE TABLE intake_attempts (
+                    key TEXT PRIMARY KEY,
+                    raw_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                    attempts INTEGER NOT NULL,
+                    first_at REAL NOT NULL,
+                    last_at REAL NOT NULL
+                );
+                -- `suport failed retry` files a message set aside: when, and on which ticket.
+                ALTER TABLE failed_intake ADD COLUMN retried_at REAL;
+                ALTER TABLE failed_intake ADD COLUMN ticket INTEGER;
+                """)
+        }
         return migrator
     }
 }

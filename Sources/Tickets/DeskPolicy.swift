@@ -51,12 +51,20 @@ public struct DeskPolicy: Sendable {
     public var maxAttachments: Int
     /// Multiparts and enclosed messages nested deeper than this are not opened (a defect says so).
     public var maxNestingDepth: Int
+    /// Staff handles that may work every queue.
+    public var admins: [String]
+    /// Which headers prove that mail from a staff address was sent by that staff member.
+    public var verification: SenderVerification
+    /// A message whose filing was begun this many times without finishing (a crash, an error)
+    /// is set aside instead of being read again.
+    public var filingAttempts: Int
 
     public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
                 messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],
                 lifecycle: Lifecycle = .standard, hijackPolicy: HijackPolicy = .comment, addCcs: Bool = true,
                 acknowledgementsPerHour: Int = 10, notify: NotificationSwitches = NotificationSwitches(),
-                maxMessageBytes: Int = 25 * 1024 * 1024, maxAttachments: Int = 100, maxNestingDepth: Int = 20) {
+                maxMessageBytes: Int = 25 * 1024 * 1024, maxAttachments: Int = 100, maxNestingDepth: Int = 20,
+                admins: [String] = [], verification: SenderVerification = SenderVerification(), filingAttempts: Int = 3) {
         self.instanceID = instanceID
         self.tag = tag
         self.legacyTagPatterns = legacyTagPatterns
@@ -73,6 +81,9 @@ public struct DeskPolicy: Sendable {
         self.maxMessageBytes = maxMessageBytes
         self.maxAttachments = maxAttachments
         self.maxNestingDepth = maxNestingDepth
+        self.admins = admins
+        self.verification = verification
+        self.filingAttempts = filingAttempts
     }
 
     public func queue(named name: String) -> Queue? { queues.first { $0.name == name } }
@@ -87,6 +98,17 @@ public struct DeskPolicy: Sendable {
     public func staff(_ key: String) -> Staff? {
         let k = key.lowercased()
         return allStaff.first { $0.id.lowercased() == k || $0.address.lowercased() == k }
+    }
+
+    /// Whether this staff address (or handle) works this queue: its staff, or an admin.
+    public func isStaff(_ key: String, ofQueue name: String) -> Bool {
+        guard let s = staff(key) else { return false }
+        return admins.contains(s.id) || queue(named: name)?.staff.contains(s) == true
+    }
+
+    /// A queue's name as people read it, in a language.
+    public func displayName(ofQueue name: String, in language: Language) -> String {
+        queue(named: name)?.displayName(in: language) ?? name
     }
 
     /// Addresses that belong to this desk (queue and comment addresses), lowercased.

@@ -26,13 +26,23 @@ public struct Queue: Sendable, Equatable {
     public let commentAddress: String?
     public let staff: [Staff]
     public let language: Language
+    /// How the queue is named to people, per language (`display_name` in the configuration).
+    public let displayNames: [Language: String]
 
-    public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language) {
+    public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language,
+                displayNames: [Language: String] = [:]) {
         self.name = name
         self.addresses = addresses
         self.commentAddress = commentAddress
         self.staff = staff
         self.language = language
+        self.displayNames = displayNames
+    }
+
+    /// The queue's name in a language: its configured display name, else its own
+    /// display name in another language, else its internal name capitalised.
+    public func displayName(in language: Language) -> String {
+        displayNames[language] ?? displayNames[self.language] ?? (name.prefix(1).uppercased() + name.dropFirst())
     }
 
     /// The address notifications come from and replies go to.

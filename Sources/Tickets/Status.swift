@@ -38,6 +38,7 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownTicket(Int)
     case unknownQueue(String)
     case unknownStaff(String)
+    case notStaffOfQueue(String, String)
     case transitionNotAllowed(from: Status, to: Status)
     case invalidPriority(Int)
     case invalidAddress(String)
@@ -51,6 +52,7 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownTicket(let n): return "no ticket #\(n)"
         case .unknownQueue(let q): return "no queue named \(q.debugDescription)"
         case .unknownStaff(let s): return "no staff member \(s.debugDescription)"
+        case let .notStaffOfQueue(s, q): return "\(s) is not staff of the \(q) queue"
         case let .transitionNotAllowed(from, to): return "the lifecycle does not allow \(from) → \(to)"
         case .invalidPriority(let p): return "priority must be 0–10, not \(p)"
         case .invalidAddress(let a): return "not a usable email address: \(a.debugDescription)"

@@ -191,15 +191,8 @@ struct Installation {
                 } catch { errors.add("\(error)") }
             }
         }
-        #expect(errors.all.isEmpty, "\(errors.all)")
+        #expect(errors.items.isEmpty, "\(errors.items)")
         #expect(try i.run(["list", "--json"]).stdout.components(separatedBy: "\"number\"").count - 1 == 16)
         #expect(try i.run(["show", "1", "--history"]).stdout.components(separatedBy: "  comment").count - 1 == 15)
     }
-}
-
-final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }

@@ -21,23 +21,33 @@ func examplePolicy(hijack: HijackPolicy = .comment) -> DeskPolicy {
         hijackPolicy: hijack)
 }
 
+/// A ticket as the store would return it.
+func ticket(_ number: Int, queue: String = "support", status: Status = .open, owner: String? = nil, requestors: [String],
+            ccs: [String] = []) -> TicketRecord {
+    let at = Date(timeIntervalSince1970: 1_790_000_000)
+    return TicketRecord(number: number, title: "El router", queue: queue, status: status, owner: owner, priority: 0,
+                        requestors: requestors.map { Address(address: $0) }, ccs: ccs.map { Address(address: $0) },
+                        created: at, updated: at, resolved: nil)
+}
+
 /// An in-memory stand-in for the store's answers.
-struct FakeLookup: IntakeLookup {
-    var tickets: [TicketFacts] = []
+struct FakeLookup: TicketLookup {
+    var tickets: [TicketRecord] = []
     /// Message-ID → ticket number.
     var threads: [String: Int] = [:]
     var acks: [String: Int] = [:]
 
-    func ticket(number: Int) -> TicketFacts? { tickets.first { $0.number == number } }
-    func ticket(referencing messageIDs: [String]) -> TicketFacts? {
+    func ticket(number: Int) -> TicketRecord? { tickets.first { $0.number == number } }
+    func ticket(referencing messageIDs: [String]) -> TicketRecord? {
         for id in messageIDs { if let n = threads[id] { return ticket(number: n) } }
         return nil
     }
     func acknowledgements(to address: String, since: Date) -> Int { acks[address.lowercased()] ?? 0 }
+    func nextTicketNumber() -> Int { (tickets.map(\.number).max() ?? 0) + 1 }
+    func thread(ticket: Int) -> [String] { threads.filter { $0.value == ticket }.map(\.key).sorted() }
 }
 
-let ticket42 = TicketFacts(number: 42, queue: "support", status: .open, owner: "anna", requestors: ["nuria@example.cat"],
-                           ccs: ["jordi@example.cat"])
+let ticket42 = ticket(42, owner: "anna", requestors: ["nuria@example.cat"], ccs: ["jordi@example.cat"])
 
 func mail(_ headers: [String], body: String = "Hola") -> Message {
     Message(bytes: Array((headers + ["", body]).joined(separator: "\r\n").utf8))

@@ -1,8 +1,11 @@
 import ArgumentParser
+import Foundation
 import SuportService
 
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchGrowth.self, BenchSMTP.self, BenchFetch.self])
+/// `suport bench …`: Suport's own speed, printed. Linked only into the executable.
+public struct Bench: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchGrowth.self, BenchSMTP.self, BenchFetch.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -30,7 +33,7 @@ struct BenchIngest: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest",
                                                     abstract: "File every message of a folder into a fresh database and print throughput.")
 
-    @OptionGroup var options: DeskOptions
+    @OptionGroup var options: BenchOptions
     @Argument(help: "A folder of .eml files.") var folder: String
 
     func run() throws {
@@ -42,7 +45,7 @@ struct BenchGrowth: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "growth",
                                                     abstract: "Filing cost and listing latency as the database grows.")
 
-    @OptionGroup var options: DeskOptions
+    @OptionGroup var options: BenchOptions
     @Option(help: "The database to grow (kept, so the CLI can be timed against it).") var database: String
     @Option(help: "Ticket counts to measure at, comma-separated.") var sizes = "1000,100000"
     @Option(help: "Messages filed at each size to measure the cost.") var probe = 200
@@ -60,7 +63,7 @@ struct BenchSMTP: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "smtp",
                                                     abstract: "Notifications per second over one kept connection and a new one each (sends real mail).")
 
-    @OptionGroup var options: DeskOptions
+    @OptionGroup var options: BenchOptions
     @Option(help: "Notifications to send in each pass.") var count = 200
     @Option(help: "Where they go (a test mailbox).") var to: String
 
@@ -73,19 +76,27 @@ struct BenchFetch: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fetch",
                                                     abstract: "Fetch every message of the first mailbox in batches, filing nothing.")
 
-    @OptionGroup var options: DeskOptions
+    @OptionGroup var options: BenchOptions
 
     func run() throws {
         try report { try FetchBenchmark.run(configuration: try Configuration.load(path: options.configPath, secrets: true)) }
     }
 }
 
-/// Prints a benchmark's figures, or its error as one line and exit status 1.
+/// The configuration a benchmark reads.
+struct BenchOptions: ParsableArguments {
+    @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).")
+    var config: String?
+
+    var configPath: String { Configuration.path(config) }
+}
+
+/// Prints a benchmark's figures, or its error as one line on stderr and exit status 1.
 func report(_ benchmark: () throws -> String) throws {
     do {
         print(try benchmark())
     } catch {
-        complain("\(error)")
+        FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
         throw ExitCode(1)
     }
 }

@@ -5,18 +5,42 @@ import SuportService
 import Tickets
 import TicketStore
 
-/// The `suport` command line: thin, every piece of logic lives in SuportService.
-@main
-struct Suport: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "suport",
-        abstract: "An email-driven helpdesk.",
-        subcommands: [Parse.self, Ingest.self, List.self, Show.self, AttachmentCommand.self, Move.self, StatusCommand.self,
-                      SetStatus<ResolveStatus>.self, SetStatus<RejectStatus>.self,
-                      SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
-                      CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
-                      OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self, Bench.self]
-    )
+/// The `suport` command line: thin, every rule lives below it. The executable adds the
+/// benchmarks, which only it links.
+public enum SuportCLI {
+    /// The root command's configuration, with `extra` commands after the desk's own.
+    public static func configuration(adding extra: [any ParsableCommand.Type]) -> CommandConfiguration {
+        CommandConfiguration(
+            commandName: "suport",
+            abstract: "An email-driven helpdesk.",
+            subcommands: [Parse.self, Ingest.self, List.self, Show.self, AttachmentCommand.self, Move.self, StatusCommand.self,
+                          SetStatus<ResolveStatus>.self, SetStatus<RejectStatus>.self,
+                          SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
+                          CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
+                          OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self] + extra
+        )
+    }
+
+    /// The commands as a root of their own, for running in process.
+    struct Root: ParsableCommand {
+        static let configuration = SuportCLI.configuration(adding: [])
+    }
+
+    /// Runs one command line in this process, as the executable would; returns its exit status.
+    public static func run(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try Root.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch {
+            let code = Root.exitCode(for: error).rawValue
+            if code != 0 || !(error is ExitCode) {
+                let message = Root.fullMessage(for: error)
+                if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            }
+            return code
+        }
+    }
 }
 
 /// Prints one clear line on standard error.
@@ -54,9 +78,6 @@ struct DeskOptions: ParsableArguments {
             throw ExitCode(1)
         }
     }
-
-    /// The actor for the history: whoever was named, else the Unix user.
-    var recordedActor: String { actorName ?? ProcessInfo.processInfo.environment["USER"] ?? "cli" }
 }
 
 struct Parse: ParsableCommand {
@@ -101,7 +122,7 @@ struct Ingest: ParsableCommand {
             throw ExitCode(75)
         }
         do {
-            let outcome = try desk.ingest(raw, source: mailbox)
+            let outcome = try desk.file(Desk.Mail(raw: raw, source: mailbox))
             if json {
                 print(JSONValue.object([("ticket", outcome.ticket.map { .int($0) } ?? .null),
                                         ("summary", .string(outcome.summary(tag: desk.policy.tag))),
@@ -135,7 +156,10 @@ struct List: ParsableCommand {
             filter.queue = queue
             if let queue, desk.policy.queue(named: queue) == nil { throw DeskError.unknownQueue(queue) }
             filter.statuses = try StatusList.parse(status)
-            if let owner { filter.owner = try desk.requireStaff(owner).id }
+            if let owner {
+                guard let staff = desk.policy.staff(owner) else { throw DeskError.unknownStaff(owner) }
+                filter.owner = staff.id
+            }
             filter.unowned = unowned
             filter.requestor = requestor
             filter.search = search

@@ -1,4 +1,5 @@
 import Foundation
+import SuportService
 import MIME
 
 /// Shows that hostile shapes parse in time linear in their size: each shape is timed

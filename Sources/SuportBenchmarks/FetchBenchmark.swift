@@ -1,4 +1,5 @@
 import Foundation
+import SuportService
 import MailTransport
 
 /// How long the daemon's own IMAP client takes to fetch every message of the first mailbox

@@ -1,4 +1,5 @@
 import Foundation
+import SuportService
 import MIME
 
 /// Measures the MIME parser over a folder of messages: what `suport bench parse` prints.

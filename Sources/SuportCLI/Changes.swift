@@ -8,7 +8,7 @@ import TicketStore
 /// Applies a change and prints what happened.
 func perform(_ options: DeskOptions, _ number: Int, comment: String? = nil, _ change: (Desk) throws -> TicketChange) throws {
     try options.run { desk in
-        let outcome = try desk.change(try change(desk), ticket: number, actor: options.recordedActor, comment: comment)
+        let outcome = try desk.change(try change(desk), ticket: number, actor: options.actorName, comment: comment)
         let tag = desk.policy.tag.tag(for: number)
         if outcome.changed {
             print("\(tag): \(outcome.ticket.queue), \(outcome.ticket.status.rawValue), owner \(outcome.ticket.owner ?? "nobody"); "
@@ -76,7 +76,7 @@ struct Take: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Take a ticket yourself (the --actor).")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
-    func run() throws { try perform(options, number) { desk in .owner(try desk.requireStaff(options.actorName).id) } }
+    func run() throws { try perform(options, number) { _ in .owner(options.actorName ?? "") } }
 }
 
 struct Untake: ParsableCommand {
@@ -106,14 +106,11 @@ struct MessageOptions: ParsableArguments {
     }
 }
 
-/// A staff member's words on a ticket: the text and files, and only from staff.
+/// A staff member's words on a ticket: the text and files.
 func performWriting(_ options: DeskOptions, _ number: Int, _ body: MessageOptions,
                     _ change: @escaping (String, [OutgoingAttachment]) -> TicketChange) throws {
     let text = try body.text(), files = try body.files()
-    try perform(options, number) { desk in
-        _ = try desk.requireStaff(options.actorName)
-        return change(text, files)
-    }
+    try perform(options, number) { _ in change(text, files) }
 }
 
 struct Reply: ParsableCommand {
@@ -254,7 +251,12 @@ struct CheckConfig: ParsableCommand {
 }
 
 struct Failed: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Messages the daemon could not file (kept raw, moved to Suport/Failed).")
+    static let configuration = CommandConfiguration(abstract: "Messages that could not be filed (kept raw; the daemon moved them to Suport/Failed).",
+                                                    subcommands: [FailedList.self, FailedRetry.self], defaultSubcommand: FailedList.self)
+}
+
+struct FailedList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the messages set aside, newest first.")
     @OptionGroup var options: DeskOptions
     @Flag(help: "Print JSON.") var json = false
     func run() throws {
@@ -269,6 +271,19 @@ struct Failed: ParsableCommand {
                     [String($0.id), $0.mailbox, String($0.uid), String($0.size), $0.sender ?? "-", $0.subject ?? "-", $0.error]
                 }))
             }
+        }
+    }
+}
+
+struct FailedRetry: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "retry", abstract: "File a message set aside again, once its cause is fixed.")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The failed message's id (see suport failed).") var id: Int64
+    func run() throws {
+        try options.run { desk in
+            let outcome = try desk.retryFailed(id)
+            print("failed message \(id): \(outcome.summary(tag: desk.policy.tag))")
+            if case .setAside = outcome.action { throw ExitCode(1) }
         }
     }
 }

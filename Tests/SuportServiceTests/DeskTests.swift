@@ -1,34 +1,41 @@
 import Foundation
 import MIME
 import Testing
+@testable import SuportService
 @testable import Tickets
 @testable import TicketStore
 
 /// A fresh database in a temporary folder, with the example desk.
 struct Fixture {
     let folder: URL
-    let store: TicketStore
-    let policy: DeskPolicy
-    let composer: NotificationComposer
+    let store: SQLiteStore
+    let desk: Desk
+    var policy: DeskPolicy { desk.policy }
 
-    init(policy: DeskPolicy = storePolicy()) throws {
+    init(policy: DeskPolicy = storePolicy(), templates: NotificationTemplates? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try TicketStore(path: folder.appendingPathComponent("t.sqlite").path, firstTicketNumber: 311)
-        self.policy = policy
-        var sources: [Language: [String: String]] = [:]
+        store = try SQLiteStore(path: folder.appendingPathComponent("t.sqlite").path, firstTicketNumber: 311)
+        desk = Desk(policy: policy, templates: try templates ?? Fixture.plainTemplates(), store: store)
+    }
+
+    /// Templates that say their own name, the text and the comment: enough to see who got what.
+    static func plainTemplates() throws -> NotificationTemplates {
+        var sources: [Language: [TemplateName: String]] = [:]
         for l in Language.allCases {
-            for n in NotificationTemplates.names { sources[l, default: [:]][n] = "{{% CONTENT_TYPE: TEXT}}\n\(n) {{title}}\n\n\(n): {{text}}{{comment}}\n" }
+            for n in TemplateName.allCases {
+                sources[l, default: [:]][n] = "{{% CONTENT_TYPE: TEXT}}\n\(n.rawValue) {{title}}\n\n\(n.rawValue): {{text}}{{comment}}\n--\n{{actor}}\n"
+            }
         }
-        composer = NotificationComposer(policy: policy, templates: try NotificationTemplates(sources: sources))
+        return try NotificationTemplates(sources: sources)
     }
 
     func file(_ lines: [String], mailbox: MailboxKey? = nil, at: Date = Date()) throws -> FilingOutcome {
-        try store.file(raw: Array(lines.joined(separator: "\r\n").utf8), mailbox: mailbox, policy: policy, composer: composer, now: at)
+        try desk.file(Desk.Mail(raw: Array(lines.joined(separator: "\r\n").utf8), mailbox: mailbox), now: at)
     }
 
-    func change(_ c: TicketChange, _ n: Int, actor: String = "anna", comment: String? = nil) throws -> ChangeOutcome {
-        try store.apply(c, to: n, actor: actor, comment: comment, policy: policy, composer: composer)
+    func change(_ c: TicketChange, _ n: Int, actor: String = "anna", comment: String? = nil, at: Date = Date()) throws -> ChangeOutcome {
+        try desk.change(c, ticket: n, actor: actor, comment: comment, now: at)
     }
 }
 
@@ -196,7 +203,7 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
             .appendingPathComponent("fixtures/mail/\(fixture).eml")
         let raw = Array(try Data(contentsOf: url))
         let expected = Message(bytes: raw).attachments.map(\.data)
-        let outcome = try f.store.file(raw: raw, policy: f.policy, composer: f.composer)
+        let outcome = try f.desk.file(Desk.Mail(raw: raw))
         let number = try #require(outcome.ticket)
         let records = try f.store.attachments(number)
         #expect(records.count == expected.count && !expected.isEmpty)
@@ -271,20 +278,19 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
         let f = try Fixture()
         _ = try f.file(firstMail)
         let path = f.folder.appendingPathComponent("t.sqlite").path
-        let policy = f.policy, composer = f.composer
+        let policy = f.policy
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                let other = try TicketStore(path: path)
+                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: try SQLiteStore(path: path))
                 for i in 0..<60 {
-                    _ = try other.file(raw: Array("From: c\(i)@x.example\r\nSubject: \(i)\r\nMessage-ID: <c\(i)@x>\r\n\r\nx".utf8),
-                                       policy: policy, composer: composer)
+                    _ = try other.file(Desk.Mail(raw: Array("From: c\(i)@x.example\r\nSubject: \(i)\r\nMessage-ID: <c\(i)@x>\r\n\r\nx".utf8)))
                 }
             }
             group.addTask {
-                let other = try TicketStore(path: path)
+                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: try SQLiteStore(path: path))
                 for i in 0..<60 {
-                    _ = try other.apply(.priority(i % 10), to: 311, actor: "anna", policy: policy, composer: composer)
-                    _ = try other.apply(.comment(text: "n\(i)", attachments: []), to: 311, actor: "anna", policy: policy, composer: composer)
+                    _ = try other.change(.priority(i % 10), ticket: 311, actor: "anna")
+                    _ = try other.change(.comment(text: "n\(i)", attachments: []), ticket: 311, actor: "anna")
                 }
             }
             try await group.waitForAll()
@@ -302,10 +308,10 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("suport-open-\(UUID().uuidString)-\(round).sqlite").path
             let errors = ErrorBox()
             DispatchQueue.concurrentPerform(iterations: 4) { _ in
-                do { _ = try TicketStore(path: path) } catch { errors.add("\(error)") }
+                do { _ = try SQLiteStore(path: path) } catch { errors.add("\(error)") }
             }
             #expect(errors.items.isEmpty, "\(errors.items)")
-            #expect(try TicketStore(path: path).migrate().isEmpty)
+            #expect(try SQLiteStore(path: path).migrate().isEmpty)
         }
     }
 }
@@ -325,30 +331,31 @@ final class ErrorBox: @unchecked Sendable {
         let first = raw(["From: nuria@example.cat", "Subject: El node no respon", "Message-ID: <b1@example.cat>", "", "x"])
         let reply = raw(["From: nuria@example.cat", "Subject: Re: [suport#311] El node no respon", "Message-ID: <b2@example.cat>", "", "y"])
         let key = { (uid: UInt32) in MailboxKey(mailbox: "support", uidValidity: 7, uid: uid) }
-        let outcomes = try f.store.file(batch: [(first, key(1)), (reply, key(2)), (first, key(3))], policy: f.policy, composer: f.composer)
+        let outcomes = try f.desk.file(batch: [Desk.Mail(raw: first, mailbox: key(1)), Desk.Mail(raw: reply, mailbox: key(2)),
+                                                Desk.Mail(raw: first, mailbox: key(3))]).map { try $0.get() }
         #expect(outcomes.map(\.ticket) == [311, 311, 311])
         #expect(outcomes[2].action == .duplicate)  // the same message under another UID, within the batch
         #expect(try f.store.history(311).map(\.kind).filter { $0 != "notification-suppressed" } == ["create", "correspondence"])
         #expect(try f.store.isFiled(key(3)))
         // Filed again one by one afterwards: nothing changes.
-        #expect(try f.store.file(raw: reply, mailbox: key(2), policy: f.policy, composer: f.composer).action == .duplicate)
+        #expect(try f.desk.file(Desk.Mail(raw: reply, mailbox: key(2))).action == .duplicate)
     }
 
-    @Test func aBatchWithAMessageTheDatabaseRefusesFilesNothing() throws {
+    @Test func aBatchWithAMessageTheDatabaseRefusesFilesTheRestOneByOne() throws {
         let f = try Fixture()
         try f.store.transaction { db in
             try db.execute(sql: "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
         }
         let healthy = raw(["From: a@example.cat", "Subject: healthy", "Message-ID: <h@example.cat>", "", "x"])
         let poison = raw(["From: b@example.cat", "Subject: poison", "Message-ID: <p@example.cat>", "", "y"])
-        #expect(throws: (any Error).self) {
-            try f.store.file(batch: [(healthy, nil), (poison, nil)], policy: f.policy, composer: f.composer)
-        }
-        #expect(try f.store.counts()["tickets"] == 0)
-        #expect(try f.store.counts()["intake_keys"] == 0)
-        #expect(try f.store.outbox().isEmpty)
-        // One by one, the healthy message still files.
-        #expect(try f.store.file(raw: healthy, policy: f.policy, composer: f.composer).ticket == 311)
+        let results = try f.desk.file(batch: [Desk.Mail(raw: healthy), Desk.Mail(raw: poison)])
+        // The batch's one transaction failed whole; one by one, the healthy message still files.
+        #expect(try results[0].get().ticket == 311)
+        #expect(throws: (any Error).self) { try results[1].get() }
+        #expect(try f.store.counts()["tickets"] == 1)
+        #expect(try f.store.counts()["intake_keys"] == 2)
+        // The poisoned one is still counted as begun, to be set aside if it never files.
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT attempts FROM intake_attempts") } == 1)
     }
 }
 

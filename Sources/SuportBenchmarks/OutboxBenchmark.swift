@@ -1,4 +1,5 @@
 import Foundation
+import SuportService
 import MailTransport
 import MIME
 

@@ -1,4 +1,5 @@
 import Foundation
+import SuportService
 import TicketStore
 
 /// Files every message of a folder through the real intake path into a fresh database, in
@@ -25,8 +26,8 @@ public enum IngestBenchmark {
             // A batch of one is one transaction per message, as `suport ingest` files.
             let seconds = try seconds {
                 for group in paths.chunks(of: size) {
-                    let batch = try group.map { (raw: try RawInput.read(path: $0), mailbox: MailboxKey?.none) }
-                    notifications += try desk.ingest(batch: batch).reduce(0) { $0 + $1.notifications }
+                    let batch = try group.map { Desk.Mail(raw: try RawInput.read(path: $0)) }
+                    notifications += try desk.file(batch: batch).reduce(0) { $0 + (try $1.get()).notifications }
                 }
             }
             let tickets = try desk.store.counts()["tickets"] ?? 0
@@ -38,13 +39,5 @@ public enum IngestBenchmark {
                                 Double(peak - before) / 1_048_576, Double(before) / 1_048_576))
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-extension Configuration {
-    /// The same configuration with another database (benchmarks, tests).
-    public func with(databasePath: String) -> Configuration {
-        Configuration(file: file, policy: policy, databasePath: databasePath, templatesPath: templatesPath,
-                      firstTicketNumber: firstTicketNumber, mail: mail)
     }
 }

@@ -8,6 +8,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case noSuchAttachment(Int64)
     case noSuchNotification(Int64)
     case unreadableAttachment(Int64)
+    case noSuchFailedMessage(Int64)
 
     public var description: String {
         switch self {
@@ -15,18 +16,20 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .noSuchNotification(let id): return "no notification \(id) in the outbox"
         case .unreadableAttachment(let id):
             return "attachment \(id) is no longer found in its message (no part has its SHA-256); the raw message is kept"
+        case .noSuchFailedMessage(let id): return "no failed message \(id) (see suport failed)"
         }
     }
 }
 
-/// The SQLite store: every ticket operation is one transaction that writes the ticket, its
+/// The SQLite engine: every ticket operation is one transaction that writes the ticket, its
 /// history, the raw message and attachments, the outbox rows and the intake dedupe keys.
 ///
 /// The database is in WAL mode with a busy timeout, so the daemon and the CLI can write
 /// at the same time; every write transaction is IMMEDIATE, so two writers wait for each
-/// other instead of failing halfway. Calls block: async callers run them off the
-/// cooperative pool.
-public final class TicketStore: Sendable {
+/// other instead of failing halfway. Every commit waits for the disk (`synchronous = FULL`),
+/// since a message is marked filed on the server, and the MTA discards its copy, only after
+/// its commit.
+public final class SQLiteStore: Store {
     let pool: DatabasePool
     /// The number the first ticket gets (an installation moving from another tracker starts after its last).
     public let firstTicketNumber: Int
@@ -36,12 +39,21 @@ public final class TicketStore: Sendable {
         config.journalMode = .wal
         config.busyMode = .timeout(60)
         config.label = "suport"
-        // Every commit waits for the disk (FULL), since a message is marked filed on the server
-        // only after its commit.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         pool = try Self.open(path: path, configuration: config)
+        // GRDB sets NORMAL on the writer when it switches to WAL, after `prepareDatabase` has
+        // run, so FULL is set here, on the writer, once the pool is open.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         self.firstTicketNumber = max(1, firstTicketNumber)
         try migrate()
+    }
+
+    /// The writer connection's `synchronous` setting (2 is FULL), for the test that keeps it so.
+    public func writerSynchronous() throws -> Int {
+        try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction { db in try body(SQLiteTransaction(db: db, store: self)) }
     }
 
     /// Opens the pool, waiting out another process (the CLI, a daemon that is just stopping)
@@ -111,25 +123,6 @@ public final class TicketStore: Sendable {
                             resolved: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
-    func requireTicket(_ db: Database, _ number: Int) throws -> TicketRecord {
-        guard let t = try ticket(db, number) else { throw DeskError.unknownTicket(number) }
-        return t
-    }
-
-    func nextTicketNumber(_ db: Database) throws -> Int {
-        let max = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM tickets") ?? 0
-        return Swift.max(max + 1, firstTicketNumber)
-    }
-
-    @discardableResult
-    func addHistory(_ db: Database, ticket: Int?, at: Date, actor: String, kind: String, old: String? = nil, new: String? = nil,
-                    message: Int64? = nil, note: String? = nil) throws -> Int64 {
-        try db.run(sql: """
-            INSERT INTO history (ticket, at, actor, kind, old_value, new_value, message, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [ticket, at.timeIntervalSince1970, actor, kind, old, new, message, note])
-        return db.lastInsertedRowID
-    }
-
     /// Blobs up to this size are one row; larger ones are stored in parts of this size.
     static let blobPartSize = 1 << 20
 
@@ -186,58 +179,6 @@ public final class TicketStore: Sendable {
         return id
     }
 
-    func touch(_ db: Database, _ number: Int, at: Date) throws {
-        try db.run(sql: "UPDATE tickets SET updated_at = ? WHERE number = ?", arguments: [at.timeIntervalSince1970, number])
-    }
-
-    func setStatus(_ db: Database, _ ticket: TicketRecord, to status: Status, actor: String, at: Date, note: String? = nil) throws -> Int64 {
-        try db.run(sql: "UPDATE tickets SET status = ?, updated_at = ?, resolved_at = ? WHERE number = ?",
-                       arguments: [status.rawValue, at.timeIntervalSince1970,
-                                   status.isInactive ? at.timeIntervalSince1970 : nil, ticket.number])
-        return try addHistory(db, ticket: ticket.number, at: at, actor: actor, kind: "status", old: ticket.status.rawValue,
-                              new: status.rawValue, note: note)
-    }
-
-    /// The Message-IDs of a ticket's conversation, oldest first: the first and the latest 19.
-    func thread(_ db: Database, _ number: Int) throws -> [String] {
-        let ids = try String.fetchAll(db, sql: """
-            SELECT message_id FROM (
-                SELECT message_id, received_at AS t, id FROM messages WHERE ticket = ? AND message_id IS NOT NULL AND direction = 'in'
-                UNION ALL SELECT message_id, created_at AS t, id FROM outbox WHERE ticket = ? AND template != 'acknowledgement-copy'
-            ) ORDER BY t, id
-            """, arguments: [number, number])
-        var seen: Set<String> = []
-        let unique = ids.filter { seen.insert($0).inserted }
-        guard unique.count > 20, let first = unique.first else { return unique }
-        return [first] + unique.suffix(19)
-    }
-
-    /// Queues each planned notification as one outbox row with its composed bytes and Message-ID.
-    func enqueue(_ db: Database, _ planned: [PlannedNotification], ticket: TicketRecord, context: [String: String],
-                 attachments: [OutgoingAttachment] = [], history: Int64?, composer: NotificationComposer, at: Date) throws -> Int {
-        guard !planned.isEmpty else { return 0 }
-        let thread = try thread(db, ticket.number)
-        var count = 0
-        for p in planned {
-            var message = composer.compose(p, ticket: ticket.snapshot, context: context, thread: thread, date: at)
-            if p.template == "correspondence" { message.attachments = attachments }
-            let bytes: [UInt8]
-            do {
-                bytes = try message.render()
-            } catch {
-                try addHistory(db, ticket: ticket.number, at: at, actor: "suport", kind: "notification-failed", new: p.recipient.address,
-                               note: "could not compose \(p.template): \(error)")
-                continue
-            }
-            try db.run(sql: """
-                INSERT INTO outbox (ticket, history, template, recipient, sender, message_id, raw, state, next_attempt_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-                """, arguments: [ticket.number, history, p.template, p.recipient.address, message.from.address, message.messageID,
-                                 Data(bytes), at.timeIntervalSince1970, at.timeIntervalSince1970])
-            count += 1
-        }
-        return count
-    }
 }
 
 extension Database {

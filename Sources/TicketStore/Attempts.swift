@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import MIME
+import Tickets
+
+extension SQLiteStore {
+    /// Counted without waiting for the disk: the count has to survive a crash of the process,
+    /// which a WAL commit does at `synchronous = NORMAL`, not a power cut (after which the
+    /// message is still on the server or with the MTA). So reading a message first costs no sync.
+    public func beginAttempts(_ attempts: [IntakeAttempt], now: Date) throws -> [Int] {
+        guard !attempts.isEmpty else { return [] }
+        return try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            var counts: [Int] = []
+            try db.inTransaction(.immediate) {
+                for a in attempts {
+                    _ = try storeBlob(db, a.raw, sha256: a.sha256)
+                    try db.run(sql: """
+                        INSERT INTO intake_attempts (key, raw_sha256, attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)
+                        ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1, last_at = excluded.last_at
+                        """, arguments: [a.key, a.sha256, now.timeIntervalSince1970, now.timeIntervalSince1970])
+                    counts.append(try Int.fetchOne(db, sql: "SELECT attempts FROM intake_attempts WHERE key = ?", arguments: [a.key]) ?? 1)
+                }
+                return .commit
+            }
+            return counts
+        }
+    }
+
+    public func setAside(_ attempt: IntakeAttempt, mailbox: MailboxKey?, source: String?, subject: String?, sender: String?,
+                         error: String, now: Date) throws -> Int64 {
+        try transaction { db in
+            let sha = try storeBlob(db, attempt.raw, sha256: attempt.sha256)
+            try db.run(sql: """
+                INSERT INTO failed_intake (mailbox, uid_validity, uid, raw_sha256, size, subject, sender, error, failed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [mailbox?.mailbox ?? source ?? "(pipe)", mailbox?.uidValidity ?? 0, mailbox?.uid ?? 0, sha,
+                                 attempt.raw.count, subject, sender, error, now.timeIntervalSince1970])
+            let id = db.lastInsertedRowID
+            try db.run(sql: "DELETE FROM intake_attempts WHERE key = ?", arguments: [attempt.key])
+            return id
+        }
+    }
+
+    private func failedIntake(_ row: Row) -> FailedIntake {
+        FailedIntake(id: row["id"], mailbox: row["mailbox"], uidValidity: row["uid_validity"], uid: row["uid"], size: row["size"],
+                     subject: row["subject"], sender: row["sender"], error: row["error"],
+                     failed: Date(timeIntervalSince1970: row["failed_at"]), sha256: row["raw_sha256"],
+                     retried: (row["retried_at"] as Double?).map(Date.init(timeIntervalSince1970:)), ticket: row["ticket"])
+    }
+
+    public func failedIntake(limit: Int) throws -> [FailedIntake] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM failed_intake WHERE retried_at IS NULL ORDER BY id DESC LIMIT ?",
+                             arguments: [limit]).map(failedIntake)
+        }
+    }
+
+    public func failedMessage(_ id: Int64) throws -> (FailedIntake, [UInt8]) {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM failed_intake WHERE id = ?", arguments: [id]) else {
+                throw StoreError.noSuchFailedMessage(id)
+            }
+            let failed = failedIntake(row)
+            guard let raw = try blob(db, failed.sha256) else { throw StoreError.noSuchFailedMessage(id) }
+            return (failed, raw)
+        }
+    }
+
+    public func markRetried(_ id: Int64, ticket: Int?, now: Date) throws {
+        try transaction { db in
+            try db.run(sql: "UPDATE failed_intake SET retried_at = ?, ticket = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, ticket, id])
+        }
+    }
+
+    public func isFiled(_ key: MailboxKey) throws -> Bool {
+        try read { try Int.fetchOne($0, sql: "SELECT 1 FROM intake_keys WHERE key = ?", arguments: [key.key]) != nil }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import MIME
+import Tickets
+
+/// One write transaction on the SQLite store.
+struct SQLiteTransaction: StoreTransaction {
+    let db: Database
+    let store: SQLiteStore
+
+    // MARK: lookups
+
+    func ticket(number: Int) throws -> TicketRecord? { try store.ticket(db, number) }
+
+    func ticket(referencing messageIDs: [String]) throws -> TicketRecord? {
+        let ids = Array(Set(messageIDs)).prefix(200)
+        guard !ids.isEmpty else { return nil }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let sql = """
+            SELECT ticket FROM (
+                SELECT ticket, received_at AS t FROM messages WHERE ticket IS NOT NULL AND message_id IN (\(marks))
+                UNION ALL SELECT ticket, created_at AS t FROM outbox WHERE ticket IS NOT NULL AND message_id IN (\(marks))
+            ) ORDER BY t DESC LIMIT 1
+            """
+        guard let number = try Int.fetchOne(db, sql: sql, arguments: StatementArguments(Array(ids) + Array(ids))) else { return nil }
+        return try ticket(number: number)
+    }
+
+    func acknowledgements(to address: String, since: Date) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM outbox WHERE template = 'acknowledgement' AND recipient = ? COLLATE NOCASE AND created_at >= ?
+            """, arguments: [address, since.timeIntervalSince1970]) ?? 0
+    }
+
+    func nextTicketNumber() throws -> Int {
+        let max = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM tickets") ?? 0
+        return Swift.max(max + 1, store.firstTicketNumber)
+    }
+
+    /// The first Message-ID and the latest 19: mail received on the ticket and notifications sent.
+    func thread(ticket number: Int) throws -> [String] {
+        let ids = try String.fetchAll(db, sql: """
+            SELECT message_id FROM (
+                SELECT message_id, received_at AS t, id FROM messages WHERE ticket = ? AND message_id IS NOT NULL AND direction = 'in'
+                UNION ALL SELECT message_id, created_at AS t, id FROM outbox WHERE ticket = ?
+            ) ORDER BY t, id
+            """, arguments: [number, number])
+        var seen: Set<String> = []
+        let unique = ids.filter { seen.insert($0).inserted }
+        guard unique.count > 20, let first = unique.first else { return unique }
+        return [first] + unique.suffix(19)
+    }
+
+    func filedMessage(keys: [String]) throws -> FiledMessage? {
+        for key in keys {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT k.message, m.ticket FROM intake_keys k LEFT JOIN messages m ON m.id = k.message WHERE k.key = ?
+                """), arguments: [key]) else { continue }
+            return FiledMessage(message: row["message"], ticket: row["ticket"])
+        }
+        return nil
+    }
+
+    // MARK: the one writer
+
+    func apply(_ op: TicketOperation) throws -> Int64? {
+        let at = op.at.timeIntervalSince1970
+        if let t = op.after {
+            if op.before == nil {
+                try db.run(sql: """
+                    INSERT INTO tickets (number, title, queue, status, owner, priority, created_at, updated_at, resolved_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [t.number, t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.created.timeIntervalSince1970,
+                                     at, t.resolved?.timeIntervalSince1970])
+            } else if op.changesTicket || op.touches {
+                try db.run(sql: """
+                    UPDATE tickets SET title = ?, queue = ?, status = ?, owner = ?, priority = ?, resolved_at = ?, updated_at = ? WHERE number = ?
+                    """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.resolved?.timeIntervalSince1970,
+                                     op.touches ? at : t.updated.timeIntervalSince1970, t.number])
+            }
+            for p in op.peopleAdded {
+                try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
+                           arguments: [t.number, p.role.rawValue, p.address.address, p.address.name])
+            }
+            for p in op.peopleRemoved {
+                try db.run(sql: "DELETE FROM ticket_people WHERE ticket = ? AND role = ? AND address = ?",
+                           arguments: [t.number, p.role.rawValue, p.address.address])
+            }
+        }
+        let ticket = op.ticket
+        let message = try op.message.map { kept in
+            try store.storeMessage(db, raw: kept.raw, sha256: kept.sha256 ?? ContentHash.sha256Hex(kept.raw), message: kept.message,
+                                   ticket: ticket, direction: kept.direction.rawValue, mailbox: kept.mailbox, at: op.at,
+                                   keepingAttachments: kept.attachmentsKept)
+        }
+        var history: [Int64] = []
+        for item in op.history {
+            try db.run(sql: """
+                INSERT INTO history (ticket, at, actor, kind, old_value, new_value, message, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [ticket, at, item.actor, item.kind, item.old, item.new, item.carriesMessage ? message : nil, item.note])
+            history.append(db.lastInsertedRowID)
+        }
+        for notice in op.notices {
+            try db.run(sql: """
+                INSERT INTO outbox (ticket, history, template, recipient, sender, message_id, raw, state, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                """, arguments: [ticket, notice.cause.map { history[$0] }, notice.template.rawValue, notice.recipient, notice.sender,
+                                 notice.messageID, Data(notice.bytes), at, at])
+        }
+        for (recipient, reason) in op.failedDeliveries {
+            try db.run(sql: """
+                UPDATE outbox SET state = 'failed', last_error = ? WHERE ticket = ? AND recipient = ? COLLATE NOCASE AND state != 'failed'
+                """, arguments: [reason, ticket, recipient])
+        }
+        for key in op.intakeKeys {
+            try db.run(sql: "INSERT OR IGNORE INTO intake_keys (key, message, filed_at) VALUES (?, ?, ?)",
+                       arguments: [key, message ?? op.keyMessage, at])
+        }
+        for key in op.endsAttempts {
+            try db.run(sql: "DELETE FROM intake_attempts WHERE key = ?", arguments: [key])
+        }
+        return message
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import MIME
+import Tickets
+
+/// What the desk needs of a storage engine. An engine applies ticket operations as they
+/// are and decides nothing: every rule lives in `Tickets`. SQLite (`SQLiteStore`) is the
+/// first engine; another implements this protocol and passes the same tests.
+///
+/// Calls block: async callers run them off the cooperative pool.
+public protocol Store: Sendable {
+    /// Runs `body` in one write transaction: what it applies is committed together, or not at
+    /// all. Lookups inside see the database as the transaction leaves it.
+    func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+    /// Applies the schema migrations not yet applied; returns their names.
+    @discardableResult func migrate() throws -> [String]
+
+    // MARK: intake bookkeeping
+
+    /// Records that these messages are about to be read: their raw bytes, and one more attempt
+    /// for each key. Returns each key's attempts so far, this one included. Durable against a
+    /// crash of the process (the point is to count crashes), before anything is parsed.
+    func beginAttempts(_ attempts: [IntakeAttempt], now: Date) throws -> [Int]
+    /// Keeps a message that cannot be filed (its raw bytes are stored already by `beginAttempts`)
+    /// and ends its attempts; returns its id for `suport failed`.
+    func setAside(_ attempt: IntakeAttempt, mailbox: MailboxKey?, source: String?, subject: String?, sender: String?,
+                  error: String, now: Date) throws -> Int64
+    /// Messages set aside and not yet filed again, newest first.
+    func failedIntake(limit: Int) throws -> [FailedIntake]
+    /// One message set aside, with its raw bytes.
+    func failedMessage(_ id: Int64) throws -> (FailedIntake, [UInt8])
+    /// Records that a message set aside has been filed after all.
+    func markRetried(_ id: Int64, ticket: Int?, now: Date) throws
+    /// Whether this mailbox UID has been filed (the poller skips it without fetching).
+    func isFiled(_ key: MailboxKey) throws -> Bool
+
+    // MARK: reading
+
+    /// One ticket.
+    func ticket(_ number: Int) throws -> TicketRecord?
+    /// Tickets matching the filter, newest first.
+    func list(_ filter: TicketFilter) throws -> [TicketRecord]
+    /// A ticket's history, oldest first.
+    func history(_ number: Int) throws -> [HistoryEntry]
+    /// Entries that belong to no ticket: messages dropped as our own mail coming back.
+    func droppedMessages(limit: Int) throws -> [HistoryEntry]
+    /// The text of a stored message.
+    func messageText(_ id: Int64) throws -> String?
+    /// The raw bytes of a stored message, exactly as received (or as composed, for staff's own).
+    func rawMessage(_ id: Int64) throws -> [UInt8]?
+    /// A ticket's attachments.
+    func attachments(_ number: Int) throws -> [AttachmentRecord]
+    /// One attachment of a ticket and its bytes.
+    func attachment(_ id: Int64, ofTicket number: Int) throws -> (AttachmentRecord, [UInt8])
+    /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.
+    func counts() throws -> [String: Int]
+
+    // MARK: the outbox: its delivery states are the only writes besides `apply`
+
+    /// Outbox rows, newest first, optionally in one state or of one ticket.
+    func outbox(state: OutboxEntry.State?, ticket: Int?, limit: Int) throws -> [OutboxEntry]
+    /// The composed bytes of a notification, exactly as they are (or were) sent.
+    func outboxMessage(_ id: Int64) throws -> [UInt8]
+    /// Pending notifications whose time has come, oldest first, with their bytes.
+    func dueNotifications(now: Date, limit: Int) throws -> [(OutboxEntry, [UInt8])]
+    /// Puts a failed or waiting notification back to be sent at once.
+    func retry(_ id: Int64, now: Date) throws
+    /// Records a successful send.
+    func markSent(_ id: Int64, now: Date) throws
+    /// Records a failed attempt: tried again at `retryAt`, or given up on when it is nil.
+    func markFailed(_ id: Int64, error: String, retryAt: Date?, now: Date) throws
+}
+
+/// Inside one write transaction: intake's lookups, and the one writer of tickets.
+public protocol StoreTransaction: TicketLookup {
+    /// The message already filed under any of these dedupe keys, if one is.
+    func filedMessage(keys: [String]) throws -> FiledMessage?
+    /// Writes one operation as it is: the ticket row and its people, the kept message and its
+    /// attachment records, the history, the outbox rows, failed deliveries, dedupe keys, and the
+    /// end of its intake attempts. Returns the kept message's id.
+    @discardableResult func apply(_ operation: TicketOperation) throws -> Int64?
+}
+
+extension Store {
+    public func failedIntake() throws -> [FailedIntake] { try failedIntake(limit: 200) }
+    public func droppedMessages() throws -> [HistoryEntry] { try droppedMessages(limit: 100) }
+    public func outbox(state: OutboxEntry.State? = nil, ticket: Int? = nil) throws -> [OutboxEntry] {
+        try outbox(state: state, ticket: ticket, limit: 200)
+    }
+    public func dueNotifications(now: Date = Date()) throws -> [(OutboxEntry, [UInt8])] { try dueNotifications(now: now, limit: 50) }
+    public func retry(_ id: Int64) throws { try retry(id, now: Date()) }
+    public func markSent(_ id: Int64) throws { try markSent(id, now: Date()) }
+    public func markFailed(_ id: Int64, error: String, retryAt: Date?) throws { try markFailed(id, error: error, retryAt: retryAt, now: Date()) }
+}

@@ -1,0 +1,57 @@
+import MIME
+
+/// Who caused a change: a staff member, someone writing by mail, or Suport itself.
+public enum Actor: Sendable, Equatable {
+    case staff(Staff)
+    /// A requestor, Cc or outsider writing by mail.
+    case person(Address)
+    /// Suport's own doing (a bounce, the scheduler).
+    case system
+
+    /// How the history names the actor: a staff handle, an address, or "suport".
+    public var handle: String {
+        switch self {
+        case .staff(let s): return s.id
+        case .person(let a): return a.address.lowercased()
+        case .system: return "suport"
+        }
+    }
+
+    /// The name a notification shows (the signature of a reply).
+    public var displayName: String {
+        switch self {
+        case .staff(let s): return s.name
+        case .person(let a): return a.name ?? a.address
+        case .system: return "Suport"
+        }
+    }
+
+    /// The address that is never told of its own change.
+    public var address: String? {
+        switch self {
+        case .staff(let s): return s.address.lowercased()
+        case .person(let a): return a.address.lowercased()
+        case .system: return nil
+        }
+    }
+}
+
+/// Who may change what: the same rule for the CLI, email commands and the web.
+public enum Authorization {
+    /// The staff member a handle or address names, if they may work this ticket: staff of
+    /// the ticket's queue, or an admin. Anyone else is refused with the reason.
+    public static func staff(_ key: String?, on ticket: TicketRecord, policy: DeskPolicy) throws(DeskError) -> Staff {
+        guard let key, !key.isEmpty else { throw .unknownStaff("(none: give --actor or set SUPORT_ACTOR)") }
+        guard let staff = policy.staff(key) else { throw .unknownStaff(key) }
+        guard policy.isStaff(staff.address, ofQueue: ticket.queue) else { throw .notStaffOfQueue(staff.id, ticket.queue) }
+        return staff
+    }
+
+    /// Checks what a change itself asks for: a new owner must be able to work the ticket.
+    public static func check(_ change: TicketChange, on ticket: TicketRecord, policy: DeskPolicy) throws(DeskError) {
+        if case .owner(let owner?) = change {
+            guard let staff = policy.staff(owner) else { throw .unknownStaff(owner) }
+            guard policy.isStaff(staff.address, ofQueue: ticket.queue) else { throw .notStaffOfQueue(staff.id, ticket.queue) }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import MIME
+
+/// A change staff make to a ticket, from the CLI, by email command or from the web.
+public enum TicketChange: Sendable, Equatable {
+    case status(Status)
+    case queue(String)
+    /// A staff handle, or nil to leave the ticket unowned.
+    case owner(String?)
+    case title(String)
+    case priority(Int)
+    case addRequestor(Address)
+    case removeRequestor(String)
+    case addCc(Address)
+    case removeCc(String)
+    /// Correspondence to the requestors and Ccs.
+    case reply(text: String, attachments: [OutgoingAttachment])
+    /// An internal note for staff.
+    case comment(text: String, attachments: [OutgoingAttachment])
+}
+
+extension OutgoingAttachment: Equatable {
+    public static func == (a: OutgoingAttachment, b: OutgoingAttachment) -> Bool {
+        a.filename == b.filename && a.contentType == b.contentType && a.data == b.data
+    }
+}
+
+/// The rules of a staff change: what it does to the ticket, what the history says and who
+/// is told. Pure: the caller has checked who may act (`Authorization`).
+public enum ChangeRules {
+    /// The operation for `change` by `staff` on `ticket`; nil when the ticket already is as
+    /// asked (nothing is recorded, nobody is told).
+    public static func operation(_ change: TicketChange, on ticket: TicketRecord, by staff: Staff, comment: String?,
+                                 policy: DeskPolicy, now: Date) throws(DeskError) -> TicketOperation? {
+        var op = TicketOperation(before: ticket, actor: .staff(staff), at: now)
+        guard var after = op.after else { return nil }
+        op.context.actor = staff.name
+        op.context.sender = Address(name: staff.name, address: staff.address).description
+        op.context.comment = comment ?? ""
+        func record(_ kind: String, _ old: String?, _ new: String?, carriesMessage: Bool = false) -> Int {
+            op.record(HistoryItem(actor: staff.id, kind: kind, old: old, new: new, note: comment, carriesMessage: carriesMessage))
+        }
+
+        switch change {
+        case .status(let status):
+            guard status != ticket.status else { return nil }
+            try policy.lifecycle.check(ticket.status, status)
+            op.setStatus(status, policy: policy, note: comment)
+
+        case .queue(let queue):
+            guard policy.queue(named: queue) != nil else { throw .unknownQueue(queue) }
+            guard queue != ticket.queue else { return nil }
+            after.queue = queue
+            op.after = after
+            op.events.append((.queue(from: ticket.queue, to: queue), record("queue", ticket.queue, queue)))
+            op.context.oldQueue = ticket.queue
+            op.context.newQueue = queue
+
+        case .owner(let owner):
+            let id = try owner.map { (o: String) throws(DeskError) -> String in
+                guard let s = policy.staff(o) else { throw .unknownStaff(o) }
+                return s.id
+            }
+            guard id != ticket.owner else { return nil }
+            after.owner = id
+            op.after = after
+            op.events.append((.owner(from: ticket.owner, to: id), record("owner", ticket.owner, id)))
+
+        case .title(let title):
+            let clean = HeaderEncoding.sanitize(title)
+            guard !clean.isEmpty else { throw .emptyTitle }
+            guard clean != ticket.title else { return nil }
+            after.title = clean
+            op.after = after
+            _ = record("title", ticket.title, clean)
+
+        case .priority(let p):
+            guard (0...10).contains(p) else { throw .invalidPriority(p) }
+            guard p != ticket.priority else { return nil }
+            after.priority = p
+            op.after = after
+            _ = record("priority", String(ticket.priority), String(p))
+
+        case .addRequestor(let a), .addCc(let a):
+            let role: TicketPerson.Role = if case .addRequestor = change { .requestor } else { .cc }
+            guard OutgoingMessage.isValidAddress(a.address) else { throw .invalidAddress(a.address) }
+            let person = TicketPerson(role, a)
+            guard !(role == .requestor ? ticket.requestors : ticket.ccs).contains(where: { $0.address == person.address.address }) else {
+                return nil
+            }
+            if role == .requestor { after.requestors.append(person.address) } else { after.ccs.append(person.address) }
+            op.after = after
+            op.peopleAdded.append(person)
+            _ = record("\(role.rawValue)-added", nil, person.address.address)
+
+        case .removeRequestor(let a), .removeCc(let a):
+            let role: TicketPerson.Role = if case .removeRequestor = change { .requestor } else { .cc }
+            let address = a.lowercased()
+            let existing = role == .requestor ? ticket.requestors : ticket.ccs
+            guard let person = existing.first(where: { $0.address == address }) else { throw .notARequestor(a) }
+            if role == .requestor && existing.count == 1 { throw .lastRequestor(a) }
+            if role == .requestor { after.requestors.removeAll { $0.address == address } } else { after.ccs.removeAll { $0.address == address } }
+            op.after = after
+            op.peopleRemoved.append(TicketPerson(role, person))
+            _ = record("\(role.rawValue)-removed", address, nil)
+
+        case let .reply(text, files), let .comment(text, files):
+            let isReply: Bool = if case .reply = change { true } else { false }
+            guard !text.allSatisfy(\.isWhitespace) || !files.isEmpty else { throw .emptyText }
+            // Kept as a message of its own, so the text and any files are stored like mail.
+            let queue = policy.queue(named: ticket.queue)
+            var note = OutgoingMessage(from: Address(name: staff.name, address: staff.address),
+                                       to: [Address(address: queue?.replyAddress ?? "suport@localhost")],
+                                       subject: "\(policy.tag.tag(for: ticket.number)) \(ticket.title)",
+                                       messageID: OutgoingMessage.newMessageID(domain: policy.messageIDDomain), text: text)
+            note.autoSubmitted = nil
+            note.attachments = files
+            note.date = now
+            let raw: [UInt8]
+            do { raw = try note.render() } catch { throw .invalidAddress("\(error)") }
+            op.message = KeptMessage(raw: raw, sha256: nil, message: Message(bytes: raw), direction: isReply ? .outgoing : .note,
+                                     mailbox: nil, attachmentsKept: files.count)
+            op.context.text = text
+            let cause = record(isReply ? "correspondence-staff" : "comment", nil, nil, carriesMessage: true)
+            if isReply {
+                op.attachments = files
+                op.events.append((.correspondenceOut, cause))
+                openOnStaffReply(&op, policy: policy)
+            } else {
+                op.events.append((.comment, cause))
+            }
+        }
+        return op
+    }
+
+    /// A staff reply takes a new ticket to open: the same rule whether the reply came by mail or from the CLI.
+    static func openOnStaffReply(_ op: inout TicketOperation, policy: DeskPolicy) {
+        if op.after?.status == .new { op.setStatus(.open, policy: policy, note: "staff replied") }
+    }
+}
