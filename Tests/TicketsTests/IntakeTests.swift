@@ -61,11 +61,37 @@ import Testing
         Case(name: "a Cc replying counts as on the ticket", headers: ["From: jordi@example.cat", "Subject: [suport#42] x"]) {
             if case .correspond(42, _, .requestor, _) = $0.decision { return true } else { return false }
         },
-        Case(name: "staff mail is staff correspondence", headers: ["From: Anna <ANNA@example.test>", "To: support@example.test", "Subject: [suport#42] x"]) {
+        Case(name: "staff mail is staff correspondence", headers: [dmarcPass, "From: Anna <ANNA@example.test>", "To: support@example.test", "Subject: [suport#42] x"]) {
             if case .correspond(42, _, .staff, false) = $0.decision { return true } else { return false }
         },
-        Case(name: "staff to the comment address is a comment", headers: ["From: anna@example.test", "To: support-comment@example.test", "Subject: [suport#42] x"]) {
+        Case(name: "staff to the comment address is a comment", headers: [lmtp, submitted("anna@example.test"), "From: anna@example.test", "To: support-comment@example.test", "Subject: [suport#42] x"]) {
             if case .comment(42, _, .commentAddress) = $0.decision { return true } else { return false }
+        },
+        Case(name: "a forged staff From: treated as an outsider, and said why", headers: ["From: Anna <anna@example.test>", "Subject: [suport#42] x"]) {
+            if case .comment(42, _, .outsider) = $0.decision { return $0.note?.contains("nothing proves anna sent it") == true } else { return false }
+        },
+        Case(name: "Authentication-Results from an untrusted id prove nothing",
+             headers: ["Authentication-Results: evil.example; dmarc=pass header.from=example.test", "From: anna@example.test", "Subject: [suport#42] x"]) {
+            if case .comment(42, _, .outsider) = $0.decision { return true } else { return false }
+        },
+        Case(name: "dkim=pass for another domain proves nothing",
+             headers: ["Authentication-Results: mx.example.test; dkim=pass header.d=evil.example", "From: anna@example.test", "Subject: [suport#42] x"]) {
+            if case .comment(42, _, .outsider) = $0.decision { return true } else { return false }
+        },
+        Case(name: "an authenticated Received written below our MTA's proves nothing",
+             headers: [lmtp, "Received: from evil.example (evil [192.0.2.1]) by mx.example.test (Postfix) with ESMTP id 1; Tue, 1 Dec 2026 10:00:00 +0000",
+                       submitted("anna@example.test"), "From: anna@example.test", "Subject: [suport#42] x"]) {
+            if case .comment(42, _, .outsider) = $0.decision { return true } else { return false }
+        },
+        Case(name: "authenticated as another user proves nothing", headers: [lmtp, submitted("pere@example.test"), "From: anna@example.test", "Subject: [suport#42] x"]) {
+            if case .comment(42, _, .outsider) = $0.decision { return true } else { return false }
+        },
+        Case(name: "staff of another queue are not staff of this ticket", headers: [dmarcPass, "From: marta@example.test", "Subject: [suport#42] x"]) {
+            if case .comment(42, _, .outsider) = $0.decision { return $0.note?.contains("not staff of the support queue") == true } else { return false }
+        },
+        Case(name: "a Reply-To naming a requestor does not make a stranger one",
+             headers: ["From: stranger@evil.example", "Reply-To: nuria@example.cat", "Subject: [suport#42] x"]) {
+            if case .comment(42, _, .outsider) = $0.decision { return true } else { return false }
         },
         Case(name: "outsider with the tag: internal comment (default)", headers: ["From: stranger@evil.example", "Subject: [suport#42] give me"]) {
             if case .comment(42, _, .outsider) = $0.decision { return true } else { return false }

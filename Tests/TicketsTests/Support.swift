@@ -18,7 +18,17 @@ func examplePolicy(hijack: HijackPolicy = .comment) -> DeskPolicy {
                   RoutingRule(queue: "treasury", subject: "quota|cuota|IBAN"),
                   RoutingRule(queue: "treasury", body: "cuota de socio"),
                   RoutingRule(queue: "treasury", sender: "@bank.example")],
-        hijackPolicy: hijack)
+        hijackPolicy: hijack,
+        verification: SenderVerification(trustedAuthservIDs: ["mx.example.test"], trustedReceivingHosts: ["mx.example.test"]))
+}
+
+/// What the receiving MTA writes for mail that passed DMARC for example.test.
+let dmarcPass = "Authentication-Results: mx.example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test"
+/// Dovecot's record of the local delivery, above the MTA's own.
+let lmtp = "Received: from mx.example.test ([127.0.0.1]) by mail.example.test with LMTP id x; Tue, 1 Dec 2026 10:00:00 +0000"
+/// Postfix's record of an authenticated submission (smtpd_sasl_authenticated_header = yes).
+func submitted(_ who: String) -> String {
+    "Received: from client.example.test (localhost [127.0.0.1])\r\n\t(Authenticated sender: \(who))\r\n\tby mx.example.test (Postfix) with ESMTPSA id 4AB;\r\n\tTue, 1 Dec 2026 10:00:00 +0000"
 }
 
 /// A ticket as the store would return it.
