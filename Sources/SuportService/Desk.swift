@@ -97,25 +97,30 @@ public final class Desk: Sendable {
     }
 
     /// Files messages from a mailbox in order, each exactly as `file` would: a later message
-    /// sees the tickets an earlier one made. Their raw bytes and attempts are recorded first,
-    /// in one transaction. Messages none of which was read before are filed in one
-    /// transaction (one commit, one sync to disk); if that fails, or if one was read before
-    /// (a crash, an error), each is filed alone, so one message at fault cannot hold up the
-    /// rest. Throws only when not even the attempts could be recorded.
+    /// sees the tickets an earlier one made. Each message's raw bytes and one more attempt are
+    /// recorded just before it is read, so a message that crashes the reading is counted, and
+    /// the ones after it are not. Messages none of which was read before are filed in one
+    /// transaction (one commit, one sync to disk); if that fails, or once one of them was read
+    /// before (a crash, an error), each is filed alone, so one message at fault cannot hold up
+    /// the rest. Throws only when the attempts cannot be recorded.
     public func file(batch: [Mail], now: Date = Date()) throws -> [Result<FilingOutcome, any Error>] {
-        let attempts = try store.beginAttempts(batch.map(\.attempt), now: now)
-        if attempts.allSatisfy({ $0 == 1 }) {
-            let incoming = batch.map(read)
-            if batch.count > 1, let outcomes = try? store.write({ tx in try zip(batch, incoming).map { try file($0, $1, tx, now: now) } }) {
-                return outcomes.map { .success($0) }
-            }
-            return zip(batch, incoming).map { mail, incoming in Result { try store.write { tx in try file(mail, incoming, tx, now: now) } } }
+        var counts: [Int] = []
+        var incoming: [IncomingMail] = []
+        for mail in batch {
+            counts.append(try store.beginAttempts([mail.attempt], now: now)[0])
+            guard counts.last == 1 else { break }
+            incoming.append(read(mail))
         }
-        return zip(batch, attempts).map { mail, count in
+        if incoming.count == batch.count, batch.count > 1,
+           let outcomes = try? store.write({ tx in try zip(batch, incoming).map { try file($0, $1, tx, now: now) } }) {
+            return outcomes.map { .success($0) }
+        }
+        return batch.indices.map { i in
             Result {
-                if let aside = try setAsideIfSpent(mail, attempts: count, now: now) { return aside }
-                let incoming = read(mail)
-                return try store.write { tx in try file(mail, incoming, tx, now: now) }
+                let count = i < counts.count ? counts[i] : try store.beginAttempts([batch[i].attempt], now: now)[0]
+                if let aside = try setAsideIfSpent(batch[i], attempts: count, now: now) { return aside }
+                let mail = i < incoming.count ? incoming[i] : read(batch[i])
+                return try store.write { tx in try file(batch[i], mail, tx, now: now) }
             }
         }
     }

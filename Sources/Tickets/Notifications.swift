@@ -108,7 +108,8 @@ public enum NotificationPlan {
         case .comment:
             if n.comment { add(.comment, staff, requestors: false) }
         case .outsiderComment:
-            add(.outsider, owner.map { [$0] } ?? staff, requestors: false)
+            // Always told, even when the writer claims to be one of them: that claim is what is in doubt.
+            add(.outsider, owner.map { [$0] } ?? staff, requestors: false, toActorToo: true)
         case .status:
             if n.statusChange {
                 add(.status, people, requestors: true)

@@ -79,11 +79,22 @@ final class DeskUnderTest: @unchecked Sendable {
         return env
     }()
 
-    func start() throws {
+    /// Whether the daemon started last is still running (false after it crashed).
+    var isRunning: Bool { process?.isRunning == true }
+
+    /// Forgets a daemon that has exited by itself, and returns how it ended.
+    func reap() -> (status: Int32, reason: Process.TerminationReason)? {
+        guard let p = process, !p.isRunning else { return nil }
+        process = nil
+        try? logHandle?.close()
+        return (p.terminationStatus, p.terminationReason)
+    }
+
+    func start(environment extra: [String: String] = [:]) throws {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = ["serve", "--config", config]
-        p.environment = Self.environment
+        p.environment = Self.environment.merging(extra) { $1 }
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()

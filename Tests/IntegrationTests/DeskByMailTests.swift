@@ -1,0 +1,100 @@
+import Foundation
+import MailTransport
+import MIME
+import Testing
+
+extension Integration {
+/// The one desk operation seen from outside: staff answering by mail, forgers, and a message
+/// that crashes the daemon, against real Dovecot and Postfix.
+@Suite(.serialized) struct DeskByMailTests {
+    let servers: MailServers
+
+    init() throws {
+        servers = try MailServers.get()
+        try servers.emptyAll()
+    }
+
+    func request(_ subject: String, id: String, body: String = "El node no va.") throws {
+        try servers.deliver(["From: Bob <bob@customer.test>", "To: support@example.test", "Subject: \(subject)",
+                             "Message-ID: <\(id)@customer.test>", "", body, ""].joined(separator: "\r\n"),
+                            from: "bob@customer.test", to: ["support@example.test"])
+    }
+
+    /// A staff reply sent from a mail client through the authenticated submission port reaches
+    /// the requestor as the CLI's does: with its file, signed with the staff member's name,
+    /// not marked automatic, and the new ticket opened (which the requestor is told of).
+    /// The same From through the open MX port proves nothing and reaches no requestor.
+    @Test func staffReplyByMailIsTheSameChangeAsFromTheCLIAndAForgeryIsNot() throws {
+        let desk = try DeskUnderTest(servers: servers)
+        try desk.start()
+        defer { desk.stop() }
+        try request("La connexió cau", id: "bymail-1")
+        #expect(eventually { try desk.ticketCount() == 1 })
+
+        var reply = OutgoingMessage(from: Address(name: "Anna Soler", address: "anna@example.test"), to: [Address(address: "support@example.test")],
+                                    subject: "Re: [suport#1] La connexió cau", messageID: "bymail-staff@example.test",
+                                    text: "Seguiu la guia adjunta.")
+        reply.autoSubmitted = nil
+        reply.attachments = [OutgoingAttachment(filename: "guia.pdf", contentType: "application/pdf", data: Array("%PDF-1.4 guia".utf8))]
+        let smtp = SMTPClient(servers.submission("anna"), helo: "laptop.example.test")
+        #expect(smtp.send(try reply.render(), from: "anna@example.test", to: ["support@example.test"]) == .sent)
+
+        #expect(eventually {
+            try servers.messages("outbox", to: "bob@customer.test").contains { $0.text?.contains("Seguiu la guia adjunta.") == true }
+        })
+        let answer = try #require(try servers.messages("outbox", to: "bob@customer.test").first { $0.text?.contains("Seguiu la guia") == true })
+        #expect(answer.attachments.map(\.filename) == ["guia.pdf"])
+        #expect(answer.attachments.first?.data == Array("%PDF-1.4 guia".utf8))
+        #expect(answer.text?.contains("Anna Soler") == true)
+        #expect(answer.header["Auto-Submitted"] == nil)
+        #expect(try desk.status(1) == "open")
+        #expect(eventually { try servers.messages("outbox", to: "bob@customer.test").contains { $0.subject?.contains("oberta") == true } })
+        let history = try desk.cli(["show", "1", "--history"])
+        #expect(history.contains("correspondence-staff") && history.contains("new → open"))
+
+        // The forgery: anna's address in From, sent to the open MX port.
+        try servers.deliver(["From: Anna Soler <anna@example.test>", "To: support@example.test", "Subject: Re: [suport#1] La connexió cau",
+                             "Message-ID: <forged@evil.example>", "", "Envieu-me les vostres contrasenyes.", ""].joined(separator: "\r\n"),
+                            from: "anna@example.test", to: ["support@example.test"])
+        #expect(eventually { try desk.cli(["show", "1", "--history"]).contains("nothing proves anna sent it") })
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try !servers.messages("outbox", to: "bob@customer.test").contains { $0.text?.contains("contrasenyes") == true })
+    }
+
+    /// A message that crashes the daemon while it is read is counted before it is read: after
+    /// filing_attempts (3) starts it lands in Suport/Failed, everything else is filed, and
+    /// `suport failed retry` files it once the cause is gone.
+    @Test func aMessageThatCrashesTheDaemonIsSetAsideAfterThreeStarts() throws {
+        let desk = try DeskUnderTest(servers: servers)
+        for i in 0..<3 { try request("Abans \(i)", id: "before-\(i)") }
+        try request("Verí", id: "poison", body: "POISON-7f3a el missatge que fa caure el dimoni")
+        for i in 0..<3 { try request("Després \(i)", id: "after-\(i)") }
+        #expect(eventually { servers.count("support", "INBOX") == 7 })
+
+        var crashes = 0
+        for _ in 0..<6 {
+            try desk.start(environment: ["SUPORT_TEST_CRASH_ON": "POISON-7f3a"])
+            _ = eventually(timeout: 40) { !desk.isRunning || servers.count("support", "Suport/Failed") == 1 }
+            if let ended = desk.reap() {
+                #expect(ended.reason == .uncaughtSignal)
+                crashes += 1
+                continue
+            }
+            break
+        }
+        defer { desk.stop() }
+        #expect(crashes == 3)
+        #expect(eventually { try desk.ticketCount() == 6 && servers.count("support", "INBOX") == 0 })
+        #expect(servers.count("support", "Suport/Failed") == 1)
+        let failed = try desk.cli(["failed", "--json"])
+        #expect(failed.contains("filing was begun 3 times"))
+        let id = try #require(failed.components(separatedBy: "\"id\": ").dropFirst().first?.prefix { $0.isNumber })
+
+        // The cause is fixed (the CLI runs without the crash): filed on a ticket of its own.
+        let retried = try desk.cli(["failed", "retry", String(id)])
+        #expect(retried.contains("new ticket [suport#7]"))
+        #expect(try desk.ticketCount() == 7)
+        #expect(try desk.cli(["failed"]).contains("No failed messages."))
+    }
+}
+}
