@@ -104,11 +104,11 @@ public final class Desk: Sendable {
     /// before (a crash, an error), each is filed alone, so one message at fault cannot hold up
     /// the rest. Throws only when the attempts cannot be recorded.
     public func file(batch: [Mail], now: Date = Date()) throws -> [Result<FilingOutcome, any Error>] {
-        var counts: [Int] = []
+        var counts: [AttemptCount] = []
         var incoming: [IncomingMail] = []
         for mail in batch {
             counts.append(try store.beginAttempts([mail.attempt], now: now)[0])
-            guard counts.last == 1 else { break }
+            guard counts.last?.attempts == 1 else { break }
             incoming.append(read(mail))
         }
         if incoming.count == batch.count, batch.count > 1,
@@ -120,7 +120,12 @@ public final class Desk: Sendable {
                 let count = i < counts.count ? counts[i] : try store.beginAttempts([batch[i].attempt], now: now)[0]
                 if let aside = try setAsideIfSpent(batch[i], attempts: count, now: now) { return aside }
                 let mail = i < incoming.count ? incoming[i] : read(batch[i])
-                return try store.write { tx in try file(batch[i], mail, tx, now: now) }
+                do {
+                    return try store.write { tx in try file(batch[i], mail, tx, now: now) }
+                } catch {
+                    try? store.endAttempt(batch[i].attemptKey, error: "\(error)")
+                    throw error
+                }
             }
         }
     }
@@ -136,7 +141,8 @@ public final class Desk: Sendable {
     }
 
     /// Past `filing_attempts`, the message is kept in `suport failed` instead of being read again.
-    private func setAsideIfSpent(_ mail: Mail, attempts: Int, now: Date) throws -> FilingOutcome? {
+    private func setAsideIfSpent(_ mail: Mail, attempts count: AttemptCount, now: Date) throws -> FilingOutcome? {
+        let attempts = count.attempts
         guard attempts > policy.filingAttempts else { return nil }
         // Only the header block is read here: whatever broke the reading of this message
         // before may be in its body.
@@ -145,7 +151,8 @@ public final class Desk: Sendable {
         let head = Message(bytes: Array(mail.raw.prefix(min(headerEnd, 64 * 1024))))
         let id = try store.setAside(mail.attempt, mailbox: mail.mailbox, source: mail.source, subject: head.subject,
                                     sender: head.from.first?.address,
-                                    error: "filing was begun \(attempts - 1) times without finishing (filing_attempts = \(policy.filingAttempts))",
+                                    error: "filing was begun \(attempts - 1) times without finishing (filing_attempts = \(policy.filingAttempts)); "
+                                        + (count.lastError.map { "the last attempt failed: \($0)" } ?? "the last attempt ended without a word (a crash)"),
                                     now: now)
         return FilingOutcome(action: .setAside(failed: id), ticket: nil, message: nil, notifications: 0)
     }

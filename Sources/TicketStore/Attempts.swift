@@ -7,12 +7,12 @@ extension SQLiteStore {
     /// Counted without waiting for the disk: the count has to survive a crash of the process,
     /// which a WAL commit does at `synchronous = NORMAL`, not a power cut (after which the
     /// message is still on the server or with the MTA). So reading a message first costs no sync.
-    public func beginAttempts(_ attempts: [IntakeAttempt], now: Date) throws -> [Int] {
+    public func beginAttempts(_ attempts: [IntakeAttempt], now: Date) throws -> [AttemptCount] {
         guard !attempts.isEmpty else { return [] }
         return try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-            var counts: [Int] = []
+            var counts: [AttemptCount] = []
             try db.inTransaction(.immediate) {
                 for a in attempts {
                     _ = try storeBlob(db, a.raw, sha256: a.sha256)
@@ -20,12 +20,17 @@ extension SQLiteStore {
                         INSERT INTO intake_attempts (key, raw_sha256, attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)
                         ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1, last_at = excluded.last_at
                         """, arguments: [a.key, a.sha256, now.timeIntervalSince1970, now.timeIntervalSince1970])
-                    counts.append(try Int.fetchOne(db, sql: "SELECT attempts FROM intake_attempts WHERE key = ?", arguments: [a.key]) ?? 1)
+                    let row = try Row.fetchOne(db, sql: "SELECT attempts, last_error FROM intake_attempts WHERE key = ?", arguments: [a.key])
+                    counts.append(AttemptCount(attempts: row?["attempts"] ?? 1, lastError: row?["last_error"]))
                 }
                 return .commit
             }
             return counts
         }
+    }
+
+    public func endAttempt(_ key: String, error: String) throws {
+        try transaction { db in try db.run(sql: "UPDATE intake_attempts SET last_error = ? WHERE key = ?", arguments: [error, key]) }
     }
 
     public func setAside(_ attempt: IntakeAttempt, mailbox: MailboxKey?, source: String?, subject: String?, sender: String?,

@@ -99,6 +99,13 @@ public struct FiledMessage: Sendable, Equatable {
     public let ticket: Int?
 }
 
+/// How often a message's filing was begun, and how the last attempt ended.
+public struct AttemptCount: Sendable, Equatable {
+    public let attempts: Int
+    /// The error of the last attempt; nil when it crashed (or never ended).
+    public let lastError: String?
+}
+
 /// A message about to be read: its dedupe key and raw bytes, recorded before anything is parsed.
 public struct IntakeAttempt: Sendable {
     public let key: String

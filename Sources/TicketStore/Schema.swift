@@ -165,7 +165,8 @@ enum Schema {
                     raw_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
                     attempts INTEGER NOT NULL,
                     first_at REAL NOT NULL,
-                    last_at REAL NOT NULL
+                    last_at REAL NOT NULL,
+                    last_error TEXT
                 );
                 -- `suport failed retry` files a message set aside: when, and on which ticket.
                 ALTER TABLE failed_intake ADD COLUMN retried_at REAL;
