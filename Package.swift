@@ -48,8 +48,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // MIME's conformance alone: the fixture walk needs no database or configuration built.
         .testTarget(name: "MIMETests", dependencies: [
-            "MIME",
+            "MIME", "CCrypto",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "MailTransportTests", dependencies: ["MailTransport"]),

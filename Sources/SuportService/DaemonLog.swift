@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 import Logging
 
 /// The daemon's logs: one line per event on standard error, as text or JSON. Values that

@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 import Testing
 @testable import SuportService
 
@@ -36,7 +37,7 @@ struct CommandRun {
 }
 
 @Suite struct ParseCommandTests {
-    let fixture = FixtureTests.root.appendingPathComponent("rfc/catalan-latin1-qp.eml")
+    let fixture = Installation.repo.appendingPathComponent("fixtures/mail/rfc/catalan-latin1-qp.eml")
 
     @Test func jsonMatchesTheFixture() throws {
         let run = try CommandRun.suport(["parse", "--json", fixture.path])

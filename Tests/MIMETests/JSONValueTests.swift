@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SuportService
+@testable import MIME
 
 @Suite struct JSONValueTests {
     @Test func rendersInOrderAndParsesBack() throws {

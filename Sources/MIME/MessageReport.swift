@@ -1,11 +1,10 @@
 import Foundation
-import MIME
-import TicketStore
 
 /// How Suport reads a message, as `suport parse` shows it.
 public enum MessageReport {
     /// The `suport parse --json` object: every key always present, null or [] when absent.
-    public static func json(_ message: Message) -> JSONValue {
+    /// `digest` names each attachment's bytes (the store's SHA-256; MIME computes no digests).
+    public static func json(_ message: Message, digest: (ArraySlice<UInt8>) -> String) -> JSONValue {
         func addresses(_ list: [Address]) -> JSONValue {
             .array(list.map { .object([("name", .string($0.name)), ("address", .string($0.address))]) })
         }
@@ -26,7 +25,7 @@ public enum MessageReport {
                     ("filename", .string(a.filename)),
                     ("contentType", .string(a.contentType)),
                     ("size", .int(a.size)),
-                    ("sha256", .string(ContentHash.sha256Hex(a.data))),
+                    ("sha256", .string(digest(a.data[...]))),
                     ("inline", .bool(a.isInline)),
                 ])
             })),
