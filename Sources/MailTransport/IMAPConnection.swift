@@ -228,17 +228,21 @@ public final class IMAPConnection {
         }
     }
 
-    /// RFC 6851 UID MOVE, or COPY + \Deleted + UID EXPUNGE (RFC 4315) where MOVE is missing.
+    /// RFC 6851 UID MOVE, or COPY + \Deleted where MOVE is missing, then RFC 4315 UID EXPUNGE
+    /// of exactly these messages. Without UIDPLUS nothing is expunged: a plain EXPUNGE would
+    /// also remove any other \Deleted mail in the folder, which is not ours to remove. The
+    /// copies stay flagged \Deleted, and the poller does not look at deleted mail.
     public func move(_ uids: [UInt32], to mailbox: String) throws(TransportError) {
-        guard !uids.isEmpty else { return }
+        for text in Self.moveCommands(uids, to: mailbox, capabilities: capabilities) { try command(text) }
+    }
+
+    /// The commands `move` sends for these capabilities.
+    static func moveCommands(_ uids: [UInt32], to mailbox: String, capabilities: Set<String>) -> [String] {
+        guard !uids.isEmpty else { return [] }
         let set = uids.map(String.init).joined(separator: ",")
-        if capabilities.contains("MOVE") {
-            try command("UID MOVE \(set) \(Self.quote(mailbox))")
-            return
-        }
-        try command("UID COPY \(set) \(Self.quote(mailbox))")
-        try command("UID STORE \(set) +FLAGS.SILENT (\\Deleted)")
-        try command(capabilities.contains("UIDPLUS") ? "UID EXPUNGE \(set)" : "EXPUNGE")
+        if capabilities.contains("MOVE") { return ["UID MOVE \(set) \(quote(mailbox))"] }
+        return ["UID COPY \(set) \(quote(mailbox))", "UID STORE \(set) +FLAGS.SILENT (\\Deleted)"]
+            + (capabilities.contains("UIDPLUS") ? ["UID EXPUNGE \(set)"] : [])
     }
 
     /// RFC 2177 IDLE: waits until the server reports new mail, `timeout` passes, or

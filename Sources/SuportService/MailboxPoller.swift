@@ -77,7 +77,8 @@ public final class MailboxPoller: Service, Sendable {
     /// fetch has finished, so the connection is never used by both at once.
     private func fileWaiting(_ conn: IMAPConnection) throws {
         let selected = try conn.select(mailbox.folder)
-        let criteria = settings.mark == .keyword ? "NOT KEYWORD \(MailSettings.keyword)" : "ALL"
+        // Mail already moved is flagged \Deleted where the server could not expunge only ours.
+        let criteria = settings.mark == .keyword ? "NOT KEYWORD \(MailSettings.keyword)" : "UNDELETED"
         let uids = try conn.uidSearch(criteria)
         let batches = uids.chunks(of: settings.batchSize).map(Array.init)
         guard !batches.isEmpty else { return }
