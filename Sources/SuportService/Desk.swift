@@ -107,7 +107,7 @@ public final class Desk: Sendable {
         var counts: [AttemptCount] = []
         var incoming: [IncomingMail] = []
         for mail in batch {
-            counts.append(try store.beginAttempts([mail.attempt], now: now)[0])
+            counts.append(try store.beginAttempt(mail.attempt, now: now))
             guard counts.last?.attempts == 1 else { break }
             incoming.append(read(mail))
         }
@@ -117,7 +117,7 @@ public final class Desk: Sendable {
         }
         return batch.indices.map { i in
             Result {
-                let count = i < counts.count ? counts[i] : try store.beginAttempts([batch[i].attempt], now: now)[0]
+                let count = i < counts.count ? counts[i] : try store.beginAttempt(batch[i].attempt, now: now)
                 if let aside = try setAsideIfSpent(batch[i], attempts: count, now: now) { return aside }
                 let mail = i < incoming.count ? incoming[i] : read(batch[i])
                 do {
@@ -146,8 +146,7 @@ public final class Desk: Sendable {
         guard attempts > policy.filingAttempts else { return nil }
         // Only the header block is read here: whatever broke the reading of this message
         // before may be in its body.
-        let headerEnd = mail.raw.firstRange(of: [13, 10, 13, 10])?.lowerBound ?? mail.raw.firstRange(of: [10, 10])?.lowerBound
-            ?? min(mail.raw.count, 64 * 1024)
+        let headerEnd = mail.raw.firstRange(of: [13, 10, 13, 10])?.lowerBound ?? mail.raw.firstRange(of: [10, 10])?.lowerBound ?? mail.raw.count
         let head = Message(bytes: Array(mail.raw.prefix(min(headerEnd, 64 * 1024))))
         let id = try store.setAside(mail.attempt, mailbox: mail.mailbox, source: mail.source, subject: head.subject,
                                     sender: head.from.first?.address,
@@ -180,7 +179,8 @@ public final class Desk: Sendable {
             try tx.apply(op)
             return FilingOutcome(action: .duplicate, ticket: filed.ticket, message: filed.message, notifications: 0)
         }
-        var (result, op) = try Intake.operation(incoming, policy: policy, lookup: tx, now: now)
+        let (result, decided) = try Intake.operation(incoming, policy: policy, lookup: tx, now: now)
+        var op = decided
         op.intakeKeys = keys
         op.endsAttempts = [mail.attemptKey]
         if let number = op.ticket { Notices.compose(&op, thread: try tx.thread(ticket: number), composer: composer) }
@@ -209,11 +209,6 @@ public final class Desk: Sendable {
             return ChangeOutcome(ticket: after, changed: true, notifications: op.notices.count)
         }
     }
-}
-
-extension Status {
-    /// The statuses a requestor's reply takes back to open.
-    var isReopenable: Bool { self == .stalled || self == .resolved || self == .rejected }
 }
 
 /// A test-only way to make reading a message crash the process, as a parser bug would:

@@ -7,25 +7,23 @@ extension SQLiteStore {
     /// Counted without waiting for the disk: the count has to survive a crash of the process,
     /// which a WAL commit does at `synchronous = NORMAL`, not a power cut (after which the
     /// message is still on the server or with the MTA). So reading a message first costs no sync.
-    public func beginAttempts(_ attempts: [IntakeAttempt], now: Date) throws -> [AttemptCount] {
-        guard !attempts.isEmpty else { return [] }
-        return try pool.writeWithoutTransaction { db in
+    public func beginAttempt(_ attempt: IntakeAttempt, now: Date) throws -> AttemptCount {
+        try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-            var counts: [AttemptCount] = []
+            var count = AttemptCount(attempts: 1, lastError: nil)
             try db.inTransaction(.immediate) {
-                for a in attempts {
-                    _ = try storeBlob(db, a.raw, sha256: a.sha256)
-                    try db.run(sql: """
-                        INSERT INTO intake_attempts (key, raw_sha256, attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)
-                        ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1, last_at = excluded.last_at
-                        """, arguments: [a.key, a.sha256, now.timeIntervalSince1970, now.timeIntervalSince1970])
-                    let row = try Row.fetchOne(db, sql: "SELECT attempts, last_error FROM intake_attempts WHERE key = ?", arguments: [a.key])
-                    counts.append(AttemptCount(attempts: row?["attempts"] ?? 1, lastError: row?["last_error"]))
+                _ = try storeBlob(db, attempt.raw, sha256: attempt.sha256)
+                try db.run(sql: """
+                    INSERT INTO intake_attempts (key, raw_sha256, attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1, last_at = excluded.last_at
+                    """, arguments: [attempt.key, attempt.sha256, now.timeIntervalSince1970, now.timeIntervalSince1970])
+                if let row = try Row.fetchOne(db, sql: "SELECT attempts, last_error FROM intake_attempts WHERE key = ?", arguments: [attempt.key]) {
+                    count = AttemptCount(attempts: row["attempts"], lastError: row["last_error"])
                 }
                 return .commit
             }
-            return counts
+            return count
         }
     }
 

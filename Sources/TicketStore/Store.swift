@@ -16,14 +16,13 @@ public protocol Store: Sendable {
 
     // MARK: intake bookkeeping
 
-    /// Records that these messages are about to be read: their raw bytes, and one more attempt
-    /// for each key. Returns each key's attempts so far, this one included, and the error the
-    /// last one ended with. Durable against a crash of the process (the point is to count
-    /// crashes), before anything is parsed.
-    func beginAttempts(_ attempts: [IntakeAttempt], now: Date) throws -> [AttemptCount]
+    /// Records that a message is about to be read: its raw bytes, and one more attempt for its
+    /// key. Returns the attempts so far, this one included, and the error the last one ended
+    /// with. Durable against a crash of the process (the point is to count crashes).
+    func beginAttempt(_ attempt: IntakeAttempt, now: Date) throws -> AttemptCount
     /// Records why an attempt ended without filing (the error is kept for `suport failed`).
     func endAttempt(_ key: String, error: String) throws
-    /// Keeps a message that cannot be filed (its raw bytes are stored already by `beginAttempts`)
+    /// Keeps a message that cannot be filed (its raw bytes are stored already by `beginAttempt`)
     /// and ends its attempts; returns its id for `suport failed`.
     func setAside(_ attempt: IntakeAttempt, mailbox: MailboxKey?, source: String?, subject: String?, sender: String?,
                   error: String, now: Date) throws -> Int64

@@ -261,7 +261,7 @@ public enum Notices {
                 do {
                     let bytes = try message.render()
                     operation.notices.append(Notice(template: p.template, recipient: p.recipient.address, sender: message.from.address,
-                                                    messageID: message.messageID, bytes: bytes, cause: cause, message: message))
+                                                    messageID: message.messageID, bytes: bytes, cause: cause))
                 } catch {
                     operation.record(HistoryItem(actor: "suport", kind: "notification-failed", new: p.recipient.address,
                                                  note: "could not compose \(p.template.rawValue): \(error)"))

@@ -6,6 +6,9 @@ public enum Status: String, CaseIterable, Codable, Sendable, CustomStringConvert
 
     /// Statuses in which a ticket is finished with.
     public var isInactive: Bool { self == .resolved || self == .rejected }
+
+    /// Statuses a requestor's reply takes back to open.
+    public var isReopenable: Bool { self == .stalled || isInactive }
 }
 
 /// The moves between statuses that an installation allows.

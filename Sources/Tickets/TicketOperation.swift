@@ -55,8 +55,6 @@ public struct Notice: Sendable {
     public let bytes: [UInt8]
     /// Index into the operation's history.
     public let cause: Int?
-    /// The composed message, for tests and for reading back what was planned.
-    public let message: OutgoingMessage
 }
 
 /// Everything one change to a ticket does, decided in `Tickets` and written by the store in

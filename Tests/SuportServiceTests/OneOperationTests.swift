@@ -136,7 +136,7 @@ struct Trace: Equatable, CustomStringConvertible {
         let mail = Desk.Mail(raw: raw, mailbox: MailboxKey(mailbox: "support", uidValidity: 3, uid: 9))
         // Three starts that crashed while reading it: each counted, before anything was parsed,
         // in a database opened again each time.
-        for _ in 0..<3 { _ = try SQLiteStore(path: f.folder.appendingPathComponent("t.sqlite").path).beginAttempts([mail.attempt], now: Date()) }
+        for _ in 0..<3 { _ = try SQLiteStore(path: f.folder.appendingPathComponent("t.sqlite").path).beginAttempt(mail.attempt, now: Date()) }
         let outcome = try f.desk.file(mail)
         guard case .setAside(let id) = outcome.action else { Issue.record("\(outcome)"); return }
         #expect(try f.store.counts()["tickets"] == 0)
