@@ -159,7 +159,8 @@ enum Schema {
             try db.execute(sql: """
                 -- Every message is counted here before it is parsed, and its row removed when it is filed:
                 -- a message that crashes the daemon is recognised on the next start and, after
-                -- filing_attempts, set aside in failed_intake instead of being read again.
+                -- filing_attempts, set aside in failed_intake instead of being read again. WITHOUT ROWID:
+                -- one b-tree, so counting and removing a row each rewrite one page, not two.
                 CREATE TABLE intake_attempts (
                     key TEXT PRIMARY KEY,
                     raw_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
@@ -167,7 +168,7 @@ enum Schema {
                     first_at REAL NOT NULL,
                     last_at REAL NOT NULL,
                     last_error TEXT
-                );
+                ) WITHOUT ROWID;
                 -- `suport failed retry` files a message set aside: when, and on which ticket.
                 ALTER TABLE failed_intake ADD COLUMN retried_at REAL;
                 ALTER TABLE failed_intake ADD COLUMN ticket INTEGER;
