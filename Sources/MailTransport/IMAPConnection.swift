@@ -116,6 +116,11 @@ public final class IMAPConnection {
         public let text: String
     }
 
+    /// The server reported new mail (an untagged EXISTS) in the answer to some command after
+    /// the mailbox was selected: mail that arrived while we were busy, which an IDLE begun
+    /// now would not report again.
+    private var existsSinceSelect = false
+
     /// Sends one tagged command and collects the responses up to its completion.
     @discardableResult
     public func command(_ text: String) throws(TransportError) -> Reply {
@@ -131,6 +136,8 @@ public final class IMAPConnection {
                     let verb = text.split(separator: " ").prefix(2).joined(separator: " ")
                     throw .refused("\(verb): \(status) \(code.map { "[\($0)] " } ?? "")\(message)")
                 }
+                let selecting = text.hasPrefix("SELECT ") || text.hasPrefix("EXAMINE ")
+                existsSinceSelect = !selecting && (existsSinceSelect || untagged.contains(where: Self.isExists))
                 return Reply(untagged: untagged, code: code, text: message)
             case .status(let status, _, let message) where status == "BYE":
                 throw .closed("the server said BYE: \(message)")
@@ -248,6 +255,11 @@ public final class IMAPConnection {
     /// RFC 2177 IDLE: waits until the server reports new mail, `timeout` passes, or
     /// `cancelled` returns true; then ends IDLE with DONE. True when new mail was reported.
     public func idle(timeout: Double, cancelled: () -> Bool) throws(TransportError) -> Bool {
+        // Mail that arrived while we were filing was announced already: look at it first.
+        if existsSinceSelect {
+            existsSinceSelect = false
+            return true
+        }
         tagCounter += 1
         let tag = "S\(tagCounter)"
         try send("\(tag) IDLE\r\n")
@@ -271,6 +283,12 @@ public final class IMAPConnection {
             }
             if case .data(let v) = response, v.count >= 2, v[1].text?.uppercased() == "EXISTS" { newMail = true }
         }
+    }
+
+    /// `* N EXISTS`: the mailbox's size, sent when it changes.
+    static func isExists(_ response: IMAPResponse) -> Bool {
+        if case .data(let v) = response, v.count == 2, v[1].text?.uppercased() == "EXISTS" { return true }
+        return false
     }
 
     public func logout() {

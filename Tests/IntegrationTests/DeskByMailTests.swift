@@ -61,6 +61,22 @@ extension Integration {
         #expect(try !servers.messages("outbox", to: "bob@customer.test").contains { $0.text?.contains("contrasenyes") == true })
     }
 
+    /// Mail that arrives while the daemon is filing is announced in the answers to its
+    /// commands, not by the IDLE that follows: it is filed at once, not a poll interval later.
+    @Test func mailArrivingWhileFilingIsFiledWithoutWaitingForThePoll() throws {
+        // A large message first, so the daemon is busy with it when the next one arrives.
+        let blob = String(repeating: "Dades de l'inversor, línia de registre.\r\n", count: 190_000)
+        try servers.deliver("From: big@customer.test\r\nTo: support@example.test\r\nSubject: registre\r\nMessage-ID: <big@customer.test>\r\n\r\n\(blob)",
+                            from: "big@customer.test", to: ["support@example.test"])
+        #expect(eventually { servers.count("support", "INBOX") == 1 })
+        let desk = try DeskUnderTest(servers: servers, pollInterval: 120)
+        try desk.start()
+        defer { desk.stop() }
+        Thread.sleep(forTimeInterval: 0.5)
+        try request("Arriba mentre es fila", id: "while-filing")
+        #expect(eventually(timeout: 30) { try desk.ticketCount() == 2 })
+    }
+
     /// A message that crashes the daemon while it is read is counted before it is read: after
     /// filing_attempts (3) starts it lands in Suport/Failed, everything else is filed, and
     /// `suport failed retry` files it once the cause is gone.
