@@ -9,4 +9,22 @@ static inline int ccrypto_sha256(const void *data, size_t count, unsigned char o
     return EVP_Digest(data, count, out, &length, EVP_sha256(), NULL);
 }
 
+/* The same digest over several pieces (a message without some of its header fields). */
+static inline void *ccrypto_sha256_begin(void) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (context && EVP_DigestInit_ex(context, EVP_sha256(), NULL) != 1) { EVP_MD_CTX_free(context); return NULL; }
+    return context;
+}
+
+static inline int ccrypto_sha256_add(void *context, const void *data, size_t count) {
+    return EVP_DigestUpdate((EVP_MD_CTX *)context, data, count);
+}
+
+static inline int ccrypto_sha256_end(void *context, unsigned char out[32]) {
+    unsigned int length = 0;
+    int ok = EVP_DigestFinal_ex((EVP_MD_CTX *)context, out, &length);
+    EVP_MD_CTX_free((EVP_MD_CTX *)context);
+    return ok;
+}
+
 #endif

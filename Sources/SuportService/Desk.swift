@@ -237,7 +237,7 @@ extension FilingOutcome {
             case .create(let plan): what = "new ticket \(t) in \(plan.queue)"
             case .correspond(_, _, let role, _): what = "correspondence from \(role.rawValue) on \(t)\(reopened ? ", reopened" : "")"
             case .comment(_, _, let reason): what = "comment on \(t) (\(reason.rawValue))"
-            case .bounce(_, let failed): what = "bounce on \(t) for \(failed.joined(separator: ", "))"
+            case .bounce(_, let bounce): what = "bounce on \(t) for \(bounce.failed.map(\.recipient).joined(separator: ", "))"
             }
             return "\(what); \(notifications) notification\(notifications == 1 ? "" : "s") queued"
         }

@@ -11,6 +11,22 @@ public enum ContentHash {
             ccrypto_sha256(buffer.baseAddress, buffer.count, &digest)
         }
         precondition(ok == 1, "OpenSSL SHA-256 failed")
+        return hex(digest)
+    }
+
+    /// The lowercase hex SHA-256 of the pieces one after the other, without joining them.
+    public static func sha256Hex(pieces: [ArraySlice<UInt8>]) -> String {
+        guard let context = ccrypto_sha256_begin() else { preconditionFailure("OpenSSL SHA-256 failed") }
+        for piece in pieces {
+            let ok = piece.withUnsafeBufferPointer { ccrypto_sha256_add(context, $0.baseAddress, $0.count) }
+            precondition(ok == 1, "OpenSSL SHA-256 failed")
+        }
+        var digest = [UInt8](repeating: 0, count: 32)
+        precondition(ccrypto_sha256_end(context, &digest) == 1, "OpenSSL SHA-256 failed")
+        return hex(digest)
+    }
+
+    private static func hex(_ digest: [UInt8]) -> String {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)

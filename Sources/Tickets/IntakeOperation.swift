@@ -94,16 +94,16 @@ extension Intake {
                             result.note, autoNote), carriesMessage: true))
             op.events.append((reason == .outsider ? .outsiderComment : .comment, cause))
 
-        case let .bounce(_, failed):
+        case let .bounce(_, bounce):
             op = TicketOperation(before: result.ticket, actor: .system, at: now)
             op.touches = false
+            let failed = bounce.failed.map(\.recipient)
             op.record(HistoryItem(actor: senderAddress.lowercased(), kind: "comment",
-                                  note: "delivery failure report for \(failed.joined(separator: ", "))", carriesMessage: true))
-            for recipient in failed {
-                let diagnostic = message.deliveryReport?.recipients.first { $0.finalRecipient?.lowercased() == recipient }
-                let reason = "bounced: \(diagnostic?.status ?? "") \(diagnostic?.diagnosticCode ?? "")".trimmingSpaces()
-                op.failedDeliveries.append((recipient, reason))
-                op.record(HistoryItem(actor: "suport", kind: "notification-failed", new: recipient, note: reason))
+                                  note: "\(bounce.kind) for \(failed.isEmpty ? "no recipient it names" : failed.joined(separator: ", "))",
+                                  carriesMessage: true))
+            for failure in bounce.failed {
+                op.failedDeliveries.append((failure.recipient, failure.reason))
+                op.record(HistoryItem(actor: "suport", kind: "notification-failed", new: failure.recipient, note: failure.reason))
             }
         }
         op.message = keep

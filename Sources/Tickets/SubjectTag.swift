@@ -25,7 +25,10 @@ public struct SubjectTag: Sendable, Equatable {
         return Int(String(digits.reversed()))
     }
 
-    /// Where the first tag is: `prefix`, optional spaces, `#`, digits, with surrounding brackets if any.
+    /// Where the first tag is: `prefix`, optional spaces, `#`, digits, with surrounding brackets
+    /// if any. Anchored at both ends: the prefix starts the subject or follows a space or a
+    /// bracket (`[xarxa-suport#1]` is another desk's tag), and the digits end the word
+    /// (`[suport#1x]` is not ticket 1).
     func tagRange(in subject: String) -> Range<String.Index>? {
         let chars = Array(subject)
         let p = Array(prefix.lowercased())
@@ -34,8 +37,8 @@ public struct SubjectTag: Sendable, Equatable {
         while i + p.count < chars.count {
             defer { i += 1 }
             guard zip(chars[i..<(i + p.count)], p).allSatisfy({ $0.lowercased() == String($1) }) else { continue }
-            // The prefix must not be the tail of a longer word ("mysuport#1").
-            if i > 0, chars[i - 1].isLetter || chars[i - 1].isNumber { continue }
+            // The prefix must not be the tail of a longer word ("mysuport#1", "xarxa-suport#1").
+            if i > 0, !(chars[i - 1].isWhitespace || "[(:".contains(chars[i - 1])) { continue }
             var j = i + p.count
             while j < chars.count, chars[j] == " " { j += 1 }
             guard j < chars.count, chars[j] == "#" else { continue }
@@ -43,6 +46,7 @@ public struct SubjectTag: Sendable, Equatable {
             let digitsStart = j
             while j < chars.count, chars[j].isASCII, chars[j].isNumber, j - digitsStart < 18 { j += 1 }
             guard j > digitsStart, let n = Int(String(chars[digitsStart..<j])), n > 0 else { continue }
+            if j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { continue }
             var start = i, end = j
             if start > 0, chars[start - 1] == "[", end < chars.count, chars[end] == "]" { start -= 1; end += 1 }
             let lower = subject.index(subject.startIndex, offsetBy: start)

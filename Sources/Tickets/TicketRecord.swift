@@ -13,12 +13,19 @@ public struct TicketRecord: Sendable, Equatable {
     /// Addresses lowercased, names as written.
     public var requestors: [Address]
     public var ccs: [Address]
+    /// Staff who follow the ticket without owning it (RT's AdminCc), by their staff address.
+    public var watchers: [Address]
+    /// Auto-generated mail that joined no ticket, filed without telling anyone (`list --auto`).
+    public var autoFiled: Bool
+    /// Where the requestors' confirmation of a resolution stands, on a queue that asks for it.
+    public var approval: Approval?
     public let created: Date
     public var updated: Date
     public var resolved: Date?
 
     public init(number: Int, title: String, queue: String, status: Status, owner: String?, priority: Int, requestors: [Address],
-                ccs: [Address], created: Date, updated: Date, resolved: Date?) {
+                ccs: [Address], watchers: [Address] = [], autoFiled: Bool = false, approval: Approval? = nil,
+                created: Date, updated: Date, resolved: Date?) {
         self.number = number
         self.title = title
         self.queue = queue
@@ -27,6 +34,9 @@ public struct TicketRecord: Sendable, Equatable {
         self.priority = priority
         self.requestors = requestors
         self.ccs = ccs
+        self.watchers = watchers
+        self.autoFiled = autoFiled
+        self.approval = approval
         self.created = created
         self.updated = updated
         self.resolved = resolved
@@ -39,9 +49,19 @@ public struct TicketRecord: Sendable, Equatable {
     }
 }
 
+/// The requestors' confirmation of a resolution (seed 001's "vist i plau").
+public enum Approval: String, Sendable, Equatable {
+    /// Resolved, and the requestors were asked to confirm.
+    case pending
+    /// A requestor confirmed: closed as approved.
+    case approved
+    /// Nobody answered within `approval_days`: closed as resolved, without approval.
+    case expired
+}
+
 /// Someone in a role on a ticket.
 public struct TicketPerson: Sendable, Equatable {
-    public enum Role: String, Sendable { case requestor, cc }
+    public enum Role: String, Sendable { case requestor, cc, watcher }
     public let role: Role
     public let address: Address
 

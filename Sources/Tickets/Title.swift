@@ -21,7 +21,7 @@ public enum Title {
     }
 }
 
-extension String {
+extension StringProtocol {
     func trimmingSpaces() -> String {
         var s = Substring(self)
         while s.first?.isWhitespace == true { s = s.dropFirst() }

@@ -8,3 +8,12 @@ import Testing
         #expect(ContentHash.sha256Hex(Array("abc".utf8)[1...]) == ContentHash.sha256Hex(Array("bc".utf8)))
     }
 }
+
+@Suite struct PiecewiseHashTests {
+    @Test func piecesHashAsTheirJoin() {
+        let a = Array("ab".utf8), b = Array("c".utf8)
+        #expect(ContentHash.sha256Hex(pieces: [a[...], b[...]]) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(ContentHash.sha256Hex(pieces: []) == ContentHash.sha256Hex([UInt8]()))
+        #expect(ContentHash.sha256Hex(pieces: [a[...]]) != ContentHash.sha256Hex(pieces: [a[...], b[...]]))
+    }
+}

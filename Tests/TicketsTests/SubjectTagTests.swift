@@ -11,12 +11,15 @@ import Testing
         ("Resp: suport #12", 12),
         ("RV: [SUPORT#99]", 99),
         ("quota [Suport #5] pendent", 5),
+        ("(suport#8)", 8),
+        ("suport#9: no brackets", 9),
     ])
     func findsTheTicketNumber(_ subject: String, _ number: Int) {
         #expect(tag.ticketNumber(in: subject) == number)
     }
 
-    @Test(arguments: ["Hola", "suport#", "mysuport#3", "suport#0", "[suport#abc]", ""])
+    @Test(arguments: ["Hola", "suport#", "mysuport#3", "suport#0", "[suport#abc]", "",
+                      "[xarxa-suport#1] another desk", "[suport#1x]", "[suport#12ab] x", "a.suport#3", "suport#3_4"])
     func ignoresWhatIsNotATag(_ subject: String) {
         #expect(tag.ticketNumber(in: subject) == nil)
     }
