@@ -86,6 +86,20 @@ struct Untake: ParsableCommand {
     func run() throws { try perform(options, number) { _ in .owner(nil) } }
 }
 
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Follow a ticket: its correspondence and comments reach you (the --actor).")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    func run() throws { try perform(options, number) { _ in .watch(options.actorName ?? "") } }
+}
+
+struct Unwatch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop following a ticket.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    func run() throws { try perform(options, number) { _ in .unwatch(options.actorName ?? "") } }
+}
+
 /// Text from -m or --file, and files to attach.
 struct MessageOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The text.") var message: String?

@@ -17,6 +17,7 @@ public enum SuportCLI {
                           SetStatus<ResolveStatus>.self, SetStatus<RejectStatus>.self,
                           SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
                           CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
+                          Watch.self, Unwatch.self,
                           OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self] + extra
         )
     }
@@ -147,6 +148,7 @@ struct List: ParsableCommand {
     @Flag(help: "Only tickets nobody owns.") var unowned = false
     @Option(help: "Only tickets with this requestor.") var requestor: String?
     @Option(help: "Only tickets whose title or text contains this.") var search: String?
+    @Flag(help: "Only auto-generated mail that joined no ticket, filed without telling anyone (auto_mail = file).") var auto = false
     @Option(help: "At most this many tickets.") var limit = 500
     @Flag(help: "Print JSON.") var json = false
 
@@ -163,6 +165,7 @@ struct List: ParsableCommand {
             filter.unowned = unowned
             filter.requestor = requestor
             filter.search = search
+            filter.auto = auto
             filter.limit = limit
             let tickets = try desk.store.list(filter)
             print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()

@@ -58,6 +58,7 @@ public struct Configuration: Sendable {
         let lifecycle: [String: [String]]?
         let notifications: NotificationsEntry?
         let verification: VerificationEntry?
+        let replies: [String: RepliesEntry]?
         let imap: MailSettings.IMAPSection?
         let smtp: MailSettings.SMTPSection?
         let log: MailSettings.LogSection?
@@ -81,6 +82,9 @@ public struct Configuration: Sendable {
         let maxNestingDepth: Int?
         let admins: [String]?
         let filingAttempts: Int?
+        let reopenOnReply: String?
+        let autoMail: String?
+        let forwardAttachmentBytes: Int?
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
@@ -88,6 +92,7 @@ public struct Configuration: Sendable {
             case addCcs = "add_ccs", acknowledgementsPerHour = "acknowledgements_per_hour", legacyTagPatterns = "legacy_tag_patterns"
             case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes", maxAttachments = "max_attachments"
             case maxNestingDepth = "max_nesting_depth", admins, filingAttempts = "filing_attempts"
+            case reopenOnReply = "reopen_on_reply", autoMail = "auto_mail", forwardAttachmentBytes = "forward_attachment_bytes"
         }
     }
 
@@ -103,9 +108,12 @@ public struct Configuration: Sendable {
         let staff: [String]
         let language: String
         let displayName: [String: String]?
+        let approval: Bool?
+        let approvalDays: Int?
 
         enum CodingKeys: String, CodingKey {
             case name, addresses, commentAddress = "comment_address", staff, language, displayName = "display_name"
+            case approval, approvalDays = "approval_days"
         }
     }
 
@@ -115,6 +123,13 @@ public struct Configuration: Sendable {
         let sender: String?
         let subject: String?
         let body: String?
+    }
+
+    /// `[replies.<language>]`: the lines that thank, approve, or are only courtesy.
+    struct RepliesEntry: Decodable {
+        let thanks: [String]?
+        let approval: [String]?
+        let courtesy: [String]?
     }
 
     struct VerificationEntry: Decodable {
@@ -135,11 +150,12 @@ public struct Configuration: Sendable {
         let statusChange: Bool?
         let queueMove: Bool?
         let ownerChange: Bool?
+        let conversation: Bool?
 
         enum CodingKeys: String, CodingKey {
             case acknowledge, staffOnCreate = "staff_on_create", requestorCorrespondence = "requestor_correspondence"
             case staffCorrespondence = "staff_correspondence", comment, statusChange = "status_change", queueMove = "queue_move"
-            case ownerChange = "owner_change"
+            case ownerChange = "owner_change", conversation
         }
     }
 
@@ -211,8 +227,12 @@ public struct Configuration: Sendable {
                 }
                 names[l] = name
             }
+            if let days = q.approvalDays, !(1...365).contains(days) {
+                throw fail("queues[\(i)].approval_days", "must be between 1 and 365, not \(days)")
+            }
             queues.append(Queue(name: q.name, addresses: q.addresses.map { $0.lowercased() }, commentAddress: q.commentAddress?.lowercased(),
-                                staff: members, language: language, displayNames: names))
+                                staff: members, language: language, displayNames: names, approval: q.approval ?? false,
+                                approvalDays: q.approvalDays ?? 7))
         }
         guard !queues.isEmpty else { throw fail("queues", "at least one queue is needed") }
         let defaultQueue = g.defaultQueue ?? queues[0].name
@@ -259,15 +279,37 @@ public struct Configuration: Sendable {
             notify.statusChange = n.statusChange ?? true
             notify.queueMove = n.queueMove ?? true
             notify.ownerChange = n.ownerChange ?? true
+            notify.conversation = n.conversation ?? true
         }
         for (key, value, range) in [("max_message_bytes", g.maxMessageBytes, 1024...(1 << 40)), ("max_attachments", g.maxAttachments, 0...100_000),
-                                    ("max_nesting_depth", g.maxNestingDepth, 1...100), ("filing_attempts", g.filingAttempts, 1...100)] {
+                                    ("max_nesting_depth", g.maxNestingDepth, 1...100), ("filing_attempts", g.filingAttempts, 1...100),
+                                    ("forward_attachment_bytes", g.forwardAttachmentBytes, 0...(1 << 40))] {
             if let value, !range.contains(value) {
                 throw fail("suport.\(key)", "must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
             }
         }
         for (i, id) in (g.admins ?? []).enumerated() where staff[id] == nil {
             throw fail("suport.admins[\(i)]", "no staff member \(id.quoted) under [staff]")
+        }
+        let reopen = try g.reopenOnReply.map { (v: String) throws(ConfigError) -> ReopenPolicy in
+            guard let p = ReopenPolicy(rawValue: v) else { throw fail("suport.reopen_on_reply", "must be always, unless-thanks or never") }
+            return p
+        } ?? .unlessThanks
+        let autoMail = try g.autoMail.map { (v: String) throws(ConfigError) -> UnmatchedAutoMail in
+            guard let p = UnmatchedAutoMail(rawValue: v) else { throw fail("suport.auto_mail", "must be file or drop") }
+            return p
+        } ?? .file
+        var patterns = ReplyPatterns()
+        for (code, entry) in raw.replies ?? [:] {
+            guard let language = Language(rawValue: code) else { throw fail("replies.\(code)", "not a language (use ca, es or en)") }
+            for (kind, list) in [("thanks", entry.thanks), ("approval", entry.approval), ("courtesy", entry.courtesy)] {
+                for (i, p) in (list ?? []).enumerated() where !ReplyPatterns.isValid(p) {
+                    throw fail("replies.\(code).\(kind)[\(i)]", "not a valid regular expression")
+                }
+            }
+            if let t = entry.thanks { patterns.thanks[language] = t }
+            if let a = entry.approval { patterns.approval[language] = a }
+            if let c = entry.courtesy { patterns.courtesy[language] = c }
         }
         let verification = SenderVerification(trustedAuthservIDs: raw.verification?.authservIDs ?? [],
                                               trustedReceivingHosts: raw.verification?.receivingHosts ?? [])
@@ -278,7 +320,8 @@ public struct Configuration: Sendable {
                                 acknowledgementsPerHour: g.acknowledgementsPerHour ?? 10, notify: notify,
                                 maxMessageBytes: g.maxMessageBytes ?? 25 * 1024 * 1024, maxAttachments: g.maxAttachments ?? 100,
                                 maxNestingDepth: g.maxNestingDepth ?? 20, admins: g.admins ?? [], verification: verification,
-                                filingAttempts: g.filingAttempts ?? 3)
+                                filingAttempts: g.filingAttempts ?? 3, reopenOnReply: reopen, replyPatterns: patterns,
+                                unmatchedAutoMail: autoMail, forwardAttachmentBytes: g.forwardAttachmentBytes ?? 10 * 1024 * 1024)
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)

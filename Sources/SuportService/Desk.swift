@@ -168,11 +168,18 @@ public final class Desk: Sendable {
     }
 
     private func file(_ mail: Mail, _ incoming: IncomingMail, _ tx: any StoreTransaction, now: Date) throws -> FilingOutcome {
-        let messageKey = "msg:\(incoming.message.messageID ?? "-"):\(mail.sha256)"
+        let messageKey = "msg:\(incoming.message.messageID ?? "-"):\(incoming.tooLarge ? mail.sha256 : Self.traceFreeDigest(incoming.message))"
         let keys = (mail.mailbox.map { [$0.key] } ?? []) + [messageKey]
         if let filed = try tx.filedMessage(keys: keys) {
-            // Seen before (a changed UIDVALIDITY, a second delivery): remember this UID too.
-            var op = TicketOperation(before: nil, actor: .system, at: now)
+            // Seen before (a changed UIDVALIDITY, a second delivery, the same message in a second
+            // mailbox): remember this UID too, and say on the ticket where else it arrived.
+            let secondMailbox = filed.ticket != nil && mail.source != nil && mail.source != filed.mailbox
+            var op = TicketOperation(before: secondMailbox ? try filed.ticket.flatMap(tx.ticket(number:)) : nil, actor: .system, at: now)
+            op.touches = false
+            if secondMailbox, let source = mail.source {
+                op.record(HistoryItem(actor: "suport", kind: "also-delivered", new: source,
+                                      note: "the same message arrived in the \(source) mailbox too: filed once"))
+            }
             op.intakeKeys = keys
             op.keyMessage = filed.message
             op.endsAttempts = [mail.attemptKey]
@@ -188,6 +195,27 @@ public final class Desk: Sendable {
         var outcome = FilingOutcome(action: .filed(result.decision), ticket: op.ticket, message: message, notifications: op.notices.count)
         outcome.reopened = op.before?.status.isReopenable == true && op.after?.status == .open
         return outcome
+    }
+
+    /// Trace fields: written by each server along the way and by each delivery, so two copies
+    /// of one message (To: support@, Cc: treasury@) differ in them and nowhere else.
+    static let traceFields: Set<String> = [
+        "received", "delivered-to", "return-path", "x-original-to", "authentication-results", "arc-authentication-results",
+        "arc-seal", "arc-message-signature", "received-spf", "x-received", "x-envelope-to", "envelope-to", "x-delivered-to",
+    ]
+
+    /// The SHA-256 of a message without its trace fields: the same for every copy of it.
+    static func traceFreeDigest(_ message: Message) -> String {
+        var pieces: [ArraySlice<UInt8>] = []
+        for field in message.header.fields where !traceFields.contains(field.name.lowercased()) {
+            pieces.append(ArraySlice(field.name.utf8))
+            pieces.append([58])
+            pieces.append(field.rawValue)
+            pieces.append([10])
+        }
+        pieces.append([10])
+        pieces.append(message.root.body)
+        return ContentHash.sha256Hex(pieces: pieces)
     }
 
     // MARK: staff changes

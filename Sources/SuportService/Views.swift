@@ -14,6 +14,8 @@ public enum Views {
             ("priority", .int(t.priority)),
             ("requestors", .array(t.requestors.map { .object([("name", .string($0.name)), ("address", .string($0.address))]) })),
             ("ccs", .array(t.ccs.map { .object([("name", .string($0.name)), ("address", .string($0.address))]) })),
+            ("watchers", .array(t.watchers.map { .string($0.address) })), ("auto", .bool(t.autoFiled)),
+            ("approval", .string(t.approval?.rawValue)),
             ("created", .string(time(t.created))), ("updated", .string(time(t.updated))), ("resolved", .string(t.resolved.map(time))),
         ])
     }
@@ -77,6 +79,9 @@ public enum Views {
             "Requestors: \(t.requestors.map(\.description).joined(separator: ", "))",
         ]
         if !t.ccs.isEmpty { lines.append("Ccs:        \(t.ccs.map(\.description).joined(separator: ", "))") }
+        if !t.watchers.isEmpty { lines.append("Watchers:   \(t.watchers.map(\.description).joined(separator: ", "))") }
+        if let a = t.approval { lines.append("Approval:   \(a.rawValue)") }
+        if t.autoFiled { lines.append("Auto:       auto-generated mail, filed without telling anyone") }
         lines.append("Created:    \(time(t.created))")
         lines.append("Updated:    \(time(t.updated))")
         if let r = t.resolved { lines.append("Resolved:   \(time(r))") }

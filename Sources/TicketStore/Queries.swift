@@ -20,6 +20,7 @@ extension SQLiteStore {
             }
             if let o = filter.owner { clauses.append("t.owner = ?"); arguments.append(o) }
             if filter.unowned { clauses.append("t.owner IS NULL") }
+            clauses.append(filter.auto ? "t.auto = 1" : "t.auto = 0")
             if let r = filter.requestor {
                 clauses.append("EXISTS (SELECT 1 FROM ticket_people p WHERE p.ticket = t.number AND p.role = 'requestor' AND p.address = ?)")
                 arguments.append(r.lowercased())

@@ -71,6 +71,8 @@ public struct TicketFilter: Sendable {
     public var unowned = false
     public var requestor: String?
     public var search: String?
+    /// Auto-generated mail filed without telling anyone: only those (`list --auto`), else never.
+    public var auto = false
     public var limit = 500
 
     public init() {}
@@ -97,6 +99,8 @@ public struct FailedIntake: Sendable, Equatable {
 public struct FiledMessage: Sendable, Equatable {
     public let message: Int64?
     public let ticket: Int?
+    /// The mailbox the stored message came from.
+    public let mailbox: String?
 }
 
 /// How often a message's filing was begun, and how the last attempt ended.

@@ -118,7 +118,8 @@ public final class SQLiteStore: Store {
         }
         return TicketRecord(number: row["number"], title: row["title"], queue: row["queue"],
                             status: Status(rawValue: row["status"]) ?? .open, owner: row["owner"], priority: row["priority"],
-                            requestors: list("requestor"), ccs: list("cc"),
+                            requestors: list("requestor"), ccs: list("cc"), watchers: list("watcher"), autoFiled: row["auto"],
+                            approval: (row["approval"] as String?).flatMap(Approval.init(rawValue:)),
                             created: Date(timeIntervalSince1970: row["created_at"]), updated: Date(timeIntervalSince1970: row["updated_at"]),
                             resolved: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }

@@ -54,9 +54,9 @@ struct SQLiteTransaction: StoreTransaction {
     func filedMessage(keys: [String]) throws -> FiledMessage? {
         for key in keys {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT k.message, m.ticket FROM intake_keys k LEFT JOIN messages m ON m.id = k.message WHERE k.key = ?
+                SELECT k.message, m.ticket, m.mailbox FROM intake_keys k LEFT JOIN messages m ON m.id = k.message WHERE k.key = ?
                 """), arguments: [key]) else { continue }
-            return FiledMessage(message: row["message"], ticket: row["ticket"])
+            return FiledMessage(message: row["message"], ticket: row["ticket"], mailbox: row["mailbox"])
         }
         return nil
     }
@@ -68,15 +68,16 @@ struct SQLiteTransaction: StoreTransaction {
         if let t = op.after {
             if op.before == nil {
                 try db.run(sql: """
-                    INSERT INTO tickets (number, title, queue, status, owner, priority, created_at, updated_at, resolved_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO tickets (number, title, queue, status, owner, priority, created_at, updated_at, resolved_at, auto, approval)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [t.number, t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.created.timeIntervalSince1970,
-                                     at, t.resolved?.timeIntervalSince1970])
+                                     at, t.resolved?.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue])
             } else if op.changesTicket || op.touches {
                 try db.run(sql: """
-                    UPDATE tickets SET title = ?, queue = ?, status = ?, owner = ?, priority = ?, resolved_at = ?, updated_at = ? WHERE number = ?
+                    UPDATE tickets SET title = ?, queue = ?, status = ?, owner = ?, priority = ?, resolved_at = ?, updated_at = ?, auto = ?,
+                        approval = ? WHERE number = ?
                     """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.resolved?.timeIntervalSince1970,
-                                     op.touches ? at : t.updated.timeIntervalSince1970, t.number])
+                                     op.touches ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue, t.number])
             }
             for p in op.peopleAdded {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",

@@ -174,6 +174,29 @@ enum Schema {
                 ALTER TABLE failed_intake ADD COLUMN ticket INTEGER;
                 """)
         }
+        migrator.registerMigration("7-working-by-email") { db in
+            try db.execute(sql: """
+                -- Watchers: staff who follow a ticket (RT's AdminCc). The role CHECK changes, so the
+                -- table is rebuilt, keeping its rows in their order.
+                CREATE TABLE ticket_people_new (
+                    ticket INTEGER NOT NULL REFERENCES tickets(number),
+                    role TEXT NOT NULL CHECK (role IN ('requestor', 'cc', 'watcher')),
+                    address TEXT NOT NULL,
+                    name TEXT,
+                    PRIMARY KEY (ticket, role, address)
+                );
+                INSERT INTO ticket_people_new (ticket, role, address, name)
+                    SELECT ticket, role, address, name FROM ticket_people ORDER BY rowid;
+                DROP TABLE ticket_people;
+                ALTER TABLE ticket_people_new RENAME TO ticket_people;
+                CREATE INDEX ticket_people_address ON ticket_people(address);
+                -- Auto-generated mail that joined no ticket, filed without telling anyone (list --auto).
+                ALTER TABLE tickets ADD COLUMN auto INTEGER NOT NULL DEFAULT 0;
+                -- A resolution waiting for the requestors' confirmation: pending, approved, expired.
+                ALTER TABLE tickets ADD COLUMN approval TEXT;
+                CREATE INDEX tickets_approval ON tickets(approval) WHERE approval = 'pending';
+                """)
+        }
         return migrator
     }
 }

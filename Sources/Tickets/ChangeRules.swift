@@ -13,6 +13,9 @@ public enum TicketChange: Sendable, Equatable {
     case removeRequestor(String)
     case addCc(Address)
     case removeCc(String)
+    /// A staff member (handle or address) follows the ticket: its correspondence and comments reach them.
+    case watch(String)
+    case unwatch(String)
     /// Correspondence to the requestors and Ccs.
     case reply(text: String, attachments: [OutgoingAttachment])
     /// An internal note for staff.
@@ -33,23 +36,33 @@ public enum ChangeRules {
     public static func operation(_ change: TicketChange, on ticket: TicketRecord, by staff: Staff, comment: String?,
                                  policy: DeskPolicy, now: Date) throws(DeskError) -> TicketOperation? {
         var op = TicketOperation(before: ticket, actor: .staff(staff), at: now)
-        guard var after = op.after else { return nil }
         op.context.actor = staff.name
         op.context.sender = Address(name: staff.name, address: staff.address).description
         op.context.comment = comment ?? ""
+        return try apply(change, to: &op, by: staff, comment: comment, policy: policy) ? op : nil
+    }
+
+    /// Adds `change` to an operation, against the ticket as the operation leaves it so far
+    /// (an email's commands one after another). Returns false when the ticket already is as
+    /// asked; throws before changing anything when the change is refused.
+    @discardableResult
+    public static func apply(_ change: TicketChange, to op: inout TicketOperation, by staff: Staff, comment: String?,
+                             policy: DeskPolicy) throws(DeskError) -> Bool {
+        guard let ticket = op.after else { return false }
+        var after = ticket
         func record(_ kind: String, _ old: String?, _ new: String?, carriesMessage: Bool = false) -> Int {
             op.record(HistoryItem(actor: staff.id, kind: kind, old: old, new: new, note: comment, carriesMessage: carriesMessage))
         }
 
         switch change {
         case .status(let status):
-            guard status != ticket.status else { return nil }
+            guard status != ticket.status else { return false }
             try policy.lifecycle.check(ticket.status, status)
             op.setStatus(status, policy: policy, note: comment)
 
         case .queue(let queue):
             guard policy.queue(named: queue) != nil else { throw .unknownQueue(queue) }
-            guard queue != ticket.queue else { return nil }
+            guard queue != ticket.queue else { return false }
             after.queue = queue
             op.after = after
             op.events.append((.queue(from: ticket.queue, to: queue), record("queue", ticket.queue, queue)))
@@ -61,7 +74,7 @@ public enum ChangeRules {
                 guard let s = policy.staff(o) else { throw .unknownStaff(o) }
                 return s.id
             }
-            guard id != ticket.owner else { return nil }
+            guard id != ticket.owner else { return false }
             after.owner = id
             op.after = after
             op.events.append((.owner(from: ticket.owner, to: id), record("owner", ticket.owner, id)))
@@ -69,14 +82,14 @@ public enum ChangeRules {
         case .title(let title):
             let clean = HeaderEncoding.sanitize(title)
             guard !clean.isEmpty else { throw .emptyTitle }
-            guard clean != ticket.title else { return nil }
+            guard clean != ticket.title else { return false }
             after.title = clean
             op.after = after
             _ = record("title", ticket.title, clean)
 
         case .priority(let p):
             guard (0...10).contains(p) else { throw .invalidPriority(p) }
-            guard p != ticket.priority else { return nil }
+            guard p != ticket.priority else { return false }
             after.priority = p
             op.after = after
             _ = record("priority", String(ticket.priority), String(p))
@@ -84,13 +97,14 @@ public enum ChangeRules {
         case .addRequestor(let a), .addCc(let a):
             let role: TicketPerson.Role = if case .addRequestor = change { .requestor } else { .cc }
             guard OutgoingMessage.isValidAddress(a.address) else { throw .invalidAddress(a.address) }
+            guard !policy.isOurs(a.address) else { throw .ourOwnAddress(a.address.lowercased()) }
             let person = TicketPerson(role, a)
             guard !(role == .requestor ? ticket.requestors : ticket.ccs).contains(where: { $0.address == person.address.address }) else {
-                return nil
+                return false
             }
             if role == .requestor { after.requestors.append(person.address) } else { after.ccs.append(person.address) }
             op.after = after
-            op.peopleAdded.append(person)
+            op.add(person)
             _ = record("\(role.rawValue)-added", nil, person.address.address)
 
         case .removeRequestor(let a), .removeCc(let a):
@@ -101,8 +115,25 @@ public enum ChangeRules {
             if role == .requestor && existing.count == 1 { throw .lastRequestor(a) }
             if role == .requestor { after.requestors.removeAll { $0.address == address } } else { after.ccs.removeAll { $0.address == address } }
             op.after = after
-            op.peopleRemoved.append(TicketPerson(role, person))
+            op.remove(TicketPerson(role, person))
             _ = record("\(role.rawValue)-removed", address, nil)
+
+        case .watch(let key), .unwatch(let key):
+            guard let watcher = policy.staff(key) else { throw .unknownStaff(key) }
+            let person = TicketPerson(.watcher, Address(name: watcher.name, address: watcher.address))
+            let watching = ticket.watchers.contains { $0.address == person.address.address }
+            if case .watch = change {
+                guard !watching else { return false }
+                after.watchers.append(person.address)
+                op.add(person)
+                _ = record("watcher-added", nil, watcher.id)
+            } else {
+                guard watching else { return false }
+                after.watchers.removeAll { $0.address == person.address.address }
+                op.remove(person)
+                _ = record("watcher-removed", watcher.id, nil)
+            }
+            op.after = after
 
         case let .reply(text, files), let .comment(text, files):
             let isReply: Bool = if case .reply = change { true } else { false }
@@ -115,7 +146,7 @@ public enum ChangeRules {
                                        messageID: OutgoingMessage.newMessageID(domain: policy.messageIDDomain), text: text)
             note.autoSubmitted = nil
             note.attachments = files
-            note.date = now
+            note.date = op.at
             let raw: [UInt8]
             do { raw = try note.render() } catch { throw .invalidAddress("\(error)") }
             op.message = KeptMessage(raw: raw, sha256: nil, message: Message(bytes: raw), direction: isReply ? .outgoing : .note,
@@ -130,7 +161,7 @@ public enum ChangeRules {
                 op.events.append((.comment, cause))
             }
         }
-        return op
+        return true
     }
 
     /// A staff reply takes a new ticket to open: the same rule whether the reply came by mail or from the CLI.

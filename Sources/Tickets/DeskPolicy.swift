@@ -10,6 +10,22 @@ public enum HijackPolicy: String, Sendable, Codable {
     case newTicket = "new-ticket"
 }
 
+/// What a requestor's reply does to a resolved (or rejected) ticket.
+public enum ReopenPolicy: String, Sendable, Equatable {
+    case always
+    /// Reopens it, unless the reply only thanks or confirms (`ReplyPatterns`).
+    case unlessThanks = "unless-thanks"
+    case never
+}
+
+/// What becomes of auto-generated mail that joins no ticket (an out-of-office reply, a list).
+public enum UnmatchedAutoMail: String, Sendable, Equatable {
+    /// A ticket marked auto, filed without telling anyone (`suport list --auto`).
+    case file
+    /// Kept with the dropped mail (`suport dropped`), no ticket.
+    case drop
+}
+
 /// Which notifications an installation sends; each can be turned off.
 public struct NotificationSwitches: Sendable, Equatable {
     public var acknowledge = true
@@ -20,6 +36,9 @@ public struct NotificationSwitches: Sendable, Equatable {
     public var statusChange = true
     public var queueMove = true
     public var ownerChange = true
+    /// A requestor's or Cc's correspondence goes on to the other requestors and Ccs (RT's
+    /// "On Correspond Notify Requestors and Ccs").
+    public var conversation = true
 
     public init() {}
 }
@@ -58,13 +77,21 @@ public struct DeskPolicy: Sendable {
     /// A message whose filing was begun this many times without finishing (a crash, an error)
     /// is set aside instead of being read again.
     public var filingAttempts: Int
+    public var reopenOnReply: ReopenPolicy
+    public var replyPatterns: ReplyPatterns
+    public var unmatchedAutoMail: UnmatchedAutoMail
+    /// Files of incoming correspondence up to this many bytes in all go on with its
+    /// notifications; above, the notification names them and how to get them.
+    public var forwardAttachmentBytes: Int
 
     public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
                 messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],
                 lifecycle: Lifecycle = .standard, hijackPolicy: HijackPolicy = .comment, addCcs: Bool = true,
                 acknowledgementsPerHour: Int = 10, notify: NotificationSwitches = NotificationSwitches(),
                 maxMessageBytes: Int = 25 * 1024 * 1024, maxAttachments: Int = 100, maxNestingDepth: Int = 20,
-                admins: [String] = [], verification: SenderVerification = SenderVerification(), filingAttempts: Int = 3) {
+                admins: [String] = [], verification: SenderVerification = SenderVerification(), filingAttempts: Int = 3,
+                reopenOnReply: ReopenPolicy = .unlessThanks, replyPatterns: ReplyPatterns = ReplyPatterns(),
+                unmatchedAutoMail: UnmatchedAutoMail = .file, forwardAttachmentBytes: Int = 10 * 1024 * 1024) {
         self.instanceID = instanceID
         self.tag = tag
         self.legacyTagPatterns = legacyTagPatterns
@@ -84,6 +111,10 @@ public struct DeskPolicy: Sendable {
         self.admins = admins
         self.verification = verification
         self.filingAttempts = filingAttempts
+        self.reopenOnReply = reopenOnReply
+        self.replyPatterns = replyPatterns
+        self.unmatchedAutoMail = unmatchedAutoMail
+        self.forwardAttachmentBytes = forwardAttachmentBytes
     }
 
     public func queue(named name: String) -> Queue? { queues.first { $0.name == name } }

@@ -5,8 +5,9 @@ import Mustache
 /// A change to a ticket that people may need to hear about.
 public enum DeskEvent: Sendable, Equatable {
     case created(acknowledge: Bool)
-    /// Mail from a requestor (or an outsider RT-style appended).
-    case correspondenceIn
+    /// Mail from a requestor or Cc (`shared`: it goes on to the others on the ticket, except
+    /// those it was `copied` to already), or from an outsider RT-style appended (not shared).
+    case correspondenceIn(shared: Bool, copied: [String])
     /// A staff reply, by mail or from the CLI: goes to the requestors.
     case correspondenceOut
     case comment
@@ -17,6 +18,8 @@ public enum DeskEvent: Sendable, Equatable {
     case owner(from: String?, to: String?)
     /// The requestor's message was over the size limit: only its beginning was read.
     case tooLarge
+    /// Command lines of a staff message could not be applied: only its sender is told.
+    case commandsFailed
 }
 
 /// The notification templates, by name: a name that does not exist cannot be written.
@@ -24,6 +27,10 @@ public enum TemplateName: String, Sendable, CaseIterable, Equatable {
     case acknowledgement, newTicket = "new-ticket", correspondenceStaff = "correspondence-staff", correspondence, comment, outsider
     case status, statusOwner = "status-owner", queueStaff = "queue-staff", queueRequestors = "queue-requestors", owner
     case tooLarge = "too-large"
+    case commandErrors = "command-errors", approvalRequest = "approval-request"
+
+    /// Whether the operation's files go with the message: what a person wrote, to those who read it.
+    var carriesFiles: Bool { self == .correspondence || self == .correspondenceStaff || self == .comment }
 
     /// Whether the message relays a person's own words (a reply, a comment): such mail is not
     /// automatic (RFC 3834 §5) and carries no `Auto-Submitted`.
@@ -53,6 +60,10 @@ public struct NotificationContext: Sendable, Equatable {
     /// For too-large: the message's size and the limit, as "12.3 MB".
     public var size = ""
     public var limit = ""
+    /// For command-errors: each failed line and why, one per line.
+    public var errors = ""
+    /// Files of the message that were too large to go on by mail: "name (size)", comma-separated.
+    public var filesNotSent = ""
 
     public init() {}
 }
@@ -79,6 +90,7 @@ public enum NotificationPlan {
         let staff = queue.staff.map { Address(name: $0.name, address: $0.address) }
         let owner = ticket.owner.flatMap(policy.staff).map { Address(name: $0.name, address: $0.address) }
         let people = ticket.requestors + ticket.ccs
+        let watchers = ticket.watchers
         let actorAddress = actor.address
         var out: [PlannedNotification] = []
 
@@ -101,18 +113,31 @@ public enum NotificationPlan {
                 add(.acknowledgement, ticket.requestors, requestors: true, auto: "auto-replied", toActorToo: true)
             }
             if n.staffOnCreate { add(.newTicket, staff, requestors: false) }
-        case .correspondenceIn:
-            if n.requestorCorrespondence { add(.correspondenceStaff, owner.map { [$0] } ?? staff, requestors: false) }
+        case let .correspondenceIn(shared, copied):
+            if n.requestorCorrespondence { add(.correspondenceStaff, (owner.map { [$0] } ?? staff) + watchers, requestors: false) }
+            // The others on the ticket read what a requestor or Cc wrote, as a staff reply is read;
+            // never the writer, nor those who had it from the writer already.
+            if shared && n.conversation {
+                add(.correspondence, people.filter { !copied.contains($0.address.lowercased()) }, requestors: true)
+            }
         case .correspondenceOut:
-            if n.staffCorrespondence { add(.correspondence, people, requestors: true) }
+            if n.staffCorrespondence {
+                add(.correspondence, people, requestors: true)
+                add(.correspondence, watchers, requestors: false)
+            }
         case .comment:
-            if n.comment { add(.comment, staff, requestors: false) }
+            if n.comment { add(.comment, staff + watchers, requestors: false) }
         case .outsiderComment:
             // Always told, even when the writer claims to be one of them: that claim is what is in doubt.
             add(.outsider, owner.map { [$0] } ?? staff, requestors: false, toActorToo: true)
+        case .commandsFailed:
+            if let address = actorAddress, let s = policy.staff(address) {
+                add(.commandErrors, [Address(name: s.name, address: s.address)], requestors: false, toActorToo: true)
+            }
         case .status:
             if n.statusChange {
-                add(.status, people, requestors: true)
+                // On a queue that asks for approval, the requestors are asked to confirm the resolution.
+                add(ticket.approval == .pending ? .approvalRequest : .status, people, requestors: true)
                 if let owner { add(.statusOwner, [owner], requestors: false) }
             }
         case .queue(let from, _):
@@ -214,7 +239,8 @@ public struct NotificationComposer: Sendable {
         func queueName(_ name: String?) -> String { name.map { policy.displayName(ofQueue: $0, in: language) } ?? "" }
         var values: [String: String] = [
             "text": context.text, "sender": context.sender, "subject": context.subject, "actor": context.actor,
-            "comment": context.comment, "size": context.size, "limit": context.limit,
+            "comment": context.comment, "size": context.size, "limit": context.limit, "errors": context.errors,
+            "files_not_sent": context.filesNotSent,
             "old_status": context.oldStatus.map { NotificationTemplates.statusName($0, language) } ?? "",
             "new_status": context.newStatus.map { NotificationTemplates.statusName($0, language) } ?? "",
             "old_queue": queueName(context.oldQueue), "new_queue": queueName(context.newQueue),
@@ -226,7 +252,9 @@ public struct NotificationComposer: Sendable {
         values["status"] = NotificationTemplates.statusName(ticket.status, language)
         values["recipient_name"] = planned.recipient.name ?? planned.recipient.address
         values["owner"] = ticket.owner.flatMap(policy.staff)?.name ?? ""
-        let (subject, body) = templates.render(planned.template, language: language, context: values)
+        values["approval_days"] = String(queue?.approvalDays ?? 0)
+        // An empty value is left out, so that a section on it (`{{#comment}}…{{/comment}}`) is skipped.
+        let (subject, body) = templates.render(planned.template, language: language, context: values.filter { !$0.value.isEmpty })
         let from = Address(name: queueName(ticket.queue), address: queue?.replyAddress ?? "")
         var message = OutgoingMessage(from: from, to: [planned.recipient],
                                       subject: "\(policy.tag.tag(for: ticket.number)) \(subject.isEmpty ? ticket.title : subject)",
@@ -257,7 +285,7 @@ public enum Notices {
                                                 policy: composer.policy)
             for p in planned {
                 var message = composer.compose(p, ticket: ticket, context: operation.context, thread: thread, date: operation.at)
-                if p.template == .correspondence { message.attachments = operation.attachments }
+                if p.template.carriesFiles { message.attachments = operation.attachments }
                 do {
                     let bytes = try message.render()
                     operation.notices.append(Notice(template: p.template, recipient: p.recipient.address, sender: message.from.address,

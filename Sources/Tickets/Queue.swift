@@ -28,15 +28,21 @@ public struct Queue: Sendable, Equatable {
     public let language: Language
     /// How the queue is named to people, per language (`display_name` in the configuration).
     public let displayNames: [Language: String]
+    /// Resolving asks the requestors to confirm (`approval`), and closes without approval
+    /// after `approvalDays` without an answer.
+    public let approval: Bool
+    public let approvalDays: Int
 
     public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language,
-                displayNames: [Language: String] = [:]) {
+                displayNames: [Language: String] = [:], approval: Bool = false, approvalDays: Int = 7) {
         self.name = name
         self.addresses = addresses
         self.commentAddress = commentAddress
         self.staff = staff
         self.language = language
         self.displayNames = displayNames
+        self.approval = approval
+        self.approvalDays = approvalDays
     }
 
     /// The queue's name in a language: its configured display name, else its own

@@ -49,6 +49,9 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case lastRequestor(String)
     case emptyTitle
     case emptyText
+    case ourOwnAddress(String)
+    case unknownStatus(String)
+    case notANumber(String)
 
     public var description: String {
         switch self {
@@ -63,6 +66,9 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .lastRequestor(let a): return "\(a) is the ticket's only requestor"
         case .emptyTitle: return "a title cannot be empty"
         case .emptyText: return "nothing to send: the text is empty"
+        case .ourOwnAddress(let a): return "\(a) is one of the desk's own addresses: adding it would make a mail loop"
+        case .notANumber(let v): return "\(v.debugDescription) is not a number"
+        case .unknownStatus(let s): return "no status \(s.debugDescription) (new, open, stalled, resolved, rejected)"
         }
     }
 }

@@ -112,6 +112,16 @@ public struct TicketOperation: Sendable {
         return history.count - 1
     }
 
+    /// Puts a person on the ticket's people (the ticket record is the caller's to change).
+    public mutating func add(_ person: TicketPerson) {
+        if let i = peopleRemoved.firstIndex(where: person.isSame) { peopleRemoved.remove(at: i) } else { peopleAdded.append(person) }
+    }
+
+    /// Takes a person off the ticket's people.
+    public mutating func remove(_ person: TicketPerson) {
+        if let i = peopleAdded.firstIndex(where: person.isSame) { peopleAdded.remove(at: i) } else { peopleRemoved.append(person) }
+    }
+
     /// Moves the ticket to `status` when the lifecycle allows it, with its history entry and
     /// event; returns whether it moved. Resolving stamps the time, reopening clears it.
     @discardableResult
@@ -120,6 +130,8 @@ public struct TicketOperation: Sendable {
         let from = t.status
         t.status = status
         t.resolved = status.isInactive ? at : nil
+        // On a queue that asks for it, a resolution waits for the requestors' confirmation.
+        t.approval = status == .resolved && policy.queue(named: t.queue)?.approval == true ? .pending : nil
         after = t
         let cause = record(HistoryItem(actor: actor.handle, kind: "status", old: from.rawValue, new: status.rawValue, note: note))
         events.append((.status(from: from, to: status), cause))

@@ -69,4 +69,7 @@ public struct TicketPerson: Sendable, Equatable {
         self.role = role
         self.address = Address(name: address.name, address: address.address.lowercased())
     }
+
+    /// The same role and address (names may differ).
+    func isSame(_ other: TicketPerson) -> Bool { role == other.role && address.address == other.address.address }
 }

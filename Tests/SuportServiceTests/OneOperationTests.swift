@@ -88,7 +88,9 @@ struct Trace: Equatable, CustomStringConvertible {
         let outcome = try f.file(["From: nuria@example.cat", "Subject: Re: [suport#311] El router", "Message-ID: <r2@example.cat>", "", "Torna a fallar."])
         #expect(outcome.summary(tag: f.policy.tag).contains("reopened"))
         let new = try f.store.outbox().prefix(try f.store.outbox().count - before).map { "\($0.template)→\($0.recipient)" }
-        #expect(Set(new) == ["correspondence-staff→anna@example.test", "status→jordi@example.cat", "status-owner→anna@example.test"])
+        // The Cc reads the requestor's words too (the conversation reaches everyone on it).
+        #expect(Set(new) == ["correspondence-staff→anna@example.test", "correspondence→jordi@example.cat", "status→jordi@example.cat",
+                             "status-owner→anna@example.test"])
         #expect(try f.store.history(311).last { $0.kind == "status" }?.actor == "nuria@example.cat")
     }
 

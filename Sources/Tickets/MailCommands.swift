@@ -1,0 +1,92 @@
+import MIME
+
+/// The command lines a staff member may begin a reply or comment with (`Status: resolved`,
+/// `Cua: treasury`, `Watch`), read into desk changes. Keys and values are case-insensitive,
+/// with Catalan and Spanish aliases. The block ends at the first line that is not a command;
+/// the rest is the text that goes on to the requestors.
+public struct MailCommands: Sendable, Equatable {
+    /// One command line as written, and the change it asks for or why it cannot be read.
+    public struct Line: Sendable, Equatable {
+        public let text: String
+        public let change: Result<TicketChange, DeskError>
+    }
+
+    public let lines: [Line]
+    /// The text after the command block.
+    public let rest: String
+
+    /// Reads the command block at the top of `text`; `actor` is the handle `Owner: me` names.
+    public static func read(_ text: String, actor: String) -> MailCommands {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines = lines.dropFirst() }
+        var commands: [Line] = []
+        while let first = lines.first, let change = command(first.trimmingSpaces(), actor: actor) {
+            commands.append(Line(text: first.trimmingSpaces(), change: change))
+            lines = lines.dropFirst()
+        }
+        guard !commands.isEmpty else { return MailCommands(lines: [], rest: text) }
+        while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines = lines.dropFirst() }
+        return MailCommands(lines: commands, rest: lines.joined(separator: "\n"))
+    }
+
+    enum Key { case status, queue, owner, priority, title, requestor, cc }
+
+    /// Keys and their aliases, lowercased.
+    static let keys: [String: Key] = [
+        "status": .status, "estat": .status, "estado": .status,
+        "queue": .queue, "cua": .queue, "cola": .queue,
+        "owner": .owner, "responsable": .owner, "propietari": .owner, "propietario": .owner,
+        "priority": .priority, "prioritat": .priority, "prioridad": .priority,
+        "title": .title, "títol": .title, "titol": .title, "título": .title, "titulo": .title,
+        "requestor": .requestor, "requester": .requestor, "sol·licitant": .requestor, "sol.licitant": .requestor,
+        "solicitant": .requestor, "solicitante": .requestor,
+        "cc": .cc,
+    ]
+    static let watchWords: Set<String> = ["watch", "vigila", "vigilar", "segueix", "seguir"]
+    static let unwatchWords: Set<String> = ["unwatch", "no vigilis", "deixa de vigilar", "deja de vigilar", "dejar de seguir", "deixa de seguir"]
+
+    /// Status names as people write them: ours, and the Catalan and Spanish adjectives.
+    static let statusNames: [String: Status] = [
+        "new": .new, "nou": .new, "nova": .new, "nuevo": .new, "nueva": .new,
+        "open": .open, "obert": .open, "oberta": .open, "abierto": .open, "abierta": .open,
+        "stalled": .stalled, "en espera": .stalled, "aturat": .stalled, "aturada": .stalled, "parado": .stalled, "parada": .stalled,
+        "resolved": .resolved, "resolt": .resolved, "resolta": .resolved, "resuelto": .resolved, "resuelta": .resolved,
+        "rejected": .rejected, "rebutjat": .rejected, "rebutjada": .rejected, "rechazado": .rejected, "rechazada": .rejected,
+    ]
+
+    /// The change one line asks for, a failure for a command that cannot be read, or nil
+    /// when the line is not a command at all.
+    static func command(_ line: String, actor: String) -> Result<TicketChange, DeskError>? {
+        let lower = line.lowercased()
+        let word = lower.trimmingCharacters(in: [".", ":", " "])
+        if watchWords.contains(word) { return .success(.watch(actor)) }
+        if unwatchWords.contains(word) { return .success(.unwatch(actor)) }
+        guard let colon = line.firstIndex(of: ":"), let key = keys[line[..<colon].trimmingSpaces().lowercased()] else { return nil }
+        let value = line[line.index(after: colon)...].trimmingSpaces()
+        let folded = value.lowercased()
+        switch key {
+        case .status:
+            guard let status = statusNames[folded] else { return .failure(.unknownStatus(value)) }
+            return .success(.status(status))
+        case .queue:
+            return .success(.queue(folded))
+        case .owner:
+            if ["me", "jo", "yo"].contains(folded) { return .success(.owner(actor)) }
+            if ["nobody", "none", "ningú", "ningu", "nadie", "ninguno"].contains(folded) { return .success(.owner(nil)) }
+            return .success(.owner(folded))
+        case .priority:
+            guard let p = Int(value) else { return .failure(.notANumber(value)) }
+            return .success(.priority(p))
+        case .title:
+            return .success(.title(value))
+        case .requestor, .cc:
+            guard let sign = value.first, sign == "+" || sign == "-" else {
+                return .failure(.invalidAddress("\(value) (write +address to add, -address to remove)"))
+            }
+            let rest = value.dropFirst().trimmingSpaces()
+            if sign == "-" { return .success(key == .requestor ? .removeRequestor(rest) : .removeCc(rest)) }
+            guard let address = Address.parseList(rest).first else { return .failure(.invalidAddress(rest)) }
+            return .success(key == .requestor ? .addRequestor(address) : .addCc(address))
+        }
+    }
+}
