@@ -3,7 +3,7 @@ import Logging
 import MailTransport
 import ServiceLifecycle
 
-/// `suport serve`: the mailbox pollers and the outbox dispatcher in one service group that
+/// `suport serve`: the mailbox pollers, the outbox dispatcher and the scheduler in one service group that
 /// stops gracefully on SIGTERM or SIGINT (finishing the message in hand and committing).
 public enum Daemon {
     public static func run(configuration: Configuration, logLevel: String?) async throws {
@@ -21,6 +21,7 @@ public enum Daemon {
         guard !services.isEmpty else {
             throw ConfigError(file: configuration.file, key: "imap", line: nil, problem: "nothing to run: configure [imap] or [smtp]")
         }
+        services.append(Scheduler(desk: desk, logger: logger))
         logger.info("suport serving", metadata: ["mailboxes": "\(configuration.mail.mailboxes.map(\.name).joined(separator: ","))",
                                                  "smtp": "\(configuration.mail.smtp.map { "\($0.host):\($0.port)" } ?? "off")",
                                                  "database": "\(configuration.databasePath)"])

@@ -239,6 +239,28 @@ public final class Desk: Sendable {
     }
 }
 
+extension Desk {
+    // MARK: work that falls due
+
+    /// Does what the clock has made due, from the database alone (so a restart loses
+    /// nothing): resolutions nobody approved within `approval_days` close without approval.
+    /// Returns how many tickets it changed.
+    @discardableResult
+    public func runDueWork(now: Date = Date()) throws -> Int {
+        var changed = 0
+        for pending in try store.pendingApprovals() where ApprovalRules.deadline(of: pending, policy: policy).map({ $0 <= now }) == true {
+            changed += try store.write { tx in
+                // Read again inside the transaction: a reply may have approved or reopened it since.
+                guard let ticket = try tx.ticket(number: pending.number),
+                      let op = ApprovalRules.expiry(of: ticket, policy: policy, now: now) else { return 0 }
+                try tx.apply(op)
+                return 1
+            }
+        }
+        return changed
+    }
+}
+
 /// A test-only way to make reading a message crash the process, as a parser bug would:
 /// when `SUPORT_TEST_CRASH_ON` is set, a message containing its value aborts. Nothing sets
 /// it outside the tests.

@@ -38,6 +38,12 @@ extension SQLiteStore {
         }
     }
 
+    public func pendingApprovals() throws -> [TicketRecord] {
+        try read { db in
+            try Int.fetchAll(db, sql: "SELECT number FROM tickets WHERE approval = 'pending' ORDER BY resolved_at").compactMap { try ticket(db, $0) }
+        }
+    }
+
     public func history(_ number: Int) throws -> [HistoryEntry] {
         try read { db in
             guard try ticket(db, number) != nil else { throw DeskError.unknownTicket(number) }

@@ -53,6 +53,8 @@ public protocol Store: Sendable {
     func attachments(_ number: Int) throws -> [AttachmentRecord]
     /// One attachment of a ticket and its bytes.
     func attachment(_ id: Int64, ofTicket number: Int) throws -> (AttachmentRecord, [UInt8])
+    /// Resolved tickets waiting for their requestors' approval, oldest resolution first.
+    func pendingApprovals() throws -> [TicketRecord]
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.
     func counts() throws -> [String: Int]
 

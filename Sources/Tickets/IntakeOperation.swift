@@ -141,7 +141,7 @@ extension Intake {
         op.context.actor = op.actor.displayName
         guard op.ticket != nil else { return op }
 
-        let mb = { (n: Int) in String(format: "%.1f MB", Double(n) / 1_048_576) }
+        let mb = NotificationContext.size
         if mail.tooLarge {
             let cause = op.record(HistoryItem(
                 actor: "suport", kind: "comment",
@@ -211,7 +211,7 @@ extension Intake {
         if files.reduce(0, { $0 + $1.size }) <= policy.forwardAttachmentBytes {
             op.attachments = files.map(OutgoingAttachment.init)
         } else {
-            op.context.filesNotSent = files.map { "\($0.filename ?? "attachment") (\(String(format: "%.1f MB", Double($0.size) / 1_048_576)))" }
+            op.context.filesNotSent = files.map { "\($0.filename ?? "attachment") (\(NotificationContext.size($0.size)))" }
                 .joined(separator: ", ")
         }
     }

@@ -66,6 +66,11 @@ public struct NotificationContext: Sendable, Equatable {
     public var filesNotSent = ""
 
     public init() {}
+
+    /// A size as people read it: "840 KB", "12.3 MB".
+    public static func size(_ bytes: Int) -> String {
+        bytes < 1_048_576 ? "\(max(1, (bytes + 1023) / 1024)) KB" : String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
 }
 
 /// One message to one person, before it is rendered.

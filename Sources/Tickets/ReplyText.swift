@@ -47,20 +47,20 @@ public struct ReplyPatterns: Sendable, Equatable {
     /// Whether the text approves a resolution: an approval line, or only thanks.
     public func approves(_ text: String) -> Bool { only(text, [thanks, approval]) }
 
-    /// Every line of the own words matches `kinds`, once courtesy lines and a last line
+    /// Every clause of the own words matches `kinds`, once courtesy lines and a last line
     /// that reads as a name are set aside; a long reply never counts.
     private func only(_ text: String, _ kinds: [[Language: [String]]]) -> Bool {
         let words = ReplyText.ownWords(text)
         guard words.count <= 400 else { return false }
         var lines = words.split(separator: "\n").map { ReplyText.normalized($0) }.filter { !$0.isEmpty }
         lines.removeAll { matchesAny($0, [courtesy]) }
-        guard !lines.isEmpty else { return false }
-        let unmatched = lines.indices.filter { !matchesAny(lines[$0], kinds) }
-        if unmatched.isEmpty { return true }
-        // A signature: the last line alone, after something that counted, a name of up to three words.
-        guard unmatched == [lines.count - 1], lines.count > 1 else { return false }
-        let name = lines[lines.count - 1]
-        return name.split(separator: " ").count <= 3 && name.allSatisfy { $0.isLetter || $0 == " " || $0 == "." }
+        // A signature: the last line, after something else, a name of up to three words.
+        if lines.count > 1, let last = lines.last, !matchesAny(last, kinds), last.split(separator: " ").count <= 3,
+           last.allSatisfy({ $0.isLetter || $0 == " " || $0 == "." }) {
+            lines.removeLast()
+        }
+        let clauses = lines.flatMap { $0.split(whereSeparator: { ",.;!?¡¿".contains($0) }) }.map { ReplyText.normalized($0) }.filter { !$0.isEmpty }
+        return !clauses.isEmpty && clauses.allSatisfy { matchesAny($0, kinds + [courtesy]) } && clauses.contains { matchesAny($0, kinds) }
     }
 
     private func matchesAny(_ line: String, _ kinds: [[Language: [String]]]) -> Bool {
