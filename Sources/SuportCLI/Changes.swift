@@ -100,6 +100,19 @@ struct Unwatch: ParsableCommand {
     func run() throws { try perform(options, number) { _ in .unwatch(options.actorName ?? "") } }
 }
 
+struct Due: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Do the work that has fallen due: resolutions nobody approved within approval_days close without approval.",
+        discussion: "suport serve does this every minute; run it from cron where only the MTA pipe (suport ingest) files mail.")
+    @OptionGroup var options: DeskOptions
+    func run() throws {
+        try options.run { desk in
+            let changed = try desk.runDueWork()
+            print("\(changed) ticket\(changed == 1 ? "" : "s") changed")
+        }
+    }
+}
+
 /// Text from -m or --file, and files to attach.
 struct MessageOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The text.") var message: String?

@@ -61,6 +61,42 @@ extension Integration {
         #expect(try !servers.messages("outbox", to: "bob@customer.test").contains { $0.text?.contains("contrasenyes") == true })
     }
 
+    /// A staff member resolves a ticket from a mail client: the command line at the top of
+    /// the reply, sent through the authenticated submission port. The ticket is resolved and
+    /// the requestor reads the reply without the command.
+    @Test func staffResolveByEmailCommand() throws {
+        let desk = try DeskUnderTest(servers: servers)
+        try desk.start()
+        defer { desk.stop() }
+        try request("El node de la plaça", id: "command-1")
+        #expect(eventually { try desk.ticketCount() == 1 })
+        var reply = OutgoingMessage(from: Address(name: "Anna Soler", address: "anna@example.test"), to: [Address(address: "support@example.test")],
+                                    subject: "Re: [suport#1] El node de la plaça", messageID: "command-staff@example.test",
+                                    text: "Status: resolved\n\nHem canviat l'antena. Ja torna a funcionar.")
+        reply.autoSubmitted = nil
+        let smtp = SMTPClient(servers.submission("anna"), helo: "phone.example.test")
+        #expect(smtp.send(try reply.render(), from: "anna@example.test", to: ["support@example.test"]) == .sent)
+        #expect(eventually { try desk.status(1) == "resolved" })
+        #expect(eventually {
+            try servers.messages("outbox", to: "bob@customer.test").contains { $0.text?.contains("Hem canviat l'antena.") == true }
+        })
+        let answer = try #require(try servers.messages("outbox", to: "bob@customer.test").first { $0.text?.contains("Hem canviat") == true })
+        #expect(answer.text?.contains("Status:") == false)
+        #expect(try desk.cli(["show", "1", "--history"]).contains("by email: Status: resolved"))
+    }
+
+    /// One message sent to both queue addresses arrives in both watched mailboxes: one ticket.
+    @Test func oneMessageToBothQueuesIsOneTicket() throws {
+        let desk = try DeskUnderTest(servers: servers)
+        try desk.start()
+        defer { desk.stop() }
+        try servers.deliver(["From: Bob <bob@customer.test>", "To: support@example.test", "Cc: treasury@example.test",
+                             "Subject: La quota i el node", "Message-ID: <both-queues@customer.test>", "", "Dues coses.", ""].joined(separator: "\r\n"),
+                            from: "bob@customer.test", to: ["support@example.test", "treasury@example.test"])
+        #expect(eventually { try desk.cli(["show", "1", "--history"]).contains("also-delivered") })
+        #expect(try desk.ticketCount() == 1)
+    }
+
     /// Mail that arrives while the daemon is filing is announced in the answers to its
     /// commands, not by the IDLE that follows: it is filed at once, not a poll interval later.
     @Test func mailArrivingWhileFilingIsFiledWithoutWaitingForThePoll() throws {

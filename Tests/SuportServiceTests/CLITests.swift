@@ -204,3 +204,33 @@ struct Installation {
         #expect(try i.run(["show", "1", "--history"]).stdout.components(separatedBy: "  comment").count - 1 == 15)
     }
 }
+
+@Suite(.serialized) struct WorkingByEmailCLITests {
+    @Test func watchUnwatchAndShow() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        #expect(try i.run(["watch", "1"], actor: "pere").status == 0)
+        #expect(try i.run(["show", "1"]).stdout.contains("Watchers:   Pere Vila <pere@example.test>"))
+        #expect(try i.run(["watch", "1"], actor: "pere").stdout.contains("already so"))
+        let json = try i.run(["show", "1", "--json"]).stdout
+        guard case .object(let fields) = try JSONValue.parse(Data(json.utf8)) else { Issue.record("\(json)"); return }
+        #expect(fields.first { $0.0 == "watchers" }?.1 == .array([.string("pere@example.test")]))
+        #expect(try i.run(["unwatch", "1"], actor: "pere").status == 0)
+        #expect(!(try i.run(["show", "1"]).stdout.contains("Watchers:")))
+        let stranger = try i.run(["watch", "1"], actor: "ghost")
+        #expect(stranger.status == 1 && stranger.stderr.contains("no staff member"))
+    }
+
+    @Test func autoMailIsListedApartAndOurAddressesAreRefused() throws {
+        let i = try Installation()
+        let ooo = "From: eva@example.cat\r\nTo: support@example.test\r\nAuto-Submitted: auto-replied\r\nSubject: Fora de l'oficina\r\n"
+            + "Message-ID: <ooo@example.cat>\r\n\r\nTorno dilluns.\r\n"
+        let filed = try CommandRun.suport(["ingest", "--config", i.config], stdin: Array(ooo.utf8))
+        #expect(filed.stdout == "new ticket [suport#1] in support; 0 notifications queued\n")
+        #expect(try i.run(["list"]).stdout == "No tickets.\n")
+        #expect(try i.run(["list", "--auto"]).stdout.contains("[suport#1]"))
+        let loop = try i.run(["cc", "1", "add", "treasury@example.test"])
+        #expect(loop.status == 1 && loop.stderr.contains("mail loop"), "\(loop.stderr)")
+        #expect(try i.run(["due"]).stdout == "0 tickets changed\n")
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SuportService
+import Tickets
 
 @Suite struct ConfigurationTests {
     let example = try! String(contentsOf: Installation.repo.appendingPathComponent("config/suport.example.toml"), encoding: .utf8)
@@ -16,6 +17,18 @@ import Testing
         #expect(c.policy.maxAttachments == 100 && c.policy.maxNestingDepth == 20 && c.policy.maxMessageBytes == 26_214_400)
         #expect(!c.policy.lifecycle.allows(.resolved, .stalled))
         #expect(c.policy.legacyTagPatterns.count == 1)
+        #expect(c.policy.reopenOnReply == .unlessThanks && c.policy.unmatchedAutoMail == .file)
+        #expect(c.policy.forwardAttachmentBytes == 10_485_760 && c.policy.notify.conversation)
+        #expect(c.policy.queue(named: "treasury")?.approval == true && c.policy.queue(named: "treasury")?.approvalDays == 7)
+        #expect(c.policy.queue(named: "support")?.approval == false)
+    }
+
+    @Test func replyPatternsReplaceTheShippedOnesPerLanguage() throws {
+        let text = example + "\n[replies.ca]\nthanks = [\"visca\"]\n"
+        let c = try Configuration.parse(text, file: "c.toml")
+        #expect(c.policy.replyPatterns.thanks[.ca] == ["visca"])
+        #expect(c.policy.replyPatterns.thanks[.es] == ReplyPatterns.shippedThanks[.es])
+        #expect(c.policy.replyPatterns.onlyThanks("Visca!") && !c.policy.replyPatterns.onlyThanks("Moltes gràcies"))
     }
 
     @Test(arguments: [
@@ -27,6 +40,10 @@ import Testing
         ("resolved = [\"open\"]", "resolved = [\"reopened\"]", "lifecycle.resolved", "\"reopened\" is not a status"),
         ("max_nesting_depth = 20", "max_nesting_depth = 0", "suport.max_nesting_depth", "must be between 1 and 100, not 0"),
         ("max_attachments = 100", "max_attachments = -1", "suport.max_attachments", "must be between 0 and 100000, not -1"),
+        ("reopen_on_reply = \"unless-thanks\"", "reopen_on_reply = \"sometimes\"", "suport.reopen_on_reply", "must be always, unless-thanks or never"),
+        ("auto_mail = \"file\"", "auto_mail = \"bin\"", "suport.auto_mail", "must be file or drop"),
+        ("approval_days = 7", "approval_days = 0", "queues[1].approval_days", "must be between 1 and 365, not 0"),
+        ("# [replies.ca]\n# thanks = [", "[replies.ca]\nthanks = [\"(gràcies\"]\n# thanks = [", "replies.ca.thanks[0]", "not a valid regular expression"),
     ])
     func errorsNameTheKey(_ find: String, _ replace: String, _ key: String, _ problem: String) {
         let text = example.replacingOccurrences(of: find, with: replace)
