@@ -21,9 +21,9 @@ public struct ReplyPatterns: Sendable, Equatable {
 
     public static let shippedThanks: [Language: [String]] = [
         .ca: [#"(moltes |mil )?(gr[àa]cies|merc[eè]s)( de nou| per tot| per l'ajuda| a tots)?"#, #"(ja )?funciona( b[ée]| perfectament)?( ara)?"#,
-              #"(perfecte|genial|fantàstic|fet|solucionat|resolt)"#, #"(ara )?ja (est[àa]|va b[ée])"#],
+              #"(perfecte|genial|fantàstic|fet|solucionat|resolt)"#, #"(ara )?ja (est[àa]|va( b[ée])?)"#],
         .es: [#"(muchas |mil )?gracias( de nuevo| por todo| por la ayuda| a todos)?"#, #"(ya )?funciona( bien| perfectamente)?( ahora)?"#,
-              #"(perfecto|genial|estupendo|fant[áa]stico|hecho|solucionado|resuelto)"#, #"(ahora )?ya (est[áa]|va bien)"#],
+              #"(perfecto|genial|estupendo|fant[áa]stico|hecho|solucionado|resuelto)"#, #"(ahora )?ya (est[áa]|va( bien)?)"#],
         .en: [#"(many |big )?(thanks|thank you|thx|cheers)( (so|very) much)?( a lot)?( again)?( for (the|your) help| for everything)?"#,
               #"(it )?works( now| again)?( fine| perfectly| great)?( now)?"#, #"(great|perfect|excellent|awesome|brilliant|sorted|solved|fixed)"#,
               #"(that|this) (did|does) (it|the trick)"#],

@@ -154,11 +154,13 @@ extension Fixture {
         return f
     }
 
-    @Test func aRequestorsReplyReachesTheCcAndTheOwnerButNotItsSender() throws {
+    @Test func aRequestorsReplyReachesTheOtherRequestorTheCcAndTheOwnerButNotItsSender() throws {
         let f = try opened()
+        _ = try f.change(.addRequestor(Address(address: "eva@example.cat")), 311)
         let before = try f.store.outbox().count
         _ = try f.personMail("Núria <nuria@example.cat>", "Ara tampoc funciona el wifi.")
-        #expect(try f.newNotices(after: before) == ["correspondence-staff→anna@example.test", "correspondence→jordi@example.cat"])
+        #expect(try f.newNotices(after: before)
+                == ["correspondence-staff→anna@example.test", "correspondence→eva@example.cat", "correspondence→jordi@example.cat"])
         let text = try #require(try f.noticeText("correspondence", to: "jordi@example.cat"))
         #expect(text.contains("Ara tampoc funciona el wifi.") && text.contains("Núria"))
     }

@@ -71,7 +71,7 @@ import Testing
         "Moltes gràcies!", "Gràcies", "Hola Anna,\n\nJa funciona, moltes gràcies!\n\nNúria", "Muchas gracias.", "¡Gracias!",
         "Ya funciona", "Thanks!", "Thank you so much", "It works now, thanks\n\nBest regards,\nJordi Vila",
         "Perfecte!\n\nEl dl., 1 de des. 2026, Anna va escriure:\n> Hem reiniciat el router.\n> Salutacions",
-        "Thanks!\n-- \nJordi Vila\nXarxa del Poble\n+34 600 000 000",
+        "Thanks!\n-- \nJordi Vila\nXarxa del Poble\n+34 600 000 000", "Moltes gràcies, ja va!\n\nMontse", "Ya va bien, gracias",
     ])
     func thanksOnly(_ text: String) {
         #expect(patterns.onlyThanks(text), "\(text)")
