@@ -167,7 +167,12 @@ extension Intake {
         for line in commands.lines {
             do {
                 let change = try line.change.get()
-                if let ticket = op.after { try Authorization.check(change, on: ticket, policy: policy) }
+                // Each line meets the CLI's rule against the ticket as the lines before left it:
+                // after `Queue: treasury`, only treasury's staff (or an admin) may go on.
+                if let ticket = op.after {
+                    _ = try Authorization.staff(staff.id, on: ticket, policy: policy)
+                    try Authorization.check(change, on: ticket, policy: policy)
+                }
                 try ChangeRules.apply(change, to: &op, by: staff, comment: "by email: \(line.text)", policy: policy)
             } catch let error as DeskError {
                 op.record(HistoryItem(actor: staff.id, kind: "command-failed", new: line.text, note: error.description))

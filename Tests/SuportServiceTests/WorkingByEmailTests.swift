@@ -81,10 +81,14 @@ extension Fixture {
     @Test func eachCommandMovesTheTicket() throws {
         let f = try Fixture(policy: emailPolicy())
         _ = try f.file(firstMail)
-        _ = try f.staffMail("Queue: treasury\nTitle: Router nou\nRequestor: +eva@example.cat\nOwner: marta\n\nUs passo a tresoreria.")
+        _ = try f.staffMail("Title: Router nou\nRequestor: +eva@example.cat\nQueue: treasury\nOwner: marta\n\nUs passo a tresoreria.")
         var t = try #require(try f.store.ticket(311))
-        #expect(t.queue == "treasury" && t.title == "Router nou" && t.owner == "marta")
+        #expect(t.queue == "treasury" && t.title == "Router nou" && t.owner == nil)
         #expect(t.requestors.map(\.address) == ["nuria@example.cat", "eva@example.cat"])
+        // After the move, Anna is not staff of the ticket's queue: her next line is refused, as from the CLI.
+        #expect(try f.store.history(311).last { $0.kind == "command-failed" }?.note == "anna is not staff of the treasury queue")
+        _ = try f.staffMail("Owner: me", from: "marta", to: "treasury@example.test")
+        #expect(try f.store.ticket(311)?.owner == "marta")
         _ = try f.staffMail("Requestor: -eva@example.cat\nOwner: nobody\nUnwatch\nPriority: 2\n\nGracias.", from: "marta", to: "treasury@example.test")
         t = try #require(try f.store.ticket(311))
         #expect(t.requestors.map(\.address) == ["nuria@example.cat"] && t.owner == nil && t.priority == 2)
