@@ -80,7 +80,7 @@ extension Intake {
             let cause = op.record(HistoryItem(
                 actor: op.actor.handle, kind: commandsOnly ? "commands" : role == .staff ? "correspondence-staff" : "correspondence",
                 note: notes(role == .outsider ? "from someone not on the ticket" : nil, result.note, autoNote, result.leftResolved,
-                            ignoredCommands(message, role: role, policy: policy)),
+                            ignoredCommands(message, role: role)),
                 carriesMessage: true))
             if let staff, let commands {
                 // The text after the commands goes to the requestors, with the staff member's files, as from the CLI.
@@ -109,12 +109,13 @@ extension Intake {
             let staff = reason == .commentAddress ? policy.staff(sender.address) : nil
             op = TicketOperation(before: result.ticket, actor: staff.map(Actor.staff) ?? .person(sender), at: now)
             let commands = staff.map { MailCommands.read(message.text ?? "", actor: $0.id) }
+            let commandsOnly = commands.map { !$0.lines.isEmpty && $0.rest.allSatisfy(\.isWhitespace) && message.attachments.isEmpty } ?? false
             let cause = op.record(HistoryItem(
-                actor: op.actor.handle, kind: "comment",
+                actor: op.actor.handle, kind: commandsOnly ? "commands" : "comment",
                 note: notes(reason == .outsider ? "from \(sender.address), who is not on this ticket: kept internal" : nil,
-                            result.note, autoNote, ignoredCommands(message, role: reason == .outsider ? .outsider : .staff, policy: policy)),
+                            result.note, autoNote, ignoredCommands(message, role: reason == .outsider ? .outsider : .staff)),
                 carriesMessage: true))
-            op.events.append((reason == .outsider ? .outsiderComment : .comment, cause))
+            if !commandsOnly { op.events.append((reason == .outsider ? .outsiderComment : .comment, cause)) }
             if let staff, let commands {
                 op.context.text = commands.rest
                 apply(commands, to: &op, by: staff, policy: policy)
@@ -165,7 +166,7 @@ extension Intake {
     static func apply(_ commands: MailCommands, to op: inout TicketOperation, by staff: Staff, policy: DeskPolicy) {
         var failures: [String] = []
         for line in commands.lines {
-            do {
+            do throws(DeskError) {
                 let change = try line.change.get()
                 // Each line meets the CLI's rule against the ticket as the lines before left it:
                 // after `Queue: treasury`, only treasury's staff (or an admin) may go on.
@@ -174,11 +175,9 @@ extension Intake {
                     try Authorization.check(change, on: ticket, policy: policy)
                 }
                 try ChangeRules.apply(change, to: &op, by: staff, comment: "by email: \(line.text)", policy: policy)
-            } catch let error as DeskError {
+            } catch {
                 op.record(HistoryItem(actor: staff.id, kind: "command-failed", new: line.text, note: error.description))
                 failures.append("\(line.text)\n    → \(error.description)")
-            } catch {
-                failures.append("\(line.text)\n    → \(error)")
             }
         }
         guard !failures.isEmpty else { return }
@@ -187,7 +186,7 @@ extension Intake {
     }
 
     /// For the history: command lines that were not applied because the sender is not proven staff.
-    static func ignoredCommands(_ message: Message, role: SenderRole, policy: DeskPolicy) -> String? {
+    static func ignoredCommands(_ message: Message, role: SenderRole) -> String? {
         guard role != .staff else { return nil }
         let n = MailCommands.read(message.text ?? "", actor: "-").lines.count
         return n == 0 ? nil : "its \(n) command line\(n == 1 ? " was" : "s were") not applied: only proven staff can give commands"
