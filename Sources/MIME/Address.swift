@@ -65,16 +65,17 @@ enum AddressParser {
     private static func mailbox(_ tokens: [Token], log: DefectLog?) -> Address? {
         guard !tokens.isEmpty else { return nil }
         var phrase: [(String, Bool)] = []  // word, spaceBefore
+        var quoted: [Bool] = []  // per phrase word: written as a quoted string
         var comments: [String] = []
         var angle: String? = nil
         var afterAngle: [String] = []
         for token in tokens {
             switch token {
-            case .word(let w, _, let space):
-                if angle == nil { phrase.append((w, space)) } else { afterAngle.append(w) }
+            case .word(let w, let q, let space):
+                if angle == nil { phrase.append((w, space)); quoted.append(q) } else { afterAngle.append(w) }
             case .comment(let c): comments.append(c)
             case .angle(let a): if angle == nil { angle = a } else { log?.add(.invalidAddress, "two angle addresses") }
-            case .special(let s): if angle == nil { phrase.append((String(s), false)) }
+            case .special(let s): if angle == nil { phrase.append((String(s), false)); quoted.append(false) }
             }
         }
         let commentName = comments.map { $0.trimming(" \t") }.first { !$0.isEmpty }
@@ -82,7 +83,7 @@ enum AddressParser {
         if var spec = angle {
             // obs-route: "<@a.example,@b.example:user@c.example>"
             if spec.hasPrefix("@"), let colon = spec.lastIndex(of: ":") { spec = String(spec[spec.index(after: colon)...]) }
-            spec = spec.filter { !$0.isWhitespace }
+            spec = withoutSpacesOutsideQuotes(spec)
             let name = displayName(phrase, log: log) ?? commentName.map { EncodedWords.decode($0, log: log) }
             if spec.isEmpty {
                 log?.add(.invalidAddress, "empty angle address")
@@ -93,22 +94,37 @@ enum AddressParser {
 
         // No angle brackets: rebuild whitespace-separated words; "@" joins its neighbours
         // even across spaces ("local @ domain" is obsolete but valid).
+        // Each word twice: as an address writes it (a quoted local part keeps its quotes, RFC 5322
+        // §3.4.1: `"john smith"@example.org`), and as a name reads it.
         var words: [String] = []
+        var names: [String] = []
         var joinNext = false
-        for (w, space) in phrase {
-            if words.isEmpty || (space && !joinNext && w != "@") { words.append(w) } else { words[words.count - 1] += w }
-            joinNext = w == "@"
+        for (index, (w, space)) in phrase.enumerated() {
+            let written = quoted[index] ? "\"" + w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : w
+            if words.isEmpty || (space && !joinNext && w != "@") {
+                words.append(written)
+                names.append(w)
+            } else {
+                words[words.count - 1] += written
+                names[names.count - 1] += w
+            }
+            joinNext = w == "@" && !quoted[index]
         }
-        let withAt = words.filter { $0.contains("@") }
-        if withAt.count == 1, words.count > 1, let spec = withAt.first {
+        let withAt = words.indices.filter { words[$0].contains("@") }
+        if withAt.count == 1, words.count > 1, let at = withAt.first {
             // Brackets missing: "Jane Doe jane@example.org"
             log?.add(.invalidAddress, "missing angle brackets")
-            let nameWords = words.filter { $0 != spec }.map { ($0, true) }
-            let bare = spec.trimming("<>")
+            let nameWords = names.indices.filter { $0 != at }.map { (names[$0], true) }
+            let bare = words[at].trimming("<>")
             return Address(name: displayName(nameWords, log: log) ?? commentName, address: bare)
         }
         if words.count == 1, let only = words.first {
-            return Address(name: commentName.map { EncodedWords.decode($0, log: log) }, address: only)
+            // Written the wrong way round: "Support (desk@example.com)" names desk@example.com.
+            if !only.contains("@"), let comment = commentName, comment.contains("@"), !comment.contains(where: \.isWhitespace) {
+                log?.add(.invalidAddress, "name and address swapped")
+                return Address(name: EncodedWords.decode(names[0], log: log), address: comment.trimming("<>"))
+            }
+            return Address(name: commentName.map { EncodedWords.decode($0, log: log) }, address: only.contains("@") ? only : names[0])
         }
         log?.add(.invalidAddress, words.joined(separator: " "))
         return nil
@@ -126,6 +142,25 @@ enum AddressParser {
         guard !joined.isEmpty else { return nil }
         let decoded = EncodedWords.decode(joined, log: log).trimming(" \t")
         return decoded.isEmpty ? nil : decoded
+    }
+
+    /// An addr-spec without the whitespace around its parts, keeping what is inside quotes.
+    private static func withoutSpacesOutsideQuotes(_ spec: String) -> String {
+        var out = ""
+        var inQuotes = false
+        var escaped = false
+        for c in spec {
+            if inQuotes {
+                out.append(c)
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inQuotes = false }
+            } else if c == "\"" {
+                inQuotes = true
+                out.append(c)
+            } else if !c.isWhitespace {
+                out.append(c)
+            }
+        }
+        return out
     }
 
     private static let specials: Set<Unicode.Scalar> = [",", ";", ":", "@", "<", ">", "(", ")", "\"", "[", "]", "\\"]

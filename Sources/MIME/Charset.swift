@@ -28,11 +28,35 @@ public enum Charset {
             return decodeUTF8(bytes, log: log)
         case nil:
             return guess(bytes, log: log, declared: name.isEmpty ? nil : name)
+        case "ISO-2022-JP":
+            return decodeISO2022JP(bytes, log: log)
         case let iconvName?:
             if let text = convert(bytes, from: iconvName, log: log) { return text }
             log?.add(.unknownCharset, name)
             return guess(bytes, log: log, declared: name)
         }
+    }
+
+    /// ISO-2022-JP as Japanese mailers write it. Data with 8-bit bytes is not ISO-2022-JP at
+    /// all: mailers label Shift_JIS so, and it is read as CP932 when it is valid there. Data
+    /// that glibc's strict ISO-2022-JP refuses (the NEC and IBM extensions Windows writes: ①,
+    /// ㈱, №) is turned into EUC-JP, pair for pair, and read as EUC-JP-MS (CP51932), which has
+    /// them; an invalid pair then costs one character and the rest stays in step.
+    static func decodeISO2022JP(_ bytes: ArraySlice<UInt8>, log: DefectLog?) -> String {
+        if bytes.contains(where: { $0 >= 0x80 }), let text = strict(bytes, from: "CP932") {
+            log?.add(.charsetGuessed, "iso-2022-jp with 8-bit bytes read as cp932")
+            return text
+        }
+        if let text = strict(bytes, from: "ISO-2022-JP") { return text }
+        let euc = ISO2022JP.toEUCJP(bytes)
+        return convert(euc[...], from: "EUC-JP-MS", log: log, width: ISO2022JP.eucWidth) ?? String(lossyUTF8: bytes)
+    }
+
+    /// The text if every byte is valid in `charset`, else nil.
+    static func strict(_ bytes: ArraySlice<UInt8>, from charset: String) -> String? {
+        let log = DefectLog()
+        guard let text = convert(bytes, from: charset, log: log), !log.items.contains(where: { $0.kind == .invalidCharacters }) else { return nil }
+        return text
     }
 
     /// Text for bytes with no usable label: valid UTF-8 if it is, else Windows-1252.
@@ -123,13 +147,16 @@ public enum Charset {
 
     private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
 
-    /// Converts with iconv, replacing each invalid byte with U+FFFD. Nil when iconv does not know the charset.
-    static func convert(_ bytes: ArraySlice<UInt8>, from charset: String, log: DefectLog?) -> String? {
+    /// Converts with iconv, replacing each invalid character with U+FFFD: one byte, or as many
+    /// as `width` says the character at that byte has (so multibyte text stays in step). Nil
+    /// when iconv does not know the charset.
+    static func convert(_ bytes: ArraySlice<UInt8>, from charset: String, log: DefectLog?,
+                        width: (UInt8) -> Int = { _ in 1 }) -> String? {
         let cd = iconv_open("UTF-8", charset)
         if Int(bitPattern: cd) == -1 {
             // Some labels work once the "x-" prefix is gone.
             guard charset.hasPrefix("X-") else { return nil }
-            return convert(bytes, from: String(charset.dropFirst(2)), log: log)
+            return convert(bytes, from: String(charset.dropFirst(2)), log: log, width: width)
         }
         defer { iconv_close(cd) }
 
@@ -158,8 +185,9 @@ public enum Charset {
                     invalid = true
                     output.append(contentsOf: replacement)
                     if inLeft == 0 { break }
-                    inPtr += 1
-                    inLeft -= 1
+                    let skip = Swift.min(inLeft, Swift.max(1, width(UInt8(bitPattern: inPtr.pointee))))
+                    inPtr += skip
+                    inLeft -= skip
                     if inLeft == 0 { break }
                 }
             }
@@ -167,4 +195,48 @@ public enum Charset {
         if invalid { log?.add(.invalidCharacters, charset.lowercased()) }
         return String(decoding: output, as: UTF8.self)
     }
+}
+
+/// ISO-2022-JP (RFC 1468) rewritten as EUC-JP, byte pair for byte pair, for iconv's
+/// EUC-JP-MS, which knows the Windows extensions that glibc's ISO-2022-JP refuses.
+enum ISO2022JP {
+    private enum Mode { case ascii, jisX0208, jisX0212, katakana }
+
+    static func toEUCJP(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var mode = Mode.ascii
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if b == 0x1B, i + 2 < bytes.endIndex {
+                let (b1, b2) = (bytes[i + 1], bytes[i + 2])
+                switch (b1, b2) {
+                case (0x28, 0x42), (0x28, 0x4A), (0x28, 0x48): mode = .ascii; i += 3; continue  // ESC ( B, ESC ( J
+                case (0x24, 0x42), (0x24, 0x40): mode = .jisX0208; i += 3; continue  // ESC $ B, ESC $ @
+                case (0x28, 0x49): mode = .katakana; i += 3; continue  // ESC ( I
+                case (0x24, 0x28) where i + 3 < bytes.endIndex && bytes[i + 3] == 0x44: mode = .jisX0212; i += 4; continue
+                default: break
+                }
+            }
+            if b == 0x0D || b == 0x0A { mode = .ascii; out.append(b); i += 1; continue }
+            switch mode {
+            case .ascii:
+                out.append(b)
+                i += 1
+            case .katakana:
+                if b >= 0x21 && b <= 0x5F { out += [0x8E, b | 0x80] } else { out.append(b) }
+                i += 1
+            case .jisX0208, .jisX0212:
+                guard b >= 0x21 && b <= 0x7E, i + 1 < bytes.endIndex else { out.append(b); i += 1; continue }
+                if mode == .jisX0212 { out.append(0x8F) }
+                out += [b | 0x80, bytes[i + 1] | 0x80]
+                i += 2
+            }
+        }
+        return out
+    }
+
+    /// How many bytes the EUC-JP character starting with this byte has.
+    static func eucWidth(_ lead: UInt8) -> Int { lead == 0x8F ? 3 : lead >= 0x80 ? 2 : 1 }
 }

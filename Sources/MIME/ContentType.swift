@@ -26,7 +26,7 @@ public struct ContentType: Equatable, Sendable {
     /// cannot be read gives `fallback` (text/plain, or message/rfc822 inside a digest) and a defect.
     static func parse(_ value: String?, fallback: ContentType, log: DefectLog) -> ContentType {
         guard let value, !value.allSatisfy(\.isWhitespace) else { return fallback }
-        let (head, parameters) = Parameters.split(value, log: log)
+        let (head, parameters) = Parameters.split(withSemicolonRestored(value, log: log), log: log)
         let pieces = head.split(separator: "/", maxSplits: 1).map { String($0).trimming(" \t").lowercased() }
         guard pieces.count == 2, isToken(pieces[0]), isToken(pieces[1]) else {
             // "text" alone, or garbage: keep the charset if one was given.
@@ -39,6 +39,17 @@ public struct ContentType: Equatable, Sendable {
             return fallback
         }
         return ContentType(type: pieces[0], subtype: pieces[1], parameters: parameters)
+    }
+
+    /// `multipart/mixed boundary="b"` (the `;` left out, often before a fold): the words after
+    /// the type are its parameters, not part of its name.
+    private static func withSemicolonRestored(_ value: String, log: DefectLog) -> String {
+        let head = value.prefix { $0 != ";" }
+        let trimmed = head.drop { $0 == " " || $0 == "\t" }
+        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }), trimmed[..<space].contains("/"),
+              trimmed[space...].contains("=") else { return value }
+        log.add(.malformedContentType, "parameters without ';'")
+        return String(value[..<space]) + ";" + String(value[space...])
     }
 
     private static func isToken(_ s: String) -> Bool {

@@ -13,8 +13,16 @@ enum EncodedWords {
     /// survives. Words are decoded wherever senders put them, also inside other words and
     /// quoted strings; malformed ones are left as they are, with a defect.
     static func decode(_ text: String, log: DefectLog?) -> String {
-        let utf8 = Array(text.utf8)
-        guard utf8.firstIndex(of: ASCII.equals) != nil, text.contains("=?") else { return text }
+        guard text.utf8.contains(ASCII.equals), text.contains("=?") else { return text }
+        return decode(bytes: Array(text.utf8)[...], log: log) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The same on raw header bytes: an encoded word's bytes belong to its own charset, even
+    /// raw 8-bit ones a sender left in it (`=?iso-8859-1?Q?Gr\xFC=DFe?=`); the text between
+    /// words is read by `outside` (UTF-8, else the part's charset, else Windows-1252).
+    static func decode(bytes: ArraySlice<UInt8>, log: DefectLog?, outside: (ArraySlice<UInt8>) -> String) -> String {
+        let utf8 = Array(bytes)
+        guard utf8.firstIndex(of: ASCII.equals) != nil else { return outside(bytes) }
         var words: [Word] = []
         var i = 0
         while i + 1 < utf8.count {
@@ -34,13 +42,13 @@ enum EncodedWords {
             }
             i += 1
         }
-        guard !words.isEmpty else { return text }
+        guard !words.isEmpty else { return outside(bytes) }
 
         var out = ""
         var cursor = 0
         var k = 0
         while k < words.count {
-            out += String(decoding: utf8[cursor..<words[k].range.lowerBound], as: UTF8.self)
+            out += outside(utf8[cursor..<words[k].range.lowerBound])
             // Gather the run of words separated only by whitespace and in the same charset.
             var bytes = words[k].bytes
             var last = k
@@ -62,7 +70,7 @@ enum EncodedWords {
             }
             k = last + 1
         }
-        out += String(decoding: utf8[cursor...], as: UTF8.self)
+        out += outside(utf8[cursor...])
         return out
     }
 
@@ -72,6 +80,21 @@ enum EncodedWords {
         guard text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else { return text }
         log?.add(.invalidCharacters, "control characters in header text")
         return String(String.UnicodeScalarView(text.unicodeScalars.map { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F ? " " : $0 }))
+    }
+
+    /// How far a word with whitespace inside may reach: RFC 2047's 75 characters, with slack.
+    private static let maxSpacedWord = 200
+
+    /// The "?=" that ends a word with whitespace in it, if one comes before another "=?"
+    /// and within `maxSpacedWord` of the word's start.
+    private static func spacedWordEnd(_ s: [UInt8], from: Int, start: Int) -> Int? {
+        var j = from
+        while j + 1 < s.count, j - start < maxSpacedWord {
+            if s[j] == ASCII.question && s[j + 1] == ASCII.equals { return j }
+            if s[j] == ASCII.equals && s[j + 1] == ASCII.question { return nil }
+            j += 1
+        }
+        return nil
     }
 
     private enum Scan {
@@ -100,12 +123,20 @@ enum EncodedWords {
         }
         let textStart = i + 3
         var j = textStart
+        var spaced = false
         while j + 1 < s.count {
             if s[j] == ASCII.question && s[j + 1] == ASCII.equals { break }
-            // RFC 2047 §5: encoded text holds no whitespace; a "word" with spaces is not one.
+            // RFC 2047 §5: encoded text holds no whitespace. Outlook and script mailers write it
+            // anyway (`=?utf-8?Q?Caf=C3=A9 au lait?=`), and mail clients decode it: so do we,
+            // when the word ends within its length limit and no other word starts first.
             if ASCII.isLineBreak(s[j]) || ASCII.isWhitespace(s[j]) {
-                log?.add(.malformedEncodedWord, "unterminated")
-                return .noWordBefore(j)
+                guard j - start < maxSpacedWord, let close = spacedWordEnd(s, from: j, start: start) else {
+                    log?.add(.malformedEncodedWord, "unterminated")
+                    return .noWordBefore(j)
+                }
+                spaced = true
+                j = close
+                break
             }
             j += 1
         }
@@ -113,7 +144,10 @@ enum EncodedWords {
             log?.add(.malformedEncodedWord, "unterminated")
             return .noWordBefore(s.count)
         }
-        let payload = s[textStart..<j]
+        if spaced { log?.add(.malformedEncodedWord, "whitespace inside an encoded word") }
+        let payload = spaced ? (encoding == UInt8(ascii: "b") ? s[textStart..<j].filter { !ASCII.isWhitespace($0) && !ASCII.isLineBreak($0) }[...]
+                                                              : s[textStart..<j].filter { !ASCII.isLineBreak($0) }[...])
+                             : s[textStart..<j]
         let bytes: [UInt8]
         if encoding == UInt8(ascii: "b") {
             let wordLog = DefectLog()

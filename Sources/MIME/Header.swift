@@ -25,10 +25,18 @@ public struct Header: Sendable {
     public let fields: [HeaderField]
     /// Charset to read raw 8-bit header bytes in when they are not UTF-8 (the part's own charset).
     let fallbackCharset: String?
+    /// Charsets the message declares elsewhere (its text parts, its encoded words), tried in
+    /// turn on raw 8-bit bytes before Windows-1252: a raw GB2312 subject beside a GB2312 body.
+    let hints: [String]
 
     public init(fields: [HeaderField], fallbackCharset: String? = nil) {
+        self.init(fields: fields, fallbackCharset: fallbackCharset, hints: [])
+    }
+
+    init(fields: [HeaderField], fallbackCharset: String?, hints: [String]) {
         self.fields = fields
         self.fallbackCharset = fallbackCharset
+        self.hints = hints
     }
 
     /// The first field of that name.
@@ -44,7 +52,8 @@ public struct Header: Sendable {
     }
 
     func text(of field: HeaderField, log: DefectLog?) -> String {
-        EncodedWords.decode(raw8bitText(field.unfoldedBytes, log: log), log: log)
+        // Encoded words are decoded on the raw bytes, before any raw 8-bit fallback.
+        EncodedWords.decode(bytes: field.unfoldedBytes, log: log) { raw8bitText($0, log: log) }
     }
 
     /// The value as a string without decoding encoded words (for structured fields,
@@ -60,12 +69,25 @@ public struct Header: Sendable {
         }
         if bytes.isASCII { return String(lossyUTF8: bytes) }
         if let text = Charset.validUTF8(bytes) { return text }
+        if fallbackCharset == nil {
+            for hint in hints {
+                guard let name = Charset.canonicalName(Charset.normalizedLabel(hint)), name != "UTF-8",
+                      let text = Charset.strict(bytes, from: name) else { continue }
+                log?.add(.eightBitHeader, hint)
+                return text
+            }
+        }
         log?.add(.eightBitHeader, fallbackCharset ?? "windows-1252")
         return Charset.decode(bytes, label: fallbackCharset, log: nil)
     }
 }
 
 extension Header {
+    /// The same fields, reading raw 8-bit bytes with these charsets as hints.
+    func hinted(by hints: [String]) -> Header {
+        hints.isEmpty ? self : Header(fields: fields, fallbackCharset: fallbackCharset, hints: hints)
+    }
+
     /// RFC 5322 §2.2 and §3.5: the header block, ended by an empty line.
     ///
     /// Lines may end in CRLF, LF or a bare CR. A line that is neither a field
@@ -125,17 +147,23 @@ extension Header {
                 i = next
                 continue
             }
-            // Not a field and not a continuation.
+            // Not a field and not a continuation: junk among the fields (a "---- Original
+            // message ----" line, folds that lost their indentation) when a field follows before
+            // the empty line, as Ruby's mail reads it; skipped to that field, with a defect.
+            // Otherwise the body starts here.
+            // In a body part, whose text may follow its fields with no empty line, only a field on
+            // the very next line makes a line junk.
             finishField()
+            let following = bytes.indexOfLineBreak(from: next)
+            let nextIsField = next < end && !ASCII.isWhitespace(bytes[next]) && fieldColon(bytes[next..<following]) != nil
+            if let resume = isPart ? (nextIsField && !fields.isEmpty ? next : nil) : nextField(bytes, from: next) {
+                log.add(.invalidHeaderLine, String(lossyUTF8: bytes[i..<min(lineEnd, i + 200)]))
+                i = resume
+                continue
+            }
             if fields.isEmpty {
                 log.add(.noHeaders)
                 return ([], i)
-            }
-            let following = bytes.indexOfLineBreak(from: next)
-            if next < end, fieldColon(bytes[next..<following]) != nil {
-                log.add(.invalidHeaderLine, String(lossyUTF8: bytes[i..<lineEnd]))
-                i = next
-                continue
             }
             log.add(.missingHeaderBodySeparator)
             return (fields, i)
@@ -143,6 +171,19 @@ extension Header {
         finishField()
         if sawBareCR { log.add(.bareCarriageReturn) }
         return (fields, end)
+    }
+
+    /// Where the next line that is a field starts, looking no further than the empty line.
+    /// Each junk line is looked past once: the caller resumes at the answer.
+    private static func nextField(_ bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
+        var i = start
+        while i < bytes.endIndex {
+            let lineEnd = bytes.indexOfLineBreak(from: i)
+            if lineEnd == i { return nil }
+            if !ASCII.isWhitespace(bytes[i]), fieldColon(bytes[i..<lineEnd]) != nil { return i }
+            i = bytes.lineBreakEnd(at: lineEnd) ?? lineEnd
+        }
+        return nil
     }
 
     /// The colon ending a field name if the line starts with one: printable ASCII

@@ -62,15 +62,22 @@ public struct Message: Sendable {
         if raw.isEmpty { log.add(.noHeaders, "empty message") }
         let root = parser.parse(raw, depth: depth, isPart: false, defaultType: .textPlain)
         self.root = root
-        let header = root.header
+        let header = root.header.hinted(by: Self.declaredCharsets(root))
 
         subject = header.first("Subject").map { header.text(of: $0, log: log).trimming(" \t") }
         func addresses(_ name: String) -> [Address] {
             header.all(name).flatMap { AddressParser.parse(header.raw8bitText($0.unfoldedBytes, log: log), log: log) }
         }
-        from = addresses("From")
-        sender = addresses("Sender")
-        replyTo = addresses("Reply-To")
+        // A mailbox without "@" ("[unknown]", "undisclosed") is never the sender when one with "@" exists.
+        func senders(_ name: String) -> [Address] {
+            let all = addresses(name)
+            guard all.contains(where: { $0.address.contains("@") }), all.contains(where: { !$0.address.contains("@") }) else { return all }
+            log.add(.invalidAddress, "\(name) without an address left out")
+            return all.filter { $0.address.contains("@") }
+        }
+        from = senders("From")
+        sender = senders("Sender")
+        replyTo = senders("Reply-To")
         to = addresses("To")
         cc = addresses("Cc")
         messageID = MessageIDs.list(header.structuredText("Message-ID", log: log)).first
@@ -90,6 +97,35 @@ public struct Message: Sendable {
         attachments = collector.attachments
         deliveryReport = collector.report
         defects = log.items
+    }
+}
+
+extension Message {
+    /// The charsets a message declares for its text, in order: its text parts' charset
+    /// parameters, then the charsets of the encoded words in its header. A few at most.
+    static func declaredCharsets(_ root: Part) -> [String] {
+        var found: [String] = []
+        func add(_ charset: String) {
+            let c = Charset.normalizedLabel(charset)
+            if !c.isEmpty, !found.contains(c), found.count < 4 { found.append(c) }
+        }
+        var stack = [root]
+        var visited = 0
+        while let part = stack.popLast(), visited < 64 {
+            visited += 1
+            if part.contentType.type == "text", let c = part.contentType.charset { add(c) }
+            stack += part.children.reversed()
+        }
+        for field in root.header.fields where field.rawValue.count < 4096 {
+            var i = field.rawValue.startIndex
+            while let at = field.rawValue.firstIndex(of: [ASCII.equals, ASCII.question], from: i) {
+                let start = at + 2
+                let end = field.rawValue[start...].prefix(40).firstIndex(of: ASCII.question) ?? start
+                if end > start { add(String(decoding: field.rawValue[start..<end], as: UTF8.self)) }
+                i = max(end, start)
+            }
+        }
+        return found
     }
 }
 
@@ -170,15 +206,34 @@ struct BodyCollector {
         let children = part.children
         switch type.subtype {
         case "alternative":
-            let plain = children.first { isBodyText($0, "plain") }
-            let rich = children.last { isBodyText($0, "html") || ($0.contentType.isMultipart && contains($0, "html")) }
-            if let plain, want.contains(.text) { texts.append(decodeText(plain, want: want)) }
-            if let rich { collect(rich, want: plain == nil ? want : want.subtracting(.text), depth: depth + 1) }
+            // The plain representation: a text/plain part, or a multipart of plain text and files
+            // (Apple Mail's text with an image); the rich one: the last HTML, or a multipart holding it.
+            let plain = children.first { isBodyText($0, "plain") || ($0.contentType.isMultipart && contains($0, "plain") && !contains($0, "html")) }
+            let rich = children.last { $0 !== plain && (isBodyText($0, "html") || ($0.contentType.isMultipart && contains($0, "html"))) }
+            var plainUsed = false
+            if let plain {
+                if plain.contentType.isMultipart {
+                    let before = texts.count
+                    collect(plain, want: want, depth: depth + 1)
+                    plainUsed = texts[before...].contains { !$0.allSatisfy(\.isWhitespace) } || rich == nil
+                } else if want.contains(.text) {
+                    // An empty plain alternative beside HTML is no body: the HTML's text is.
+                    let text = decodeText(plain, want: want)
+                    plainUsed = !text.allSatisfy(\.isWhitespace) || rich == nil
+                    if plainUsed { texts.append(text) }
+                } else if want.contains(.attachments) {
+                    attach(plain)
+                }
+            }
+            if let rich {
+                let before = htmls.count
+                collect(rich, want: plainUsed ? want.subtracting(.text) : want.union(want.contains(.text) ? .html : []), depth: depth + 1)
+                if !plainUsed, want.contains(.text) { texts += htmls[before...].map(HTMLText.render) }
+            }
             if plain == nil && rich == nil, let last = children.last { collect(last, want: want, depth: depth + 1) }
-            // Other representations that are not text (calendar invitations, say) are kept as attachments.
+            // Never drop a part: every other representation is kept as an attachment.
             for child in children where child !== plain && child !== rich && !(plain == nil && rich == nil && child === children.last) {
-                if !isBodyText(child, "plain") && !isBodyText(child, "html") && !child.contentType.isMultipart
-                    && want.contains(.attachments) { attach(child) }
+                collectAsAttachment(child, want: want, depth: depth)
             }
         case "related":
             let start = type.parameters["start"].map(MessageIDs.strip)
@@ -218,25 +273,30 @@ struct BodyCollector {
         }
     }
 
+    /// Whether a body text has been chosen yet (the first text part is the body even when named).
+    private var bodyChosen: Bool { !texts.isEmpty || !htmls.isEmpty }
+
     private mutating func leaf(_ part: Part, want: Want) {
         if part.body.isEmpty && part.contentType.type == "text" && part.disposition?.isAttachment != true {
             return  // an empty body is no body (a message of headers only, or of nothing)
         }
-        if isBodyText(part, "plain") {
-            if want.contains(.text) { texts.append(decodeText(part, want: want)) }
-        } else if isBodyText(part, "html") {
-            if want.contains(.html) { htmls.append(decodeText(part, want: want)) }
+        if isBodyText(part, "plain") && want.contains(.text) {
+            texts.append(decodeText(part, want: want))
+        } else if isBodyText(part, "html") && want.contains(.html) {
+            htmls.append(decodeText(part, want: want))
         } else if want.contains(.attachments) {
+            // A text the body does not want here (a branch kept as files) is a file, never lost.
             attach(part)
         }
     }
 
-    /// A text/plain or text/html part meant as the body: not an attachment, and either
-    /// nameless or explicitly inline.
+    /// A text/plain or text/html part meant as the body (RFC 2183; JMAP, RFC 8621 §4.1.4):
+    /// not marked as an attachment, and nameless, or the first text of the message even
+    /// when named (a lone `text/plain; name=note.txt` is its body). A later named text is a file.
     private func isBodyText(_ part: Part, _ subtype: String) -> Bool {
         guard part.contentType.type == "text", part.contentType.subtype == subtype, part.children.isEmpty else { return false }
         if part.disposition?.isAttachment == true { return false }
-        return part.filename == nil || part.disposition?.isInline == true
+        return part.filename == nil || !bodyChosen
     }
 
     private func contains(_ part: Part, _ subtype: String) -> Bool {

@@ -80,21 +80,27 @@ final class PartParser {
         if let charset = contentType.charset { header = Header(fields: fields, fallbackCharset: charset) }
         let disposition = ContentDisposition.parse(header.structuredText("Content-Disposition", log: log), log: log)
         var encoding = TransferEncoding(headerValue: header.structuredText("Content-Transfer-Encoding", log: log) ?? "")
-        let body = raw[bodyStart...]
 
+        var body = raw[bodyStart...]
         var children: [Part] = []
         var message: Message? = nil
         if contentType.isMultipart {
-            if encoding != .sevenBit && encoding != .eightBit && encoding != .binary {
-                // RFC 2045 §6.4 forbids encoding a multipart; undoing it would need a copy we cannot refer into.
-                log.add(.transferEncodingOnMultipart, contentType.mimeType)
-                encoding = .sevenBit
-            }
+            // RFC 2045 §6.4 forbids encoding a multipart; its parts are looked for in the body as
+            // it is, and in the decoded body when they are not found there.
+            let encoded = encoding != .sevenBit && encoding != .eightBit && encoding != .binary
+            if encoded { log.add(.transferEncodingOnMultipart, contentType.mimeType) }
+            let boundary = contentType.parameters["boundary"].flatMap { $0.isEmpty ? nil : $0 }
             if depth >= limits.maxDepth {
                 log.add(.nestingTooDeep, "depth \(depth)")
-            } else if let boundary = contentType.parameters["boundary"], !boundary.isEmpty {
+            } else if let boundary {
                 let childDefault = contentType.subtype == "digest" ? ContentType.messageRFC822 : ContentType.textPlain
-                for slice in split(body, boundary: boundary, mimeType: contentType.mimeType) {
+                var slices = split(body, boundary: boundary, mimeType: contentType.mimeType)
+                if slices.isEmpty && encoded {
+                    let decoded = encoding.decode(body, log: log)[...]
+                    slices = split(decoded, boundary: boundary, mimeType: contentType.mimeType)
+                    if !slices.isEmpty { body = decoded }
+                }
+                for slice in slices {
                     children.append(parse(slice, depth: depth + 1, isPart: true, defaultType: childDefault))
                 }
                 if children.isEmpty {
@@ -104,9 +110,13 @@ final class PartParser {
                 log.add(.missingBoundary, contentType.mimeType)
             }
             if children.isEmpty {
-                // Read what we could not split as plain text, so its words are not lost.
+                // Read what could not be split as plain text, decoded and without delimiter lines,
+                // so its words are not lost and no MIME scaffolding shows.
+                if encoded && depth < limits.maxDepth { body = encoding.decode(body, log: log)[...] }
+                if let boundary { body = Self.withoutDelimiterLines(body, boundary: boundary) }
                 contentType = ContentType(type: "text", subtype: "plain", parameters: ["charset": contentType.charset ?? "us-ascii"])
             }
+            encoding = .sevenBit
         } else if contentType.type == "message" && (contentType.subtype == "rfc822" || contentType.subtype == "global") {
             if depth >= limits.maxDepth {
                 log.add(.nestingTooDeep, "depth \(depth)")
@@ -121,6 +131,26 @@ final class PartParser {
         }
         return Part(header: header, contentType: contentType, disposition: disposition, transferEncoding: encoding,
                     raw: raw, body: body, children: children, message: message)
+    }
+
+    /// The body without its `--boundary` and `--boundary--` lines.
+    static func withoutDelimiterLines(_ body: ArraySlice<UInt8>, boundary: String) -> ArraySlice<UInt8> {
+        let delimiter = Array("--\(boundary)".utf8)
+        guard body.firstIndex(of: delimiter, from: body.startIndex) != nil else { return body }
+        var out = [UInt8]()
+        out.reserveCapacity(body.count)
+        var i = body.startIndex
+        while i < body.endIndex {
+            let lineEnd = body.indexOfLineBreak(from: i)
+            let next = body.lineBreakEnd(at: lineEnd) ?? lineEnd
+            var line = body[i..<lineEnd]
+            while let last = line.last, ASCII.isWhitespace(last) { line = line.dropLast() }
+            let isDelimiter = line.starts(with: delimiter) && (line.count == delimiter.count
+                || (line.count == delimiter.count + 2 && line.suffix(2).allSatisfy { $0 == ASCII.hyphen }))
+            if !isDelimiter { out += body[i..<next] }
+            i = next
+        }
+        return out[...]
     }
 
     /// RFC 2046 §5.1.1: the body parts between `--boundary` delimiter lines.

@@ -18,7 +18,7 @@ import CCrypto
 
     @Test func thereAreEnoughFixtures() {
         #expect(Self.messages.count >= 60)
-        for folder in ["rfc", "legacy", "malformed"] {
+        for folder in ["rfc", "legacy", "malformed", "thirdparty"] {
             #expect(Self.messages.contains { $0.hasPrefix(folder + "/") }, "no fixtures in \(folder)/")
         }
     }
