@@ -31,6 +31,19 @@ public enum HostileBenchmark {
         Shape(name: "unterminated encoded words") { n in
             Array(("Subject: " + String(repeating: "=?utf-8?q?abc", count: n * 8) + "\r\n\r\n").utf8)
         },
+        Shape(name: "spaced encoded words") { n in
+            // Whitespace inside words that never end: each looks ahead a bounded way, once.
+            Array(("Subject: " + String(repeating: "=?utf-8?q?a b c d e f ", count: n * 4) + "\r\n\r\n").utf8)
+        },
+        Shape(name: "junk header lines") { n in
+            // Lines that are no fields among fields, and a run of them that ends in the body.
+            Array(("From: a@b.example\r\n" + String(repeating: "junk line\r\nX-Field: v\r\n", count: n * 2)
+                + String(repeating: "more junk\r\n", count: n * 2) + "\r\nbody").utf8)
+        },
+        Shape(name: "encoded multipart, no parts") { n in
+            Array(("Content-Type: multipart/mixed; boundary=q\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+                + String(repeating: "caf=C3=A9 i m=C3=A9s\r\n", count: n * 2) + "--q--\r\n").utf8)
+        },
         Shape(name: "long address list") { n in
             Array(("To: " + (0..<n).map { "\"N, \($0)\" <a\($0)@x.example>" }.joined(separator: ", ") + "\r\n\r\n").utf8)
         },
