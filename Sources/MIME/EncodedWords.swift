@@ -91,7 +91,8 @@ enum EncodedWords {
         var j = from
         while j + 1 < s.count, j - start < maxSpacedWord {
             if s[j] == ASCII.question && s[j + 1] == ASCII.equals { return j }
-            if s[j] == ASCII.equals && s[j + 1] == ASCII.question { return nil }
+            // Another word starting ("=?" not followed by "=", which is base64 padding before "?=").
+            if s[j] == ASCII.equals && s[j + 1] == ASCII.question && !(j + 2 < s.count && s[j + 2] == ASCII.equals) { return nil }
             j += 1
         }
         return nil
