@@ -59,6 +59,7 @@ public struct Configuration: Sendable {
         let notifications: NotificationsEntry?
         let verification: VerificationEntry?
         let replies: [String: RepliesEntry]?
+        let redaction: [RedactionEntry]?
         let imap: MailSettings.IMAPSection?
         let smtp: MailSettings.SMTPSection?
         let log: MailSettings.LogSection?
@@ -125,6 +126,18 @@ public struct Configuration: Sendable {
         let body: String?
     }
 
+    /// `[[redaction]]`: a shipped rule by name, or a pattern of the installation's own.
+    struct RedactionEntry: Decodable {
+        let name: String
+        let pattern: String?
+        let replacement: String?
+        let allowedQueues: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, pattern, replacement, allowedQueues = "allowed_queues"
+        }
+    }
+
     /// `[replies.<language>]`: the lines that thank, approve, or are only courtesy.
     struct RepliesEntry: Decodable {
         let thanks: [String]?
@@ -151,11 +164,12 @@ public struct Configuration: Sendable {
         let queueMove: Bool?
         let ownerChange: Bool?
         let conversation: Bool?
+        let quoteInAcknowledgement: Bool?
 
         enum CodingKeys: String, CodingKey {
             case acknowledge, staffOnCreate = "staff_on_create", requestorCorrespondence = "requestor_correspondence"
             case staffCorrespondence = "staff_correspondence", comment, statusChange = "status_change", queueMove = "queue_move"
-            case ownerChange = "owner_change", conversation
+            case ownerChange = "owner_change", conversation, quoteInAcknowledgement = "quote_in_acknowledgement"
         }
     }
 
@@ -280,6 +294,7 @@ public struct Configuration: Sendable {
             notify.queueMove = n.queueMove ?? true
             notify.ownerChange = n.ownerChange ?? true
             notify.conversation = n.conversation ?? true
+            notify.quoteInAcknowledgement = n.quoteInAcknowledgement ?? false
         }
         for (key, value, range) in [("max_message_bytes", g.maxMessageBytes, 1024...(1 << 40)), ("max_attachments", g.maxAttachments, 0...100_000),
                                     ("max_nesting_depth", g.maxNestingDepth, 1...100), ("filing_attempts", g.filingAttempts, 1...100),
@@ -311,6 +326,26 @@ public struct Configuration: Sendable {
             if let a = entry.approval { patterns.approval[language] = a }
             if let c = entry.courtesy { patterns.courtesy[language] = c }
         }
+        var redaction = Redaction()
+        if let entries = raw.redaction {
+            redaction.rules = []
+            for (i, entry) in entries.enumerated() {
+                var rule: RedactionRule
+                if let pattern = entry.pattern {
+                    guard Pattern.named(pattern) != nil else { throw fail("redaction[\(i)].pattern", "not a valid regular expression") }
+                    rule = RedactionRule(name: entry.name, pattern: pattern, replacement: entry.replacement)
+                } else if let shipped = RedactionRule.shipped.first(where: { $0.name == entry.name }) {
+                    rule = shipped
+                } else {
+                    throw fail("redaction[\(i)].name", "no shipped rule \(entry.name.quoted) (iban, card, dni, password): give a pattern")
+                }
+                for q in entry.allowedQueues ?? [] where !queues.contains(where: { $0.name == q }) {
+                    throw fail("redaction[\(i)].allowed_queues", "no queue named \(q)")
+                }
+                rule.allowedQueues = entry.allowedQueues ?? []
+                redaction.rules.append(rule)
+            }
+        }
         let verification = SenderVerification(trustedAuthservIDs: raw.verification?.authservIDs ?? [],
                                               trustedReceivingHosts: raw.verification?.receivingHosts ?? [])
         let policy = DeskPolicy(instanceID: g.instanceID, tag: SubjectTag(prefix: g.tagPrefix ?? "suport"),
@@ -321,7 +356,8 @@ public struct Configuration: Sendable {
                                 maxMessageBytes: g.maxMessageBytes ?? 25 * 1024 * 1024, maxAttachments: g.maxAttachments ?? 100,
                                 maxNestingDepth: g.maxNestingDepth ?? 20, admins: g.admins ?? [], verification: verification,
                                 filingAttempts: g.filingAttempts ?? 3, reopenOnReply: reopen, replyPatterns: patterns,
-                                unmatchedAutoMail: autoMail, forwardAttachmentBytes: g.forwardAttachmentBytes ?? 10 * 1024 * 1024)
+                                unmatchedAutoMail: autoMail, forwardAttachmentBytes: g.forwardAttachmentBytes ?? 10 * 1024 * 1024,
+                                redaction: redaction)
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)

@@ -39,6 +39,9 @@ public struct NotificationSwitches: Sendable, Equatable {
     /// A requestor's or Cc's correspondence goes on to the other requestors and Ccs (RT's
     /// "On Correspond Notify Requestors and Ccs").
     public var conversation = true
+    /// The acknowledgement quotes the requestor's message back. Off by default: a forged
+    /// sender must not receive what someone else wrote.
+    public var quoteInAcknowledgement = false
 
     public init() {}
 }
@@ -83,6 +86,8 @@ public struct DeskPolicy: Sendable {
     /// Files of incoming correspondence up to this many bytes in all go on with its
     /// notifications; above, the notification names them and how to get them.
     public var forwardAttachmentBytes: Int
+    /// Sensitive data masked in what leaves the store.
+    public var redaction: Redaction
 
     public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
                 messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],
@@ -91,7 +96,8 @@ public struct DeskPolicy: Sendable {
                 maxMessageBytes: Int = 25 * 1024 * 1024, maxAttachments: Int = 100, maxNestingDepth: Int = 20,
                 admins: [String] = [], verification: SenderVerification = SenderVerification(), filingAttempts: Int = 3,
                 reopenOnReply: ReopenPolicy = .unlessThanks, replyPatterns: ReplyPatterns = ReplyPatterns(),
-                unmatchedAutoMail: UnmatchedAutoMail = .file, forwardAttachmentBytes: Int = 10 * 1024 * 1024) {
+                unmatchedAutoMail: UnmatchedAutoMail = .file, forwardAttachmentBytes: Int = 10 * 1024 * 1024,
+                redaction: Redaction = Redaction()) {
         self.instanceID = instanceID
         self.tag = tag
         self.legacyTagPatterns = legacyTagPatterns
@@ -115,6 +121,12 @@ public struct DeskPolicy: Sendable {
         self.replyPatterns = replyPatterns
         self.unmatchedAutoMail = unmatchedAutoMail
         self.forwardAttachmentBytes = forwardAttachmentBytes
+        self.redaction = redaction
+    }
+
+    /// Whether this address may read data of this rule unmasked: staff of an allowed queue.
+    public func mayRead(_ rule: RedactionRule, address: String) -> Bool {
+        rule.allowedQueues.contains { isStaff(address, ofQueue: $0) }
     }
 
     public func queue(named name: String) -> Queue? { queues.first { $0.name == name } }

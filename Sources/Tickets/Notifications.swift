@@ -258,6 +258,10 @@ public struct NotificationComposer: Sendable {
         values["recipient_name"] = planned.recipient.name ?? planned.recipient.address
         values["owner"] = ticket.owner.flatMap(policy.staff)?.name ?? ""
         values["approval_days"] = String(queue?.approvalDays ?? 0)
+        if planned.template == .acknowledgement && !policy.notify.quoteInAcknowledgement { values["text"] = "" }
+        // Sensitive data is masked where it leaves the store, for everyone but the staff allowed to read it.
+        let reader = planned.recipient.address
+        values = values.mapValues { policy.redaction.mask($0) { policy.mayRead($0, address: reader) } }
         // An empty value is left out, so that a section on it (`{{#comment}}…{{/comment}}`) is skipped.
         let (subject, body) = templates.render(planned.template, language: language, context: values.filter { !$0.value.isEmpty })
         let from = Address(name: queueName(ticket.queue), address: queue?.replyAddress ?? "")

@@ -27,6 +27,13 @@ public final class Pattern: @unchecked Sendable {  // NSRegularExpression is imm
         regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
+    /// The range of capture group `group` (0: the whole match) in every match, in order.
+    public func matchRanges(in text: String, group: Int = 0) -> [Range<String.Index>] {
+        regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+            group < match.numberOfRanges ? Range(match.range(at: group), in: text) : nil
+        }
+    }
+
     /// The text of capture group `group` in the first match, if any.
     public func firstCapture(_ group: Int, in text: String) -> Substring? {
         guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), group < match.numberOfRanges,

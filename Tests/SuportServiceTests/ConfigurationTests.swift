@@ -21,6 +21,14 @@ import Tickets
         #expect(c.policy.forwardAttachmentBytes == 10_485_760 && c.policy.notify.conversation)
         #expect(c.policy.queue(named: "treasury")?.approval == true && c.policy.queue(named: "treasury")?.approvalDays == 7)
         #expect(c.policy.queue(named: "support")?.approval == false)
+        #expect(c.policy.redaction.rules.map(\.name) == ["iban", "card", "dni", "password"])
+        #expect(c.policy.redaction.rules.first?.allowedQueues == ["treasury"] && !c.policy.notify.quoteInAcknowledgement)
+    }
+
+    @Test func redactionRulesOfTheInstallationsOwn() throws {
+        let text = example + "\n[[redaction]]\nname = \"member\"\npattern = \"SOCI-[0-9]{6}\"\nreplacement = \"SOCI-******\"\n"
+        let rules = try Configuration.parse(text, file: "c.toml").policy.redaction.rules
+        #expect(rules.last?.mask("el SOCI-123456 paga") == "el SOCI-****** paga")
     }
 
     @Test func replyPatternsReplaceTheShippedOnesPerLanguage() throws {
@@ -43,6 +51,8 @@ import Tickets
         ("reopen_on_reply = \"unless-thanks\"", "reopen_on_reply = \"sometimes\"", "suport.reopen_on_reply", "must be always, unless-thanks or never"),
         ("auto_mail = \"file\"", "auto_mail = \"bin\"", "suport.auto_mail", "must be file or drop"),
         ("approval_days = 7", "approval_days = 0", "queues[1].approval_days", "must be between 1 and 365, not 0"),
+        ("name = \"card\"", "name = \"passport\"", "redaction[1].name", "no shipped rule \"passport\" (iban, card, dni, password): give a pattern"),
+        ("name = \"dni\"\nallowed_queues = [\"treasury\"]", "name = \"dni\"\nallowed_queues = [\"bank\"]", "redaction[2].allowed_queues", "no queue named bank"),
         ("# [replies.ca]\n# thanks = [", "[replies.ca]\nthanks = [\"(gràcies\"]\n# thanks = [", "replies.ca.thanks[0]", "not a valid regular expression"),
     ])
     func errorsNameTheKey(_ find: String, _ replace: String, _ key: String, _ problem: String) {
