@@ -113,6 +113,25 @@ struct Due: ParsableCommand {
     }
 }
 
+struct PurgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Purge the finished tickets past their queue's keep_resolved_months (the daemon does it as it falls due).")
+    @OptionGroup var options: DeskOptions
+    @Flag(help: "Only list what would be purged.") var dryRun = false
+    func run() throws {
+        try options.run { desk in
+            let due = try desk.dueForPurge()
+            if dryRun {
+                print(due.isEmpty ? "Nothing to purge." : Views.list(due, tag: desk.policy.tag))
+            } else {
+                let changed = try desk.runDueWork()
+                print("\(changed) ticket\(changed == 1 ? "" : "s") changed")
+            }
+        }
+    }
+}
+
 /// Text from -m or --file, and files to attach.
 struct MessageOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The text.") var message: String?

@@ -111,10 +111,12 @@ public struct Configuration: Sendable {
         let displayName: [String: String]?
         let approval: Bool?
         let approvalDays: Int?
+        let keepResolvedMonths: Int?
+        let purge: String?
 
         enum CodingKeys: String, CodingKey {
             case name, addresses, commentAddress = "comment_address", staff, language, displayName = "display_name"
-            case approval, approvalDays = "approval_days"
+            case approval, approvalDays = "approval_days", keepResolvedMonths = "keep_resolved_months", purge
         }
     }
 
@@ -244,9 +246,14 @@ public struct Configuration: Sendable {
             if let days = q.approvalDays, !(1...365).contains(days) {
                 throw fail("queues[\(i)].approval_days", "must be between 1 and 365, not \(days)")
             }
+            if let months = q.keepResolvedMonths, !(1...1200).contains(months) {
+                throw fail("queues[\(i)].keep_resolved_months", "must be between 1 and 1200, not \(months)")
+            }
+            guard [nil, "messages", "ticket"].contains(q.purge) else { throw fail("queues[\(i)].purge", "must be messages or ticket") }
             queues.append(Queue(name: q.name, addresses: q.addresses.map { $0.lowercased() }, commentAddress: q.commentAddress?.lowercased(),
                                 staff: members, language: language, displayNames: names, approval: q.approval ?? false,
-                                approvalDays: q.approvalDays ?? 7))
+                                approvalDays: q.approvalDays ?? 7, keepResolvedMonths: q.keepResolvedMonths,
+                                purgeWholeTicket: q.purge == "ticket"))
         }
         guard !queues.isEmpty else { throw fail("queues", "at least one queue is needed") }
         let defaultQueue = g.defaultQueue ?? queues[0].name

@@ -242,12 +242,32 @@ public final class Desk: Sendable {
 extension Desk {
     // MARK: work that falls due
 
+    /// The finished tickets whose messages retention would purge now (`suport purge --dry-run`).
+    public func dueForPurge(now: Date = Date()) throws -> [TicketRecord] {
+        let months = policy.queues.compactMap(\.keepResolvedMonths)
+        guard let shortest = months.min(),
+              let cutoff = Calendar(identifier: .gregorian).date(byAdding: .month, value: -shortest, to: now) else { return [] }
+        return try store.retentionCandidates(resolvedBefore: cutoff).filter {
+            RetentionRules.deadline(of: $0, policy: policy).map { $0 <= now } == true
+        }
+    }
+
     /// Does what the clock has made due, from the database alone (so a restart loses
-    /// nothing): resolutions nobody approved within `approval_days` close without approval.
-    /// Returns how many tickets it changed.
+    /// nothing): resolutions nobody approved within `approval_days` close without approval,
+    /// and finished tickets past their queue's `keep_resolved_months` are purged (then the
+    /// freed space is given back). Returns how many tickets it changed.
     @discardableResult
     public func runDueWork(now: Date = Date()) throws -> Int {
         var changed = 0
+        let purged = try dueForPurge(now: now)
+        for due in purged {
+            changed += try store.write { tx in
+                guard let ticket = try tx.ticket(number: due.number), let op = RetentionRules.purge(ticket, policy: policy, now: now) else { return 0 }
+                try tx.apply(op)
+                return 1
+            }
+        }
+        if !purged.isEmpty { try store.reclaimSpace() }
         for pending in try store.pendingApprovals() where ApprovalRules.deadline(of: pending, policy: policy).map({ $0 <= now }) == true {
             changed += try store.write { tx in
                 // Read again inside the transaction: a reply may have approved or reopened it since.

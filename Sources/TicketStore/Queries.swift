@@ -44,6 +44,26 @@ extension SQLiteStore {
         }
     }
 
+    public func retentionCandidates(resolvedBefore date: Date) throws -> [TicketRecord] {
+        try read { db in
+            try Int.fetchAll(db, sql: """
+                SELECT number FROM tickets WHERE status IN ('resolved', 'rejected') AND resolved_at <= ?
+                    AND (purged_at IS NULL OR purged_at < resolved_at) ORDER BY resolved_at LIMIT 1000
+                """, arguments: [date.timeIntervalSince1970]).compactMap { try ticket(db, $0) }
+        }
+    }
+
+    public func reclaimSpace() throws {
+        try pool.writeWithoutTransaction { db in
+            if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 {
+                try db.execute(sql: "PRAGMA incremental_vacuum")
+            } else {
+                try db.execute(sql: "VACUUM")
+            }
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
     public func history(_ number: Int) throws -> [HistoryEntry] {
         try read { db in
             guard try ticket(db, number) != nil else { throw DeskError.unknownTicket(number) }

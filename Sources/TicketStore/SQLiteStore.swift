@@ -42,7 +42,11 @@ public final class SQLiteStore: Store {
         pool = try Self.open(path: path, configuration: config)
         // GRDB sets NORMAL on the writer when it switches to WAL, after `prepareDatabase` has
         // run, so FULL is set here, on the writer, once the pool is open.
-        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A new database gives back the pages retention frees (an existing one is VACUUMed instead).
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+        }
         self.firstTicketNumber = max(1, firstTicketNumber)
         try migrate()
     }
@@ -120,6 +124,7 @@ public final class SQLiteStore: Store {
                             status: Status(rawValue: row["status"]) ?? .open, owner: row["owner"], priority: row["priority"],
                             requestors: list("requestor"), ccs: list("cc"), watchers: list("watcher"), autoFiled: row["auto"],
                             approval: (row["approval"] as String?).flatMap(Approval.init(rawValue:)),
+                            purged: (row["purged_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
                             created: Date(timeIntervalSince1970: row["created_at"]), updated: Date(timeIntervalSince1970: row["updated_at"]),
                             resolved: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }

@@ -61,6 +61,47 @@ struct SQLiteTransaction: StoreTransaction {
         return nil
     }
 
+    // MARK: retention
+
+    /// Deletes what retention says of a ticket, then every blob that only it referred to.
+    /// Dedupe keys stay (without their message), so mail filed long ago is still not filed twice.
+    private func purge(_ number: Int, _ scope: Purge) throws {
+        let blobs = try String.fetchAll(db, sql: """
+            SELECT raw_sha256 FROM messages WHERE ticket = ? UNION SELECT sha256 FROM attachments WHERE ticket = ?
+            """, arguments: [number, number])
+        var statements = [
+            "UPDATE history SET message = NULL WHERE ticket = ?",
+            "UPDATE intake_keys SET message = NULL WHERE message IN (SELECT id FROM messages WHERE ticket = ?)",
+            "DELETE FROM attachments WHERE ticket = ?",
+            "DELETE FROM messages WHERE ticket = ?",
+            // A notice still waiting months after the ticket ended is given up rather than sent empty.
+            """
+            UPDATE outbox SET raw = x'', last_error = CASE state WHEN 'pending' THEN 'purged by retention before it was sent' ELSE last_error END,
+                state = CASE state WHEN 'pending' THEN 'failed' ELSE state END WHERE ticket = ?
+            """,
+        ]
+        if scope == .ticket {
+            statements += ["DELETE FROM outbox WHERE ticket = ?", "DELETE FROM history WHERE ticket = ?",
+                           "DELETE FROM ticket_people WHERE ticket = ?", "DELETE FROM tickets WHERE number = ?"]
+        }
+        for sql in statements { try db.execute(sql: sql, arguments: [number]) }
+        if scope == .ticket {
+            try db.execute(sql: """
+                INSERT INTO history (ticket, at, actor, kind, new_value, note)
+                VALUES (NULL, ?, 'suport', 'purged', ?, 'the whole ticket (keep_resolved_months)')
+                """, arguments: [Date().timeIntervalSince1970, "#\(number)"])
+        }
+        for sha in blobs {
+            let used = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM messages WHERE raw_sha256 = ?1) OR EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)
+                    OR EXISTS (SELECT 1 FROM failed_intake WHERE raw_sha256 = ?1) OR EXISTS (SELECT 1 FROM intake_attempts WHERE raw_sha256 = ?1)
+                """, arguments: [sha]) ?? true
+            guard !used else { continue }
+            try db.execute(sql: "DELETE FROM blob_parts WHERE sha256 = ?", arguments: [sha])
+            try db.execute(sql: "DELETE FROM blobs WHERE sha256 = ?", arguments: [sha])
+        }
+    }
+
     // MARK: the one writer
 
     func apply(_ op: TicketOperation) throws -> Int64? {
@@ -75,9 +116,10 @@ struct SQLiteTransaction: StoreTransaction {
             } else if op.changesTicket || op.touches {
                 try db.run(sql: """
                     UPDATE tickets SET title = ?, queue = ?, status = ?, owner = ?, priority = ?, resolved_at = ?, updated_at = ?, auto = ?,
-                        approval = ? WHERE number = ?
+                        approval = ?, purged_at = ? WHERE number = ?
                     """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.resolved?.timeIntervalSince1970,
-                                     op.touches ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue, t.number])
+                                     op.touches ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue,
+                                     t.purged?.timeIntervalSince1970, t.number])
             }
             for p in op.peopleAdded {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
@@ -120,6 +162,7 @@ struct SQLiteTransaction: StoreTransaction {
         for key in op.endsAttempts {
             try db.run(sql: "DELETE FROM intake_attempts WHERE key = ?", arguments: [key])
         }
+        if let purge = op.purge, let number = ticket { try self.purge(number, purge) }
         return message
     }
 }

@@ -197,6 +197,16 @@ enum Schema {
                 CREATE INDEX tickets_approval ON tickets(approval) WHERE approval = 'pending';
                 """)
         }
+        migrator.registerMigration("8-retention") { db in
+            try db.execute(sql: """
+                -- Retention: when a finished ticket's messages were purged, and the lookups a purge
+                -- needs to find its due tickets and the blobs nothing refers to any more.
+                ALTER TABLE tickets ADD COLUMN purged_at REAL;
+                CREATE INDEX tickets_finished ON tickets(resolved_at) WHERE status IN ('resolved', 'rejected');
+                CREATE INDEX messages_raw ON messages(raw_sha256);
+                CREATE INDEX attachments_sha ON attachments(sha256);
+                """)
+        }
         return migrator
     }
 }

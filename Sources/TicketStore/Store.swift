@@ -55,6 +55,10 @@ public protocol Store: Sendable {
     func attachment(_ id: Int64, ofTicket number: Int) throws -> (AttachmentRecord, [UInt8])
     /// Resolved tickets waiting for their requestors' approval, oldest resolution first.
     func pendingApprovals() throws -> [TicketRecord]
+    /// Finished tickets resolved before this time whose messages have not been purged since.
+    func retentionCandidates(resolvedBefore: Date) throws -> [TicketRecord]
+    /// Gives the pages that purges freed back to the file system.
+    func reclaimSpace() throws
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.
     func counts() throws -> [String: Int]
 

@@ -22,3 +22,29 @@ public enum ApprovalRules {
         return op
     }
 }
+
+/// Retention (GDPR Art. 5(1)(e)): a finished ticket keeps its messages for its queue's
+/// `keep_resolved_months`, then they go.
+public enum RetentionRules {
+    /// When a finished ticket's messages fall due for purging; nil when they are kept.
+    public static func deadline(of ticket: TicketRecord, policy: DeskPolicy) -> Date? {
+        guard ticket.status.isInactive, let resolved = ticket.resolved, ticket.purged.map({ $0 < resolved }) ?? true,
+              let months = policy.queue(named: ticket.queue)?.keepResolvedMonths else { return nil }
+        return Calendar(identifier: .gregorian).date(byAdding: .month, value: months, to: resolved)
+    }
+
+    /// The operation that purges a ticket whose time has come: its messages, attachments and
+    /// the words of its notifications, keeping the ticket and its history; or, when the queue
+    /// says so, the whole ticket. Nil while there is time.
+    public static func purge(_ ticket: TicketRecord, policy: DeskPolicy, now: Date) -> TicketOperation? {
+        guard let deadline = deadline(of: ticket, policy: policy), deadline <= now else { return nil }
+        let queue = policy.queue(named: ticket.queue)
+        var op = TicketOperation(before: ticket, actor: .system, at: now)
+        op.touches = false
+        op.purge = queue?.purgeWholeTicket == true ? .ticket : .messages
+        op.after?.purged = now
+        op.record(HistoryItem(actor: "suport", kind: "purged", new: op.purge?.rawValue,
+                              note: "finished more than \(queue?.keepResolvedMonths ?? 0) months ago (keep_resolved_months)"))
+        return op
+    }
+}

@@ -32,9 +32,14 @@ public struct Queue: Sendable, Equatable {
     /// after `approvalDays` without an answer.
     public let approval: Bool
     public let approvalDays: Int
+    /// Resolved and rejected tickets keep their messages this many months (nil: forever).
+    public let keepResolvedMonths: Int?
+    /// What goes then: the messages and attachments (the ticket and its history stay), or the whole ticket.
+    public let purgeWholeTicket: Bool
 
     public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language,
-                displayNames: [Language: String] = [:], approval: Bool = false, approvalDays: Int = 7) {
+                displayNames: [Language: String] = [:], approval: Bool = false, approvalDays: Int = 7,
+                keepResolvedMonths: Int? = nil, purgeWholeTicket: Bool = false) {
         self.name = name
         self.addresses = addresses
         self.commentAddress = commentAddress
@@ -43,6 +48,8 @@ public struct Queue: Sendable, Equatable {
         self.displayNames = displayNames
         self.approval = approval
         self.approvalDays = approvalDays
+        self.keepResolvedMonths = keepResolvedMonths
+        self.purgeWholeTicket = purgeWholeTicket
     }
 
     /// The queue's name in a language: its configured display name, else its own

@@ -45,6 +45,15 @@ public struct KeptMessage: Sendable {
     }
 }
 
+/// What retention deletes of a ticket.
+public enum Purge: String, Sendable, Equatable {
+    /// Its messages, their attachments and the words of its notifications; the ticket, its
+    /// people and its history stay (with the purge recorded).
+    case messages
+    /// The whole ticket.
+    case ticket
+}
+
 /// A notification ready for the outbox: composed, addressed, and tied to the history entry that caused it.
 public struct Notice: Sendable {
     public let template: TemplateName
@@ -90,6 +99,8 @@ public struct TicketOperation: Sendable {
     public var endsAttempts: [String] = []
     /// Whether the ticket's `updated` time moves to `at` (a bounce leaves it).
     public var touches = true
+    /// Retention: what of the ticket the store deletes.
+    public var purge: Purge? = nil
     public let at: Date
 
     public init(before: TicketRecord?, actor: Actor, at: Date) {

@@ -19,13 +19,15 @@ public struct TicketRecord: Sendable, Equatable {
     public var autoFiled: Bool
     /// Where the requestors' confirmation of a resolution stands, on a queue that asks for it.
     public var approval: Approval?
+    /// When retention last purged its messages.
+    public var purged: Date?
     public let created: Date
     public var updated: Date
     public var resolved: Date?
 
     public init(number: Int, title: String, queue: String, status: Status, owner: String?, priority: Int, requestors: [Address],
                 ccs: [Address], watchers: [Address] = [], autoFiled: Bool = false, approval: Approval? = nil,
-                created: Date, updated: Date, resolved: Date?) {
+                purged: Date? = nil, created: Date, updated: Date, resolved: Date?) {
         self.number = number
         self.title = title
         self.queue = queue
@@ -37,6 +39,7 @@ public struct TicketRecord: Sendable, Equatable {
         self.watchers = watchers
         self.autoFiled = autoFiled
         self.approval = approval
+        self.purged = purged
         self.created = created
         self.updated = updated
         self.resolved = resolved

@@ -51,6 +51,8 @@ import Tickets
         ("reopen_on_reply = \"unless-thanks\"", "reopen_on_reply = \"sometimes\"", "suport.reopen_on_reply", "must be always, unless-thanks or never"),
         ("auto_mail = \"file\"", "auto_mail = \"bin\"", "suport.auto_mail", "must be file or drop"),
         ("approval_days = 7", "approval_days = 0", "queues[1].approval_days", "must be between 1 and 365, not 0"),
+        ("keep_resolved_months = 72", "keep_resolved_months = 0", "queues[1].keep_resolved_months", "must be between 1 and 1200, not 0"),
+        ("purge = \"messages\"", "purge = \"all\"", "queues[1].purge", "must be messages or ticket"),
         ("name = \"card\"", "name = \"passport\"", "redaction[1].name", "no shipped rule \"passport\" (iban, card, dni, password): give a pattern"),
         ("name = \"dni\"\nallowed_queues = [\"treasury\"]", "name = \"dni\"\nallowed_queues = [\"bank\"]", "redaction[2].allowed_queues", "no queue named bank"),
         ("# [replies.ca]\n# thanks = [", "[replies.ca]\nthanks = [\"(gràcies\"]\n# thanks = [", "replies.ca.thanks[0]", "not a valid regular expression"),
