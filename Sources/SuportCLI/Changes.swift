@@ -113,6 +113,26 @@ struct Due: ParsableCommand {
     }
 }
 
+struct PersonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "person", abstract: "What the desk holds about one person (GDPR).",
+                                                    subcommands: [PersonExportCommand.self])
+}
+
+struct PersonExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write everything held about an address into a new folder: index.json, and every message, file and notification as stored.")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The person's address.") var address: String
+    @Option(name: .shortAndLong, help: "The folder to create (it must not exist, or be empty).") var output: String
+    func run() throws {
+        try options.run { desk in
+            let files = try PersonExport.write(address, store: desk.store, tag: desk.policy.tag, to: output)
+            print("wrote \(files) files to \(output)")
+        }
+    }
+}
+
 struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge",

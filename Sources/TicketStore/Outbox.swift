@@ -3,7 +3,7 @@ import GRDB
 import Tickets
 
 extension SQLiteStore {
-    private func outboxEntry(_ row: Row) -> OutboxEntry {
+    func outboxEntry(_ row: Row) -> OutboxEntry {
         OutboxEntry(id: row["id"], ticket: row["ticket"], template: row["template"], recipient: row["recipient"], sender: row["sender"],
                     messageID: row["message_id"], state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
                     attempts: row["attempts"], nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]),

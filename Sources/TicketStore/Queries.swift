@@ -44,6 +44,38 @@ extension SQLiteStore {
         }
     }
 
+    public func personData(_ address: String) throws -> PersonData {
+        let a = address.lowercased()
+        return try read { db in
+            let messages = try Row.fetchAll(db, sql: """
+                SELECT id, ticket, direction, message_id, subject, sender, received_at FROM messages WHERE sender = ? COLLATE NOCASE ORDER BY id
+                """, arguments: [a]).map { row in
+                StoredMessage(id: row["id"], ticket: row["ticket"], direction: row["direction"], messageID: row["message_id"],
+                              subject: row["subject"], sender: row["sender"], received: Date(timeIntervalSince1970: row["received_at"]))
+            }
+            let ids = messages.map(\.id)
+            let attachments = ids.isEmpty ? [] : try Row.fetchAll(db, sql: """
+                SELECT * FROM attachments WHERE message IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id
+                """, arguments: StatementArguments(ids)).map { row in
+                AttachmentRecord(id: row["id"], ticket: row["ticket"], message: row["message"], filename: row["filename"],
+                                 contentType: row["content_type"], size: row["size"], isInline: row["inline"], sha256: row["sha256"])
+            }
+            let numbers = try Int.fetchAll(db, sql: """
+                SELECT ticket FROM ticket_people WHERE address = ? UNION SELECT ticket FROM messages WHERE sender = ? COLLATE NOCASE AND ticket IS NOT NULL
+                ORDER BY 1
+                """, arguments: [a, a])
+            let history = try Row.fetchAll(db, sql: """
+                SELECT * FROM history WHERE actor = ?1 COLLATE NOCASE OR old_value = ?1 COLLATE NOCASE OR new_value = ?1 COLLATE NOCASE ORDER BY id
+                """, arguments: [a]).map(historyEntry)
+            let outbox = try Row.fetchAll(db, sql: """
+                SELECT id, ticket, template, recipient, sender, message_id, state, attempts, next_attempt_at, last_error, created_at, sent_at
+                FROM outbox WHERE recipient = ? COLLATE NOCASE ORDER BY id
+                """, arguments: [a]).map(outboxEntry)
+            return PersonData(tickets: try numbers.compactMap { try ticket(db, $0) }, messages: messages, attachments: attachments,
+                              history: history, notifications: outbox)
+        }
+    }
+
     public func retentionCandidates(resolvedBefore date: Date) throws -> [TicketRecord] {
         try read { db in
             try Int.fetchAll(db, sql: """

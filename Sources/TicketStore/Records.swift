@@ -78,6 +78,32 @@ public struct TicketFilter: Sendable {
     public init() {}
 }
 
+/// A stored message, without its bytes.
+public struct StoredMessage: Sendable, Equatable {
+    public let id: Int64
+    public let ticket: Int?
+    /// "in", "out" or "note".
+    public let direction: String
+    public let messageID: String?
+    public let subject: String?
+    public let sender: String?
+    public let received: Date
+}
+
+/// Everything the store holds about one address (GDPR Art. 15), without the bytes.
+public struct PersonData: Sendable {
+    /// Tickets they are on (requestor, Cc, watcher) or wrote to.
+    public let tickets: [TicketRecord]
+    /// The messages they sent.
+    public let messages: [StoredMessage]
+    /// The attachments of those messages.
+    public let attachments: [AttachmentRecord]
+    /// History entries that name them (as actor, old or new value).
+    public let history: [HistoryEntry]
+    /// Notifications addressed to them.
+    public let notifications: [OutboxEntry]
+}
+
 /// A message that could not be filed: its raw bytes are kept, and it was moved aside on the server.
 public struct FailedIntake: Sendable, Equatable {
     public let id: Int64

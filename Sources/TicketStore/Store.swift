@@ -59,6 +59,8 @@ public protocol Store: Sendable {
     func retentionCandidates(resolvedBefore: Date) throws -> [TicketRecord]
     /// Gives the pages that purges freed back to the file system.
     func reclaimSpace() throws
+    /// Everything held about one address, case-insensitively.
+    func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.
     func counts() throws -> [String: Int]
 
