@@ -115,7 +115,7 @@ struct Due: ParsableCommand {
 
 struct PersonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "person", abstract: "What the desk holds about one person (GDPR).",
-                                                    subcommands: [PersonExportCommand.self])
+                                                    subcommands: [PersonExportCommand.self, PersonEraseCommand.self])
 }
 
 struct PersonExportCommand: ParsableCommand {
@@ -129,6 +129,23 @@ struct PersonExportCommand: ParsableCommand {
         try options.run { desk in
             let files = try PersonExport.write(address, store: desk.store, tag: desk.policy.tag, to: output)
             print("wrote \(files) files to \(output)")
+        }
+    }
+}
+
+struct PersonEraseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase",
+        abstract: "Erase an address everywhere (GDPR Art. 17): a pseudonym in its place, the messages it sent replaced by a stub, its files gone (admins only).")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The person's address.") var address: String
+    @Flag(help: "Only say what would change.") var dryRun = false
+    func run() throws {
+        try options.run { desk in
+            let (erasure, r) = try desk.erase(person: address, actor: options.actorName, dryRun: dryRun)
+            print("\(dryRun ? "would erase" : "erased") \(erasure.address)\(dryRun ? "" : " (now \(erasure.pseudonym))"): "
+                + "\(r.tickets.count) tickets, \(r.messagesStubbed) messages replaced by a stub, \(r.attachmentsDeleted) files, "
+                + "\(r.notificationsEmptied) notifications emptied, \(r.otherMessagesScrubbed) other messages and \(r.historyEntries) history entries rewritten")
         }
     }
 }

@@ -240,6 +240,16 @@ public final class Desk: Sendable {
 }
 
 extension Desk {
+    // MARK: data protection
+
+    /// Erases a person (GDPR Art. 17) at an admin's request; with `dryRun`, says what would change.
+    public func erase(person address: String, actor: String?, dryRun: Bool, now: Date = Date()) throws -> (Erasure, ErasureReport) {
+        let admin = try Authorization.admin(actor, policy: policy)
+        guard OutgoingMessage.isValidAddress(address) else { throw DeskError.invalidAddress(address) }
+        let erasure = Erasure(address: address, actor: admin.id, at: now)
+        return (erasure, try store.erase(erasure, dryRun: dryRun))
+    }
+
     // MARK: work that falls due
 
     /// The finished tickets whose messages retention would purge now (`suport purge --dry-run`).

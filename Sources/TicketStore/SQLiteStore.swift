@@ -164,6 +164,19 @@ public final class SQLiteStore: Store {
         return bytes
     }
 
+    /// Deletes those of these blobs that no message, attachment, failed or attempted intake refers to.
+    func deleteBlobsNothingUses(_ db: Database, _ shas: some Sequence<String>) throws {
+        for sha in shas where !sha.isEmpty {
+            let used = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM messages WHERE raw_sha256 = ?1) OR EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)
+                    OR EXISTS (SELECT 1 FROM failed_intake WHERE raw_sha256 = ?1) OR EXISTS (SELECT 1 FROM intake_attempts WHERE raw_sha256 = ?1)
+                """, arguments: [sha]) ?? true
+            guard !used else { continue }
+            try db.execute(sql: "DELETE FROM blob_parts WHERE sha256 = ?", arguments: [sha])
+            try db.execute(sql: "DELETE FROM blobs WHERE sha256 = ?", arguments: [sha])
+        }
+    }
+
     /// Stores a message: its raw bytes first, then what was read from it, then a record of each
     /// attachment, up to `limit` of them. The attachments' bytes are not stored again: they are
     /// read back from the raw message (`attachment(_:ofTicket:)`).

@@ -91,15 +91,7 @@ struct SQLiteTransaction: StoreTransaction {
                 VALUES (NULL, ?, 'suport', 'purged', ?, 'the whole ticket (keep_resolved_months)')
                 """, arguments: [Date().timeIntervalSince1970, "#\(number)"])
         }
-        for sha in blobs {
-            let used = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM messages WHERE raw_sha256 = ?1) OR EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)
-                    OR EXISTS (SELECT 1 FROM failed_intake WHERE raw_sha256 = ?1) OR EXISTS (SELECT 1 FROM intake_attempts WHERE raw_sha256 = ?1)
-                """, arguments: [sha]) ?? true
-            guard !used else { continue }
-            try db.execute(sql: "DELETE FROM blob_parts WHERE sha256 = ?", arguments: [sha])
-            try db.execute(sql: "DELETE FROM blobs WHERE sha256 = ?", arguments: [sha])
-        }
+        try store.deleteBlobsNothingUses(db, blobs)
     }
 
     // MARK: the one writer

@@ -59,6 +59,8 @@ public protocol Store: Sendable {
     func retentionCandidates(resolvedBefore: Date) throws -> [TicketRecord]
     /// Gives the pages that purges freed back to the file system.
     func reclaimSpace() throws
+    /// Carries out a person's erasure in one transaction; with `dryRun`, only counts what it would change.
+    func erase(_ erasure: Erasure, dryRun: Bool) throws -> ErasureReport
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

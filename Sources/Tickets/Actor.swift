@@ -47,6 +47,14 @@ public enum Authorization {
         return staff
     }
 
+    /// The admin a handle or address names: erasing a person is theirs alone.
+    public static func admin(_ key: String?, policy: DeskPolicy) throws(DeskError) -> Staff {
+        guard let key, !key.isEmpty else { throw .unknownStaff("(none: give --actor or set SUPORT_ACTOR)") }
+        guard let staff = policy.staff(key) else { throw .unknownStaff(key) }
+        guard policy.admins.contains(staff.id) else { throw .notAnAdmin(staff.id) }
+        return staff
+    }
+
     /// Checks what a change itself asks for: a new owner must be able to work the ticket.
     public static func check(_ change: TicketChange, on ticket: TicketRecord, policy: DeskPolicy) throws(DeskError) {
         if case .owner(let owner?) = change {

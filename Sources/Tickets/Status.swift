@@ -52,6 +52,7 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case ourOwnAddress(String)
     case unknownStatus(String)
     case notANumber(String)
+    case notAnAdmin(String)
 
     public var description: String {
         switch self {
@@ -67,6 +68,7 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .emptyTitle: return "a title cannot be empty"
         case .emptyText: return "nothing to send: the text is empty"
         case .ourOwnAddress(let a): return "\(a) is one of the desk's own addresses: adding it would make a mail loop"
+        case .notAnAdmin(let s): return "\(s) is not one of the admins ([suport] admins): only they erase people"
         case .notANumber(let v): return "\(v.debugDescription) is not a number"
         case .unknownStatus(let s): return "no status \(s.debugDescription) (new, open, stalled, resolved, rejected)"
         }

@@ -4,6 +4,7 @@ import Testing
 @testable import SuportService
 @testable import Tickets
 @testable import TicketStore
+import GRDB
 
 @Suite struct PersonExportTests {
     /// Núria opened two tickets (one with a photo) and is a Cc on the one Jordi opened.
@@ -45,5 +46,57 @@ import Testing
         }
         // A folder that holds something already is refused.
         #expect(throws: ConfigError.self) { try PersonExport.write("nuria@example.cat", store: f.store, tag: f.policy.tag, to: folder) }
+    }
+}
+
+@Suite struct PersonEraseTests {
+    /// Every value of every row of every table that holds the text, in any case (raw blobs included).
+    func traces(of needle: String, in f: Fixture) throws -> [String] {
+        let path = f.folder.appendingPathComponent("t.sqlite").path
+        let reader = try SQLiteStore(path: path)
+        return try reader.read { db in
+            var found: [String] = []
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"") {
+                    for (column, value) in row {
+                        let bytes: [UInt8]
+                        switch value.storage {
+                        case .string(let s): bytes = Array(s.utf8)
+                        case .blob(let d): bytes = Array(d)
+                        default: continue
+                        }
+                        if String(decoding: bytes, as: UTF8.self).lowercased().contains(needle) { found.append("\(table).\(column)") }
+                    }
+                }
+            }
+            return found
+        }
+    }
+
+    @Test func anErasureLeavesNoTraceAndOthersMessagesSurvive() throws {
+        let f = try Fixture(policy: emailPolicy { $0.admins = ["anna"] })
+        _ = try f.file(firstMail)
+        _ = try f.change(.addCc(Address(address: "jordi@example.cat")), 311)
+        _ = try f.file(["From: jordi@example.cat", "To: support@example.test", "Cc: Núria <NURIA@example.cat>",
+                        "Subject: Re: [suport#311] El router", "Message-ID: <j2@example.cat>", "",
+                        "Com diu la nuria@example.cat, no funciona."])
+        _ = try f.change(.reply(text: "Hi anem demà.", attachments: []), 311)
+        #expect(!(try traces(of: "nuria@example.cat", in: f)).isEmpty)
+
+        let (_, dry) = try f.desk.erase(person: "nuria@example.cat", actor: "anna", dryRun: true)
+        #expect(dry.tickets == [311] && dry.messagesStubbed == 1 && dry.attachmentsDeleted == 1)
+        #expect(!(try traces(of: "nuria@example.cat", in: f)).isEmpty)
+        #expect(throws: DeskError.self) { try f.desk.erase(person: "nuria@example.cat", actor: "pere", dryRun: false) }
+
+        let (erasure, report) = try f.desk.erase(person: "nuria@example.cat", actor: "anna", dryRun: false)
+        #expect(report.messagesStubbed == 1 && report.otherMessagesScrubbed >= 1 && report.notificationsEmptied >= 2)
+        #expect(try traces(of: "nuria@example.cat", in: f) == [])
+        // Jordi's message survives, naming the pseudonym instead; the ticket and its history stay.
+        let t = try #require(try f.store.ticket(311))
+        #expect(t.requestors.isEmpty && t.ccs.map(\.address) == ["jordi@example.cat"])
+        let jordis = try f.store.history(311).compactMap(\.message).compactMap { try f.store.messageText($0) }
+        #expect(jordis.contains { $0.contains("Com diu la \(erasure.pseudonym), no funciona.") })
+        #expect(try f.store.history(311).last?.kind == "person-erased")
+        #expect(try f.store.attachments(311).isEmpty)
     }
 }

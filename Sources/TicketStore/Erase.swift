@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import Tickets
+
+extension SQLiteStore {
+    /// Carries out an erasure in one transaction (rolled back after counting, for a dry run).
+    /// Reads every stored raw message and notification once: the address is replaced in the
+    /// bytes of other people's mail too, so no trace of it is left anywhere.
+    public func erase(_ e: Erasure, dryRun: Bool) throws -> ErasureReport {
+        try pool.writeWithoutTransaction { db in
+            var report = ErasureReport()
+            try db.inTransaction(.immediate) {
+                report = try erase(db, e)
+                return dryRun ? .rollback : .commit
+            }
+            return report
+        }
+    }
+
+    private func erase(_ db: Database, _ e: Erasure) throws -> ErasureReport {
+        var report = ErasureReport()
+        let a = e.address
+        report.tickets = try Int.fetchAll(db, sql: """
+            SELECT ticket FROM ticket_people WHERE address = ?1
+            UNION SELECT ticket FROM messages WHERE sender = ?1 COLLATE NOCASE AND ticket IS NOT NULL
+            UNION SELECT ticket FROM outbox WHERE recipient = ?1 COLLATE NOCASE AND ticket IS NOT NULL ORDER BY 1
+            """, arguments: [a])
+
+        // The messages they sent: a stub instead, their files gone.
+        let mine = try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE sender = ? COLLATE NOCASE", arguments: [a])
+        var orphans = Set(try String.fetchAll(db, sql: "SELECT raw_sha256 FROM messages WHERE sender = ? COLLATE NOCASE", arguments: [a]))
+        for id in mine {
+            let sha = try storeBlob(db, e.stub(for: id))
+            try db.execute(sql: """
+                UPDATE messages SET raw_sha256 = ?, sender = ?, subject = '(erased)', text = NULL, message_id = NULL, defects = '' WHERE id = ?
+                """, arguments: [sha, e.pseudonym, id])
+            orphans.formUnion(try String.fetchAll(db, sql: "SELECT sha256 FROM attachments WHERE message = ?", arguments: [id]))
+            report.attachmentsDeleted += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attachments WHERE message = ?", arguments: [id]) ?? 0
+            try db.execute(sql: "DELETE FROM attachments WHERE message = ?", arguments: [id])
+        }
+        report.messagesStubbed = mine.count
+        // Their own mail goes before the bytes of everyone else's are read, so no scrubbed copy of it is made.
+        try deleteBlobsNothingUses(db, orphans)
+        try db.execute(sql: "DELETE FROM ticket_people WHERE address = ?", arguments: [a])
+
+        // The notifications sent to them: addressed to the pseudonym, their words gone.
+        report.notificationsEmptied = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE recipient = ? COLLATE NOCASE", arguments: [a]) ?? 0
+        try db.execute(sql: """
+            UPDATE outbox SET recipient = ?2, raw = x'', last_error = CASE state WHEN 'pending' THEN 'erased before it was sent' ELSE last_error END,
+                state = CASE state WHEN 'pending' THEN 'failed' ELSE state END WHERE recipient = ?1 COLLATE NOCASE
+            """, arguments: [a, e.pseudonym])
+
+        // Every text column that may name them.
+        let columns: [(table: String, key: String, columns: [String])] = [
+            ("tickets", "number", ["title"]), ("ticket_people", "rowid", ["name"]),
+            ("messages", "id", ["subject", "sender", "text", "message_id", "mailbox"]),
+            ("history", "id", ["actor", "old_value", "new_value", "note"]),
+            ("outbox", "id", ["recipient", "sender", "message_id", "last_error"]),
+            ("failed_intake", "id", ["sender", "subject", "error", "mailbox"]), ("intake_attempts", "key", ["last_error"]),
+            ("attachments", "id", ["filename"]),
+        ]
+        for (table, key, cols) in columns {
+            let condition = cols.map { "instr(lower(\($0)), ?) > 0" }.joined(separator: " OR ")
+            let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS k, \(cols.joined(separator: ", ")) FROM \(table) WHERE \(condition)",
+                                        arguments: StatementArguments(Array(repeating: a, count: cols.count)))
+            if table == "history" { report.historyEntries = rows.count }
+            for row in rows {
+                let values: [String?] = cols.map { (row[$0] as String?).map(e.scrub) }
+                try db.execute(sql: "UPDATE \(table) SET \(cols.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(key) = ?",
+                               arguments: StatementArguments(values + [row["k"] as DatabaseValue]))
+            }
+        }
+        for key in try String.fetchAll(db, sql: "SELECT key FROM intake_keys WHERE instr(lower(key), ?) > 0", arguments: [a]) {
+            try db.execute(sql: "UPDATE OR REPLACE intake_keys SET key = ? WHERE key = ?", arguments: [e.scrub(key), key])
+        }
+
+        // The bytes of everyone else's mail and of every notification.
+        for id in try Int64.fetchAll(db, sql: "SELECT id FROM outbox WHERE length(raw) > 0") {
+            guard let data = try Data.fetchOne(db, sql: "SELECT raw FROM outbox WHERE id = ?", arguments: [id]) else { continue }
+            let bytes = Array(data)
+            guard e.occurs(in: bytes) else { continue }
+            try db.execute(sql: "UPDATE outbox SET raw = ? WHERE id = ?", arguments: [Data(e.scrub(bytes)), id])
+        }
+        for sha in try String.fetchAll(db, sql: "SELECT sha256 FROM blobs") {
+            guard let bytes = try blob(db, sha), e.occurs(in: bytes) else { continue }
+            let scrubbed = try storeBlob(db, e.scrub(bytes))
+            for (table, column) in [("messages", "raw_sha256"), ("failed_intake", "raw_sha256"), ("intake_attempts", "raw_sha256"), ("attachments", "sha256")] {
+                try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE \(column) = ?", arguments: [scrubbed, sha])
+            }
+            report.otherMessagesScrubbed += 1
+            try deleteBlobsNothingUses(db, [sha])
+        }
+
+        // The history says who erased whom (by the pseudonym) on each ticket they were on.
+        for number in report.tickets {
+            try db.execute(sql: """
+                INSERT INTO history (ticket, at, actor, kind, new_value, note) VALUES (?, ?, ?, 'person-erased', ?, 'at the person''s request (GDPR Art. 17)')
+                """, arguments: [number, e.at.timeIntervalSince1970, e.actor, e.pseudonym])
+        }
+        return report
+    }
+}
