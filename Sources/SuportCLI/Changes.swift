@@ -150,6 +150,27 @@ struct PersonEraseCommand: ParsableCommand {
     }
 }
 
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Who read a ticket, when and how (kept access_log_days).")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Flag(help: "Print JSON.") var json = false
+    func run() throws {
+        try options.run { desk in
+            let entries = try desk.store.accessLog(ticket: number)
+            if json {
+                print(JSONValue.array(entries.map {
+                    .object([("at", .string(MessageReport.utcTimestamp($0.at))), ("actor", .string($0.actor)), ("via", .string($0.via))])
+                }).rendered())
+            } else {
+                print(entries.isEmpty ? "No readings on record." : Views.table(["AT", "WHO", "VIA"], entries.map {
+                    [MessageReport.utcTimestamp($0.at), $0.actor, $0.via]
+                }))
+            }
+        }
+    }
+}
+
 struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge",

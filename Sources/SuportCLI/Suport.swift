@@ -17,7 +17,7 @@ public enum SuportCLI {
                           SetStatus<ResolveStatus>.self, SetStatus<RejectStatus>.self,
                           SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
                           CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
-                          Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self,
+                          Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self,
                           OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self] + extra
         )
     }
@@ -185,6 +185,7 @@ struct Show: ParsableCommand {
     func run() throws {
         try options.run { desk in
             guard let ticket = try desk.store.ticket(number) else { throw DeskError.unknownTicket(number) }
+            try desk.recordAccess(ticket: number, actor: options.actorName, via: "cli")
             let attachments = try desk.store.attachments(number)
             let entries = history ? try desk.store.history(number) : []
             if json {

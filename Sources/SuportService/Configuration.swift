@@ -86,6 +86,7 @@ public struct Configuration: Sendable {
         let reopenOnReply: String?
         let autoMail: String?
         let forwardAttachmentBytes: Int?
+        let accessLogDays: Int?
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
@@ -94,6 +95,7 @@ public struct Configuration: Sendable {
             case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes", maxAttachments = "max_attachments"
             case maxNestingDepth = "max_nesting_depth", admins, filingAttempts = "filing_attempts"
             case reopenOnReply = "reopen_on_reply", autoMail = "auto_mail", forwardAttachmentBytes = "forward_attachment_bytes"
+            case accessLogDays = "access_log_days"
         }
     }
 
@@ -305,7 +307,8 @@ public struct Configuration: Sendable {
         }
         for (key, value, range) in [("max_message_bytes", g.maxMessageBytes, 1024...(1 << 40)), ("max_attachments", g.maxAttachments, 0...100_000),
                                     ("max_nesting_depth", g.maxNestingDepth, 1...100), ("filing_attempts", g.filingAttempts, 1...100),
-                                    ("forward_attachment_bytes", g.forwardAttachmentBytes, 0...(1 << 40))] {
+                                    ("forward_attachment_bytes", g.forwardAttachmentBytes, 0...(1 << 40)),
+                                    ("access_log_days", g.accessLogDays, 0...36_500)] {
             if let value, !range.contains(value) {
                 throw fail("suport.\(key)", "must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
             }
@@ -365,10 +368,12 @@ public struct Configuration: Sendable {
                                 filingAttempts: g.filingAttempts ?? 3, reopenOnReply: reopen, replyPatterns: patterns,
                                 unmatchedAutoMail: autoMail, forwardAttachmentBytes: g.forwardAttachmentBytes ?? 10 * 1024 * 1024,
                                 redaction: redaction)
+        var configured = policy
+        configured.accessLogDays = g.accessLogDays ?? 365
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)
-        return Configuration(file: file, policy: policy, databasePath: resolve(g.database),
+        return Configuration(file: file, policy: configured, databasePath: resolve(g.database),
                              templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1, mail: mail)
     }
 

@@ -250,6 +250,13 @@ extension Desk {
         return (erasure, try store.erase(erasure, dryRun: dryRun))
     }
 
+    /// Records that someone read a ticket, when the access record is on.
+    public func recordAccess(ticket: Int, actor: String?, via: String, now: Date = Date()) throws {
+        guard policy.accessLogDays > 0 else { return }
+        let who = actor.flatMap { policy.staff($0)?.id } ?? actor ?? "(no actor)"
+        try store.recordAccess(ticket: ticket, actor: who, via: via, at: now)
+    }
+
     // MARK: work that falls due
 
     /// The finished tickets whose messages retention would purge now (`suport purge --dry-run`).
@@ -278,6 +285,7 @@ extension Desk {
             }
         }
         if !purged.isEmpty { try store.reclaimSpace() }
+        if policy.accessLogDays > 0 { try store.forgetAccess(before: now.addingTimeInterval(-Double(policy.accessLogDays) * 86_400)) }
         for pending in try store.pendingApprovals() where ApprovalRules.deadline(of: pending, policy: policy).map({ $0 <= now }) == true {
             changed += try store.write { tx in
                 // Read again inside the transaction: a reply may have approved or reopened it since.

@@ -76,6 +76,29 @@ extension SQLiteStore {
         }
     }
 
+    public func recordAccess(ticket: Int, actor: String, via: String, at: Date) throws {
+        try transaction { db in
+            try db.run(sql: "INSERT INTO access_log (ticket, at, actor, via) VALUES (?, ?, ?, ?)",
+                       arguments: [ticket, at.timeIntervalSince1970, actor, via])
+        }
+    }
+
+    public func accessLog(ticket: Int) throws -> [AccessEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM access_log WHERE ticket = ? ORDER BY at, id", arguments: [ticket]).map {
+                AccessEntry(ticket: $0["ticket"], at: Date(timeIntervalSince1970: $0["at"]), actor: $0["actor"], via: $0["via"])
+            }
+        }
+    }
+
+    @discardableResult
+    public func forgetAccess(before date: Date) throws -> Int {
+        try transaction { db in
+            try db.execute(sql: "DELETE FROM access_log WHERE at < ?", arguments: [date.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
     public func retentionCandidates(resolvedBefore date: Date) throws -> [TicketRecord] {
         try read { db in
             try Int.fetchAll(db, sql: """

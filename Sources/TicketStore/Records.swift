@@ -78,6 +78,16 @@ public struct TicketFilter: Sendable {
     public init() {}
 }
 
+/// One reading of a ticket.
+public struct AccessEntry: Sendable, Equatable {
+    public let ticket: Int
+    public let at: Date
+    /// The staff handle, or what the reader gave.
+    public let actor: String
+    /// How: "cli", "web".
+    public let via: String
+}
+
 /// A stored message, without its bytes.
 public struct StoredMessage: Sendable, Equatable {
     public let id: Int64

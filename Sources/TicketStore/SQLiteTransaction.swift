@@ -81,7 +81,7 @@ struct SQLiteTransaction: StoreTransaction {
             """,
         ]
         if scope == .ticket {
-            statements += ["DELETE FROM outbox WHERE ticket = ?", "DELETE FROM history WHERE ticket = ?",
+            statements += ["DELETE FROM outbox WHERE ticket = ?", "DELETE FROM history WHERE ticket = ?", "DELETE FROM access_log WHERE ticket = ?",
                            "DELETE FROM ticket_people WHERE ticket = ?", "DELETE FROM tickets WHERE number = ?"]
         }
         for sql in statements { try db.execute(sql: sql, arguments: [number]) }

@@ -207,6 +207,20 @@ enum Schema {
                 CREATE INDEX attachments_sha ON attachments(sha256);
                 """)
         }
+        migrator.registerMigration("9-access-record") { db in
+            try db.execute(sql: """
+                -- Who read a ticket, when and how (GDPR accountability), kept access_log_days.
+                CREATE TABLE access_log (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    via TEXT NOT NULL
+                );
+                CREATE INDEX access_log_ticket ON access_log(ticket, at);
+                CREATE INDEX access_log_at ON access_log(at);
+                """)
+        }
         return migrator
     }
 }

@@ -61,6 +61,12 @@ public protocol Store: Sendable {
     func reclaimSpace() throws
     /// Carries out a person's erasure in one transaction; with `dryRun`, only counts what it would change.
     func erase(_ erasure: Erasure, dryRun: Bool) throws -> ErasureReport
+    /// Records that someone read a ticket (the access record; not a change to the ticket).
+    func recordAccess(ticket: Int, actor: String, via: String, at: Date) throws
+    /// Who read a ticket, oldest first.
+    func accessLog(ticket: Int) throws -> [AccessEntry]
+    /// Forgets readings older than this; returns how many.
+    @discardableResult func forgetAccess(before: Date) throws -> Int
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

@@ -88,6 +88,8 @@ public struct DeskPolicy: Sendable {
     public var forwardAttachmentBytes: Int
     /// Sensitive data masked in what leaves the store.
     public var redaction: Redaction
+    /// How long the access record keeps who read a ticket; 0 records nothing.
+    public var accessLogDays: Int = 365
 
     public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
                 messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],

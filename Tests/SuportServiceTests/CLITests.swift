@@ -233,4 +233,14 @@ struct Installation {
         #expect(loop.status == 1 && loop.stderr.contains("mail loop"), "\(loop.stderr)")
         #expect(try i.run(["due"]).stdout == "0 tickets changed\n")
     }
+
+    @Test func showIsOnTheAccessRecord() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        _ = try i.run(["show", "1"], actor: "anna")
+        _ = try i.run(["show", "1", "--json"], actor: "pere@example.test")
+        let audit = try i.run(["audit", "1"])
+        #expect(audit.status == 0 && audit.stdout.contains("anna") && audit.stdout.contains("pere") && audit.stdout.contains("cli"))
+        #expect(try i.run(["audit", "1", "--json"]).stdout.components(separatedBy: "\"actor\"").count - 1 == 2)
+    }
 }

@@ -75,3 +75,23 @@ import Testing
         #expect(try f.desk.runDueWork(now: t0.addingTimeInterval(32 * 86_400)) == 0)
     }
 }
+
+@Suite struct AccessRecordTests {
+    @Test func readingsAreKeptForTheirDaysThenForgotten() throws {
+        let f = try Fixture(policy: emailPolicy { $0.accessLogDays = 30 })
+        _ = try f.file(firstMail)
+        let t0 = Date(timeIntervalSince1970: 1_790_000_000)
+        try f.desk.recordAccess(ticket: 311, actor: "anna@example.test", via: "cli", now: t0)
+        try f.desk.recordAccess(ticket: 311, actor: "pere", via: "web", now: t0.addingTimeInterval(20 * 86_400))
+        #expect(try f.store.accessLog(ticket: 311).map { "\($0.actor) \($0.via)" } == ["anna cli", "pere web"])
+        _ = try f.desk.runDueWork(now: t0.addingTimeInterval(40 * 86_400))
+        #expect(try f.store.accessLog(ticket: 311).map(\.actor) == ["pere"])
+    }
+
+    @Test func noDaysNoRecord() throws {
+        let f = try Fixture(policy: emailPolicy { $0.accessLogDays = 0 })
+        _ = try f.file(firstMail)
+        try f.desk.recordAccess(ticket: 311, actor: "anna", via: "cli")
+        #expect(try f.store.accessLog(ticket: 311).isEmpty)
+    }
+}
