@@ -150,6 +150,34 @@ struct PersonEraseCommand: ParsableCommand {
     }
 }
 
+struct Redact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Redact part of a stored message, in its text and its raw bytes (the message number is in show --history).")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument(help: "The stored message's number.") var message: Int64
+    @Option(help: "Redact what this case-insensitive regular expression matches.") var pattern: String?
+    @Option(help: "Redact these lines of the text, A-B (1-based).") var lines: String?
+    func run() throws {
+        let selection: RedactRules.Selection
+        if let pattern, lines == nil {
+            selection = .pattern(pattern)
+        } else if let lines, pattern == nil {
+            let bounds = lines.split(separator: "-").compactMap { Int($0) }
+            guard (1...2).contains(bounds.count), let a = bounds.first, let b = bounds.last, a <= b else {
+                throw ValidationError("--lines takes A-B, as in 3-5")
+            }
+            selection = .lines(a...b)
+        } else {
+            throw ValidationError("give --pattern or --lines")
+        }
+        try options.run { desk in
+            _ = try desk.redact(ticket: number, message: message, selection: selection, actor: options.actorName)
+            print("\(desk.policy.tag.tag(for: number)): message \(message) redacted")
+        }
+    }
+}
+
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Who read a ticket, when and how (kept access_log_days).")
     @OptionGroup var options: DeskOptions

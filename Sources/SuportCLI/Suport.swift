@@ -17,7 +17,7 @@ public enum SuportCLI {
                           SetStatus<ResolveStatus>.self, SetStatus<RejectStatus>.self,
                           SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
                           CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
-                          Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self,
+                          Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self, Redact.self,
                           OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self] + extra
         )
     }

@@ -242,6 +242,20 @@ public final class Desk: Sendable {
 extension Desk {
     // MARK: data protection
 
+    /// Redacts part of a stored message of a ticket, by staff of its queue.
+    public func redact(ticket number: Int, message id: Int64, selection: RedactRules.Selection, actor: String?,
+                       now: Date = Date()) throws -> ChangeOutcome {
+        try store.write { tx in
+            guard let ticket = try tx.ticket(number: number) else { throw DeskError.unknownTicket(number) }
+            let staff = try Authorization.staff(actor, on: ticket, policy: policy)
+            guard let stored = try tx.storedMessage(id, ticket: number) else { throw DeskError.noSuchMessage(id) }
+            let op = try RedactRules.operation(message: id, raw: stored.raw, originalSHA256: stored.sha256, text: stored.text,
+                                               selection: selection, on: ticket, by: staff, now: now)
+            try tx.apply(op)
+            return ChangeOutcome(ticket: ticket, changed: true, notifications: 0)
+        }
+    }
+
     /// Erases a person (GDPR Art. 17) at an admin's request; with `dryRun`, says what would change.
     public func erase(person address: String, actor: String?, dryRun: Bool, now: Date = Date()) throws -> (Erasure, ErasureReport) {
         let admin = try Authorization.admin(actor, policy: policy)

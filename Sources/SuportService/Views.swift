@@ -96,6 +96,7 @@ public enum Views {
             var line = "\(time(h.at))  \(h.actor)  \(h.kind)"
             if h.oldValue != nil || h.newValue != nil { line += ": \(h.oldValue ?? "-") → \(h.newValue ?? "-")" }
             if let note = h.note { line += "  (\(note))" }
+            if let m = h.message { line += "  [message \(m)]" }
             if let m = h.message, let body = text(m), !body.isEmpty {
                 line += "\n" + body.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
             }

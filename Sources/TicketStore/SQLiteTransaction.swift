@@ -51,6 +51,12 @@ struct SQLiteTransaction: StoreTransaction {
         return [first] + unique.suffix(19)
     }
 
+    func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT raw_sha256, text FROM messages WHERE id = ? AND ticket = ?", arguments: [id, ticket]),
+              let raw = try store.blob(db, row["raw_sha256"]) else { return nil }
+        return (raw, row["raw_sha256"], row["text"])
+    }
+
     func filedMessage(keys: [String]) throws -> FiledMessage? {
         for key in keys {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
@@ -155,6 +161,12 @@ struct SQLiteTransaction: StoreTransaction {
             try db.run(sql: "DELETE FROM intake_attempts WHERE key = ?", arguments: [key])
         }
         if let purge = op.purge, let number = ticket { try self.purge(number, purge) }
+        if let r = op.replacement, let number = ticket {
+            let old = try String.fetchOne(db, sql: "SELECT raw_sha256 FROM messages WHERE id = ? AND ticket = ?", arguments: [r.message, number])
+            let sha = try store.storeBlob(db, r.raw)
+            try db.run(sql: "UPDATE messages SET raw_sha256 = ?, text = ? WHERE id = ? AND ticket = ?", arguments: [sha, r.text, r.message, number])
+            try store.deleteBlobsNothingUses(db, old.map { [$0] } ?? [])
+        }
         return message
     }
 }

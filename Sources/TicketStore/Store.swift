@@ -90,6 +90,8 @@ public protocol Store: Sendable {
 
 /// Inside one write transaction: intake's lookups, and the one writer of tickets.
 public protocol StoreTransaction: TicketLookup {
+    /// A stored message of a ticket: its raw bytes, their SHA-256 and its text.
+    func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)?
     /// The message already filed under any of these dedupe keys, if one is.
     func filedMessage(keys: [String]) throws -> FiledMessage?
     /// Writes one operation as it is: the ticket row and its people, the kept message and its

@@ -53,6 +53,10 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownStatus(String)
     case notANumber(String)
     case notAnAdmin(String)
+    case invalidPattern(String)
+    case noSuchLines(Int, Int, Int)
+    case nothingToRedact
+    case noSuchMessage(Int64)
 
     public var description: String {
         switch self {
@@ -68,6 +72,10 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .emptyTitle: return "a title cannot be empty"
         case .emptyText: return "nothing to send: the text is empty"
         case .ourOwnAddress(let a): return "\(a) is one of the desk's own addresses: adding it would make a mail loop"
+        case .invalidPattern(let p): return "not a valid regular expression: \(p.debugDescription)"
+        case let .noSuchLines(a, b, n): return "lines \(a)–\(b) are not in the message, which has \(n)"
+        case .nothingToRedact: return "nothing matched: the message is unchanged"
+        case .noSuchMessage(let id): return "no message \(id) on this ticket (see suport show N --history)"
         case .notAnAdmin(let s): return "\(s) is not one of the admins ([suport] admins): only they erase people"
         case .notANumber(let v): return "\(v.debugDescription) is not a number"
         case .unknownStatus(let s): return "no status \(s.debugDescription) (new, open, stalled, resolved, rejected)"

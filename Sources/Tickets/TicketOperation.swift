@@ -45,6 +45,19 @@ public struct KeptMessage: Sendable {
     }
 }
 
+/// A stored message rewritten (redacted): its id, and what it now holds.
+public struct MessageReplacement: Sendable {
+    public let message: Int64
+    public let raw: [UInt8]
+    public let text: String?
+
+    public init(message: Int64, raw: [UInt8], text: String?) {
+        self.message = message
+        self.raw = raw
+        self.text = text
+    }
+}
+
 /// What retention deletes of a ticket.
 public enum Purge: String, Sendable, Equatable {
     /// Its messages, their attachments and the words of its notifications; the ticket, its
@@ -101,6 +114,8 @@ public struct TicketOperation: Sendable {
     public var touches = true
     /// Retention: what of the ticket the store deletes.
     public var purge: Purge? = nil
+    /// A redaction: a stored message's new raw bytes and text, in place of the old.
+    public var replacement: MessageReplacement? = nil
     public let at: Date
 
     public init(before: TicketRecord?, actor: Actor, at: Date) {

@@ -100,3 +100,56 @@ import GRDB
         #expect(try f.store.attachments(311).isEmpty)
     }
 }
+
+@Suite struct RedactTests {
+    /// A request with bank details in quoted-printable text, an HTML alternative, and a file.
+    static let request = ["From: nuria@example.cat", "To: support@example.test", "Subject: Domiciliaci=?utf-8?q?=C3=B3?=",
+                          "Message-ID: <iban@example.cat>", "Content-Type: multipart/mixed; boundary=m", "", "--m",
+                          "Content-Type: multipart/alternative; boundary=a", "", "--a", "Content-Type: text/plain; charset=utf-8",
+                          "Content-Transfer-Encoding: quoted-printable", "", "Bon dia,", "el meu compte =C3=A9s ES91 2100 0418 4502 0005 1332.",
+                          "Gr=C3=A0cies", "--a", "Content-Type: text/html; charset=utf-8", "",
+                          "<p>el meu compte és ES91 2100 0418 4502 0005 1332.</p>", "--a--", "--m",
+                          "Content-Type: application/pdf", "Content-Disposition: attachment; filename=rebut.pdf", "Content-Transfer-Encoding: base64", "",
+                          "JVBERi0xLjQKJSByZWJ1dAo=", "--m--", ""]
+
+    func filed() throws -> (Fixture, Int64) {
+        let f = try Fixture(policy: emailPolicy())
+        _ = try f.file(Self.request)
+        let id = try #require(try f.store.history(311).first?.message)
+        return (f, id)
+    }
+
+    @Test func aPatternIsRedactedInTheTextAndTheRawBytesAndTheFileStillVerifies() throws {
+        let (f, id) = try filed()
+        let original = try #require(try f.store.rawMessage(id))
+        _ = try f.desk.redact(ticket: 311, message: id, selection: .pattern(#"ES\d{2}( ?\d{4}){5}"#), actor: "anna")
+        #expect(try f.store.messageText(id) == "Bon dia,\nel meu compte és [redacted].\nGràcies")
+        let raw = try #require(try f.store.rawMessage(id))
+        #expect(!String(decoding: raw, as: UTF8.self).contains("2100"))
+        let reread = Message(bytes: raw)
+        #expect(reread.text?.hasPrefix("Bon dia,\nel meu compte és [redacted].\nGràcies") == true && reread.html?.contains("[redacted]") == true, "\(reread.text ?? "")")
+        #expect(reread.subject == "Domiciliació" && reread.from.first?.address == "nuria@example.cat")
+        // The file is read back from the rewritten message, its checksum intact.
+        let file = try #require(try f.store.attachments(311).first)
+        let (_, bytes) = try f.store.attachment(file.id, ofTicket: 311)
+        #expect(bytes == Array("%PDF-1.4\n% rebut\n".utf8))
+        // The history says who and the original's digest, never the content.
+        let entry = try #require(try f.store.history(311).last)
+        #expect(entry.kind == "redacted" && entry.actor == "anna" && entry.note?.contains(ContentHash.sha256Hex(original)) == true)
+        #expect(!(entry.note ?? "").contains("2100"))
+        #expect(!String(decoding: try f.store.rawMessage(id) ?? [], as: UTF8.self).contains("ES91 2100"))
+    }
+
+    @Test func linesAreRedactedWhereverTheirWordsAppear() throws {
+        let (f, id) = try filed()
+        _ = try f.desk.redact(ticket: 311, message: id, selection: .lines(2...2), actor: "anna")
+        #expect(try f.store.messageText(id) == "Bon dia,\n[redacted]\nGràcies")
+    }
+
+    @Test func onlyStaffOfTheQueueRedactAndNothingMatchedIsAnError() throws {
+        let (f, id) = try filed()
+        #expect(throws: DeskError.self) { try f.desk.redact(ticket: 311, message: id, selection: .pattern("2100"), actor: "marta") }
+        #expect(throws: DeskError.nothingToRedact) { try f.desk.redact(ticket: 311, message: id, selection: .pattern("XYZ"), actor: "anna") }
+        #expect(throws: DeskError.noSuchMessage(9999)) { try f.desk.redact(ticket: 311, message: 9999, selection: .pattern("2100"), actor: "anna") }
+    }
+}
