@@ -143,8 +143,9 @@ struct PersonEraseCommand: ParsableCommand {
     func run() throws {
         try options.run { desk in
             let (erasure, r) = try desk.erase(person: address, actor: options.actorName, dryRun: dryRun)
+            let tickets = r.tickets.map { desk.policy.tag.tag(for: $0) }.joined(separator: " ")
             print("\(dryRun ? "would erase" : "erased") \(erasure.address)\(dryRun ? "" : " (now \(erasure.pseudonym))"): "
-                + "\(r.tickets.count) tickets, \(r.messagesStubbed) messages replaced by a stub, \(r.attachmentsDeleted) files, "
+                + "\(r.tickets.count) tickets\(tickets.isEmpty ? "" : " (\(tickets))"), \(r.messagesStubbed) messages replaced by a stub, \(r.attachmentsDeleted) files, "
                 + "\(r.notificationsEmptied) notifications emptied, \(r.otherMessagesScrubbed) other messages and \(r.historyEntries) history entries rewritten")
         }
     }
