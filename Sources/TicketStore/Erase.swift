@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MIME
 import Tickets
 
 extension SQLiteStore {
@@ -83,9 +84,24 @@ extension SQLiteStore {
         }
         for sha in try String.fetchAll(db, sql: "SELECT sha256 FROM blobs") {
             guard let bytes = try blob(db, sha), e.occurs(in: bytes) else { continue }
-            let scrubbed = try storeBlob(db, e.scrub(bytes))
+            let newBytes = e.scrub(bytes)
+            let scrubbed = try storeBlob(db, newBytes)
+            // The files of a rewritten message are read back from it by their checksums: a file
+            // that named the person changed too, so its checksum is taken again.
+            let rewritten = try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE raw_sha256 = ?", arguments: [sha])
             for (table, column) in [("messages", "raw_sha256"), ("failed_intake", "raw_sha256"), ("intake_attempts", "raw_sha256"), ("attachments", "sha256")] {
                 try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE \(column) = ?", arguments: [scrubbed, sha])
+            }
+            if !rewritten.isEmpty {
+                let files = Message(bytes: newBytes, limits: ParseLimits(maxDepth: 100)).attachments
+                for id in rewritten {
+                    for row in try Row.fetchAll(db, sql: "SELECT id, position FROM attachments WHERE message = ? AND position IS NOT NULL", arguments: [id]) {
+                        let position: Int = row["position"]
+                        guard position < files.count else { continue }
+                        try db.execute(sql: "UPDATE attachments SET sha256 = ?, size = ? WHERE id = ?",
+                                       arguments: [ContentHash.sha256Hex(files[position].data), files[position].size, row["id"] as Int64])
+                    }
+                }
             }
             report.otherMessagesScrubbed += 1
             try deleteBlobsNothingUses(db, [sha])

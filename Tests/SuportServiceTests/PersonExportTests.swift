@@ -78,13 +78,15 @@ import GRDB
         _ = try f.file(firstMail)
         _ = try f.change(.addCc(Address(address: "jordi@example.cat")), 311)
         _ = try f.file(["From: jordi@example.cat", "To: support@example.test", "Cc: Núria <NURIA@example.cat>",
-                        "Subject: Re: [suport#311] El router", "Message-ID: <j2@example.cat>", "",
-                        "Com diu la nuria@example.cat, no funciona."])
+                        "Subject: Re: [suport#311] El router", "Message-ID: <j2@example.cat>",
+                        "Content-Type: multipart/mixed; boundary=j", "", "--j", "", "Com diu la nuria@example.cat, no funciona.", "--j",
+                        "Content-Type: text/plain; name=veins.txt", "Content-Disposition: attachment; filename=veins.txt", "",
+                        "Veïns afectats: nuria@example.cat, jordi@example.cat", "--j--", ""])
         _ = try f.change(.reply(text: "Hi anem demà.", attachments: []), 311)
         #expect(!(try traces(of: "nuria@example.cat", in: f)).isEmpty)
 
         let (_, dry) = try f.desk.erase(person: "nuria@example.cat", actor: "anna", dryRun: true)
-        #expect(dry.tickets == [311] && dry.messagesStubbed == 1 && dry.attachmentsDeleted == 1)
+        #expect(dry.tickets == [311] && dry.messagesStubbed == 1 && dry.attachmentsDeleted == 1, "\(dry)")
         #expect(!(try traces(of: "nuria@example.cat", in: f)).isEmpty)
         #expect(throws: DeskError.self) { try f.desk.erase(person: "nuria@example.cat", actor: "pere", dryRun: false) }
 
@@ -97,7 +99,11 @@ import GRDB
         let jordis = try f.store.history(311).compactMap(\.message).compactMap { try f.store.messageText($0) }
         #expect(jordis.contains { $0.contains("Com diu la \(erasure.pseudonym), no funciona.") })
         #expect(try f.store.history(311).last?.kind == "person-erased")
-        #expect(try f.store.attachments(311).isEmpty)
+        // Her photo is gone; Jordi's list of neighbours is still read back, naming the pseudonym.
+        let files = try f.store.attachments(311)
+        #expect(files.map(\.filename) == ["veins.txt"])
+        let (_, list) = try f.store.attachment(try #require(files.first).id, ofTicket: 311)
+        #expect(String(decoding: list, as: UTF8.self).contains("\(erasure.pseudonym), jordi@example.cat"))
     }
 }
 
