@@ -258,6 +258,7 @@ public struct NotificationComposer: Sendable {
         values["recipient_name"] = planned.recipient.name ?? planned.recipient.address
         values["owner"] = ticket.owner.flatMap(policy.staff)?.name ?? ""
         values["approval_days"] = String(queue?.approvalDays ?? 0)
+        values["finished"] = ticket.status.isInactive ? "yes" : ""
         if planned.template == .acknowledgement && !policy.notify.quoteInAcknowledgement { values["text"] = "" }
         // Sensitive data is masked where it leaves the store, for everyone but the staff allowed to read it.
         let reader = planned.recipient.address

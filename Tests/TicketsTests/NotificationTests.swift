@@ -105,6 +105,11 @@ import Testing
         #expect(message.subject.hasPrefix("[suport#42] "))
         // "La vostra petició ara està resolta": the adjective agrees with the feminine noun.
         #expect(message.text.contains("ara està: resolta."))
+        // Only a finished request is told how to have it opened again.
+        #expect(message.text.contains("la tornarem a obrir"))
+        var open = resolved
+        open.status = .open
+        #expect(!composer.compose(planned, ticket: open, context: NotificationContext(), thread: []).text.contains("tornarem a obrir"))
         #expect(message.subject.contains("resolta"))
         #expect(message.inReplyTo == ["b@x"])
         #expect(message.references == ["a@x", "b@x"])
