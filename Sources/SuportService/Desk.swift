@@ -228,7 +228,9 @@ public final class Desk: Sendable {
             guard let ticket = try tx.ticket(number: number) else { throw DeskError.unknownTicket(number) }
             let staff = try Authorization.staff(actor, on: ticket, policy: policy)
             try Authorization.check(change, on: ticket, policy: policy)
-            guard var op = try ChangeRules.operation(change, on: ticket, by: staff, comment: comment, policy: policy, now: now),
+            let entries = if case .removeTime = change { try tx.timeEntries(ticket: number) } else { [TimeRecord]() }
+            guard var op = try ChangeRules.operation(change, on: ticket, by: staff, comment: comment, policy: policy, now: now,
+                                                     timeEntries: entries),
                   let after = op.after else {
                 return ChangeOutcome(ticket: ticket, changed: false, notifications: 0)
             }

@@ -15,7 +15,7 @@ public enum Views {
             ("requestors", .array(t.requestors.map { .object([("name", .string($0.name)), ("address", .string($0.address))]) })),
             ("ccs", .array(t.ccs.map { .object([("name", .string($0.name)), ("address", .string($0.address))]) })),
             ("watchers", .array(t.watchers.map { .string($0.address) })), ("auto", .bool(t.autoFiled)),
-            ("approval", .string(t.approval?.rawValue)),
+            ("approval", .string(t.approval?.rawValue)), ("billable", .bool(t.billable)), ("minutesWorked", .int(t.minutesWorked)),
             ("created", .string(time(t.created))), ("updated", .string(time(t.updated))), ("resolved", .string(t.resolved.map(time))),
         ])
     }
@@ -25,6 +25,13 @@ public enum Views {
             ("id", .int(Int(h.id))), ("at", .string(time(h.at))), ("actor", .string(h.actor)), ("kind", .string(h.kind)),
             ("old", .string(h.oldValue)), ("new", .string(h.newValue)), ("message", h.message.map { .int(Int($0)) } ?? .null),
             ("note", .string(h.note)),
+        ])
+    }
+
+    public static func json(_ t: TimeRecord) -> JSONValue {
+        .object([
+            ("id", .int(Int(t.id))), ("ticket", .int(t.ticket)), ("day", .string(t.day)), ("staff", .string(t.staff)),
+            ("minutes", .int(t.minutes)), ("billable", .bool(t.billable)), ("note", .string(t.note)),
         ])
     }
 
@@ -82,6 +89,9 @@ public enum Views {
         if !t.watchers.isEmpty { lines.append("Watchers:   \(t.watchers.map(\.description).joined(separator: ", "))") }
         if let a = t.approval { lines.append("Approval:   \(a.rawValue)") }
         if t.autoFiled { lines.append("Auto:       auto-generated mail, filed without telling anyone") }
+        if t.minutesWorked > 0 || !t.billable {
+            lines.append("Time:       \(WorkDuration.text(t.minutesWorked)) worked\(t.billable ? "" : ", not billable")")
+        }
         lines.append("Created:    \(time(t.created))")
         lines.append("Updated:    \(time(t.updated))")
         if let r = t.resolved { lines.append("Resolved:   \(time(r))") }

@@ -76,6 +76,23 @@ extension SQLiteStore {
         }
     }
 
+    public func timeEntries(ticket: Int?, from: String?, to: String?) throws -> [TimeRecord] {
+        try read { try timeEntries($0, ticket: ticket, from: from, to: to) }
+    }
+
+    func timeEntries(_ db: Database, ticket: Int?, from: String?, to: String?) throws -> [TimeRecord] {
+        var clauses: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let ticket { clauses.append("ticket = ?"); arguments.append(ticket) }
+        if let from { clauses.append("day >= ?"); arguments.append(from) }
+        if let to { clauses.append("day <= ?"); arguments.append(to) }
+        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        return try Row.fetchAll(db, sql: "SELECT * FROM time_entries \(whereSQL) ORDER BY day, id", arguments: StatementArguments(arguments)).map {
+            TimeRecord(id: $0["id"], ticket: $0["ticket"], staff: $0["staff"], minutes: $0["minutes"], day: $0["day"],
+                       billable: $0["billable"], note: $0["note"])
+        }
+    }
+
     public func recordAccess(ticket: Int, actor: String, via: String, at: Date) throws {
         try transaction { db in
             try db.run(sql: "INSERT INTO access_log (ticket, at, actor, via) VALUES (?, ?, ?, ?)",

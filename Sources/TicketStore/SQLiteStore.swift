@@ -125,6 +125,7 @@ public final class SQLiteStore: Store {
                             requestors: list("requestor"), ccs: list("cc"), watchers: list("watcher"), autoFiled: row["auto"],
                             approval: (row["approval"] as String?).flatMap(Approval.init(rawValue:)),
                             purged: (row["purged_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                            billable: row["billable"], minutesWorked: row["minutes_worked"],
                             created: Date(timeIntervalSince1970: row["created_at"]), updated: Date(timeIntervalSince1970: row["updated_at"]),
                             resolved: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }

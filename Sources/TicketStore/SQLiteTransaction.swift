@@ -51,6 +51,8 @@ struct SQLiteTransaction: StoreTransaction {
         return [first] + unique.suffix(19)
     }
 
+    func timeEntries(ticket: Int) throws -> [TimeRecord] { try store.timeEntries(db, ticket: ticket, from: nil, to: nil) }
+
     func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)? {
         guard let row = try Row.fetchOne(db, sql: "SELECT raw_sha256, text FROM messages WHERE id = ? AND ticket = ?", arguments: [id, ticket]),
               let raw = try store.blob(db, row["raw_sha256"]) else { return nil }
@@ -88,6 +90,7 @@ struct SQLiteTransaction: StoreTransaction {
         ]
         if scope == .ticket {
             statements += ["DELETE FROM outbox WHERE ticket = ?", "DELETE FROM history WHERE ticket = ?", "DELETE FROM access_log WHERE ticket = ?",
+                           "DELETE FROM time_entries WHERE ticket = ?",
                            "DELETE FROM ticket_people WHERE ticket = ?", "DELETE FROM tickets WHERE number = ?"]
         }
         for sql in statements { try db.execute(sql: sql, arguments: [number]) }
@@ -107,17 +110,18 @@ struct SQLiteTransaction: StoreTransaction {
         if let t = op.after {
             if op.before == nil {
                 try db.run(sql: """
-                    INSERT INTO tickets (number, title, queue, status, owner, priority, created_at, updated_at, resolved_at, auto, approval)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO tickets (number, title, queue, status, owner, priority, created_at, updated_at, resolved_at, auto, approval,
+                                         billable, minutes_worked)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [t.number, t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.created.timeIntervalSince1970,
-                                     at, t.resolved?.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue])
+                                     at, t.resolved?.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue, t.billable, t.minutesWorked])
             } else if op.changesTicket || op.touches {
                 try db.run(sql: """
                     UPDATE tickets SET title = ?, queue = ?, status = ?, owner = ?, priority = ?, resolved_at = ?, updated_at = ?, auto = ?,
-                        approval = ?, purged_at = ? WHERE number = ?
+                        approval = ?, purged_at = ?, billable = ?, minutes_worked = ? WHERE number = ?
                     """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.resolved?.timeIntervalSince1970,
                                      op.touches ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue,
-                                     t.purged?.timeIntervalSince1970, t.number])
+                                     t.purged?.timeIntervalSince1970, t.billable, t.minutesWorked, t.number])
             }
             for p in op.peopleAdded {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
@@ -159,6 +163,13 @@ struct SQLiteTransaction: StoreTransaction {
         }
         for key in op.endsAttempts {
             try db.run(sql: "DELETE FROM intake_attempts WHERE key = ?", arguments: [key])
+        }
+        for entry in op.timeAdded {
+            try db.run(sql: "INSERT INTO time_entries (ticket, staff, minutes, day, billable, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [entry.ticket, entry.staff, entry.minutes, entry.day, entry.billable, entry.note, at])
+        }
+        for id in op.timeRemoved {
+            try db.run(sql: "DELETE FROM time_entries WHERE id = ? AND ticket = ?", arguments: [id, ticket])
         }
         if let purge = op.purge, let number = ticket { try self.purge(number, purge) }
         if let r = op.replacement, let number = ticket {

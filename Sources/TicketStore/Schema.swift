@@ -221,6 +221,26 @@ enum Schema {
                 CREATE INDEX access_log_at ON access_log(at);
                 """)
         }
+        migrator.registerMigration("10-time-worked") { db in
+            try db.execute(sql: """
+                -- Time worked: entries by staff member and day, billable or not; the ticket keeps its
+                -- total and whether its time is billed.
+                ALTER TABLE tickets ADD COLUMN billable INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE tickets ADD COLUMN minutes_worked INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE time_entries (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER NOT NULL REFERENCES tickets(number),
+                    staff TEXT NOT NULL,
+                    minutes INTEGER NOT NULL CHECK (minutes > 0),
+                    day TEXT NOT NULL,
+                    billable INTEGER NOT NULL,
+                    note TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX time_entries_ticket ON time_entries(ticket);
+                CREATE INDEX time_entries_day ON time_entries(day);
+                """)
+        }
         return migrator
     }
 }

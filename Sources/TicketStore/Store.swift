@@ -67,6 +67,8 @@ public protocol Store: Sendable {
     func accessLog(ticket: Int) throws -> [AccessEntry]
     /// Forgets readings older than this; returns how many.
     @discardableResult func forgetAccess(before: Date) throws -> Int
+    /// Time entries of every ticket (or one), on days from `from` to `to` (`YYYY-MM-DD`, inclusive), oldest first.
+    func timeEntries(ticket: Int?, from: String?, to: String?) throws -> [TimeRecord]
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.
@@ -90,6 +92,8 @@ public protocol Store: Sendable {
 
 /// Inside one write transaction: intake's lookups, and the one writer of tickets.
 public protocol StoreTransaction: TicketLookup {
+    /// A ticket's time entries, oldest first.
+    func timeEntries(ticket: Int) throws -> [TimeRecord]
     /// A stored message of a ticket: its raw bytes, their SHA-256 and its text.
     func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)?
     /// The message already filed under any of these dedupe keys, if one is.

@@ -16,6 +16,12 @@ public enum TicketChange: Sendable, Equatable {
     /// A staff member (handle or address) follows the ticket: its correspondence and comments reach them.
     case watch(String)
     case unwatch(String)
+    /// Time worked by the acting staff member.
+    case addTime(TimeEntry)
+    /// A time entry removed by its author (or an admin).
+    case removeTime(Int64)
+    /// Whether the ticket's time is billed (entries without a flag of their own follow it).
+    case billable(Bool)
     /// Correspondence to the requestors and Ccs.
     case reply(text: String, attachments: [OutgoingAttachment])
     /// An internal note for staff.
@@ -34,8 +40,9 @@ public enum ChangeRules {
     /// The operation for `change` by `staff` on `ticket`; nil when the ticket already is as
     /// asked (nothing is recorded, nobody is told).
     public static func operation(_ change: TicketChange, on ticket: TicketRecord, by staff: Staff, comment: String?,
-                                 policy: DeskPolicy, now: Date) throws(DeskError) -> TicketOperation? {
+                                 policy: DeskPolicy, now: Date, timeEntries: [TimeRecord] = []) throws(DeskError) -> TicketOperation? {
         var op = TicketOperation(before: ticket, actor: .staff(staff), at: now)
+        op.timeEntries = timeEntries
         op.context.actor = staff.name
         op.context.sender = Address(name: staff.name, address: staff.address).description
         op.context.comment = comment ?? ""
@@ -134,6 +141,32 @@ public enum ChangeRules {
                 _ = record("watcher-removed", watcher.id, nil)
             }
             op.after = after
+
+        case .addTime(let entry):
+            guard entry.minutes > 0 else { throw .notANumber("0") }
+            guard TimeRules.isDay(entry.day) else { throw .invalidDay(entry.day) }
+            let billable = entry.billable ?? ticket.billable
+            after.minutesWorked += entry.minutes
+            op.after = after
+            op.timeAdded.append(TimeRecord(id: 0, ticket: ticket.number, staff: staff.id, minutes: entry.minutes, day: entry.day,
+                                           billable: billable, note: entry.note))
+            _ = op.record(HistoryItem(actor: staff.id, kind: "time-added", new: WorkDuration.text(entry.minutes),
+                                      note: ([entry.day, billable ? "billable" : "not billable"] + (entry.note.map { [$0] } ?? []))
+                                          .joined(separator: ", ")))
+
+        case .removeTime(let id):
+            guard let existing = op.timeEntries.first(where: { $0.id == id }) else { throw .noSuchTimeEntry(id) }
+            guard existing.staff == staff.id || policy.admins.contains(staff.id) else { throw .notYourTimeEntry(id, existing.staff) }
+            after.minutesWorked = max(0, after.minutesWorked - existing.minutes)
+            op.after = after
+            op.timeRemoved.append(id)
+            _ = record("time-removed", WorkDuration.text(existing.minutes), nil)
+
+        case .billable(let billable):
+            guard billable != ticket.billable else { return false }
+            after.billable = billable
+            op.after = after
+            _ = record("billable", ticket.billable ? "yes" : "no", billable ? "yes" : "no")
 
         case let .reply(text, files), let .comment(text, files):
             let isReply: Bool = if case .reply = change { true } else { false }

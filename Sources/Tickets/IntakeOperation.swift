@@ -73,7 +73,7 @@ extension Intake {
         case let .correspond(_, sender, role, reopen):
             let staff = role == .staff ? policy.staff(sender.address) : nil
             op = TicketOperation(before: result.ticket, actor: staff.map(Actor.staff) ?? .person(sender), at: now)
-            let commands = staff.map { MailCommands.read(message.text ?? "", actor: $0.id) }
+            let commands = staff.map { MailCommands.read(message.text ?? "", actor: $0.id, day: TimeRules.day(now)) }
             let files = message.attachments.prefix(kept).map(OutgoingAttachment.init)
             // A staff message of commands alone is no reply: it is kept, and nothing goes to the requestors.
             let commandsOnly = commands.map { !$0.lines.isEmpty && $0.rest.allSatisfy(\.isWhitespace) && files.isEmpty } ?? false
@@ -108,7 +108,7 @@ extension Intake {
         case let .comment(_, sender, reason):
             let staff = reason == .commentAddress ? policy.staff(sender.address) : nil
             op = TicketOperation(before: result.ticket, actor: staff.map(Actor.staff) ?? .person(sender), at: now)
-            let commands = staff.map { MailCommands.read(message.text ?? "", actor: $0.id) }
+            let commands = staff.map { MailCommands.read(message.text ?? "", actor: $0.id, day: TimeRules.day(now)) }
             let commandsOnly = commands.map { !$0.lines.isEmpty && $0.rest.allSatisfy(\.isWhitespace) && message.attachments.isEmpty } ?? false
             let cause = op.record(HistoryItem(
                 actor: op.actor.handle, kind: commandsOnly ? "commands" : "comment",

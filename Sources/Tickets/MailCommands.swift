@@ -1,3 +1,4 @@
+import Foundation
 import MIME
 
 /// The command lines a staff member may begin a reply or comment with (`Status: resolved`,
@@ -16,11 +17,11 @@ public struct MailCommands: Sendable, Equatable {
     public let rest: String
 
     /// Reads the command block at the top of `text`; `actor` is the handle `Owner: me` names.
-    public static func read(_ text: String, actor: String) -> MailCommands {
+    public static func read(_ text: String, actor: String, day: String = TimeRules.day(Date())) -> MailCommands {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
         while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines = lines.dropFirst() }
         var commands: [Line] = []
-        while let first = lines.first, let change = command(first.trimmingSpaces(), actor: actor) {
+        while let first = lines.first, let change = command(first.trimmingSpaces(), actor: actor, day: day) {
             commands.append(Line(text: first.trimmingSpaces(), change: change))
             lines = lines.dropFirst()
         }
@@ -29,7 +30,7 @@ public struct MailCommands: Sendable, Equatable {
         return MailCommands(lines: commands, rest: lines.joined(separator: "\n"))
     }
 
-    enum Key { case status, queue, owner, priority, title, requestor, cc }
+    enum Key { case status, queue, owner, priority, title, requestor, cc, time }
 
     /// Keys and their aliases, lowercased.
     static let keys: [String: Key] = [
@@ -41,6 +42,7 @@ public struct MailCommands: Sendable, Equatable {
         "requestor": .requestor, "requester": .requestor, "sol·licitant": .requestor, "sol.licitant": .requestor,
         "solicitant": .requestor, "solicitante": .requestor,
         "cc": .cc,
+        "time": .time, "temps": .time, "tiempo": .time,
     ]
     static let watchWords: Set<String> = ["watch", "vigila", "vigilar", "segueix", "seguir"]
     static let unwatchWords: Set<String> = ["unwatch", "no vigilis", "deixa de vigilar", "deja de vigilar", "dejar de seguir", "deixa de seguir"]
@@ -56,7 +58,7 @@ public struct MailCommands: Sendable, Equatable {
 
     /// The change one line asks for, a failure for a command that cannot be read, or nil
     /// when the line is not a command at all.
-    static func command(_ line: String, actor: String) -> Result<TicketChange, DeskError>? {
+    static func command(_ line: String, actor: String, day: String) -> Result<TicketChange, DeskError>? {
         let lower = line.lowercased()
         let word = lower.trimmingCharacters(in: [".", ":", " "])
         if watchWords.contains(word) { return .success(.watch(actor)) }
@@ -79,6 +81,12 @@ public struct MailCommands: Sendable, Equatable {
             return .success(.priority(p))
         case .title:
             return .success(.title(value))
+        case .time:
+            // `Time: 1h30m`, optionally with a note after the duration.
+            let duration = value.prefix { !$0.isWhitespace }
+            guard let minutes = WorkDuration.minutes(String(duration)) else { return .failure(.notANumber(String(duration))) }
+            let note = value.dropFirst(duration.count).trimmingSpaces()
+            return .success(.addTime(TimeEntry(minutes: minutes, day: day, note: note.isEmpty ? nil : note)))
         case .requestor, .cc:
             guard let sign = value.first, sign == "+" || sign == "-" else {
                 return .failure(.invalidAddress("\(value) (write +address to add, -address to remove)"))

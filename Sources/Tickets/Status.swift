@@ -57,6 +57,9 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchLines(Int, Int, Int)
     case nothingToRedact
     case noSuchMessage(Int64)
+    case invalidDay(String)
+    case noSuchTimeEntry(Int64)
+    case notYourTimeEntry(Int64, String)
 
     public var description: String {
         switch self {
@@ -75,6 +78,9 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidPattern(let p): return "not a valid regular expression: \(p.debugDescription)"
         case let .noSuchLines(a, b, n): return "lines \(a)–\(b) are not in the message, which has \(n)"
         case .nothingToRedact: return "nothing matched: the message is unchanged"
+        case .invalidDay(let d): return "\(d.debugDescription) is not a day (write YYYY-MM-DD)"
+        case .noSuchTimeEntry(let id): return "no time entry \(id) on this ticket (see suport time N list)"
+        case let .notYourTimeEntry(id, who): return "time entry \(id) is \(who)'s: only its author (or an admin) removes it"
         case .noSuchMessage(let id): return "no message \(id) on this ticket (see suport show N --history)"
         case .notAnAdmin(let s): return "\(s) is not one of the admins ([suport] admins): only they erase people"
         case .notANumber(let v): return "\(v.debugDescription) is not a number"

@@ -116,6 +116,11 @@ public struct TicketOperation: Sendable {
     public var purge: Purge? = nil
     /// A redaction: a stored message's new raw bytes and text, in place of the old.
     public var replacement: MessageReplacement? = nil
+    /// Time entries to record, and to remove.
+    public var timeAdded: [TimeRecord] = []
+    public var timeRemoved: [Int64] = []
+    /// The ticket's time entries as the store holds them (what `removeTime` looks in).
+    public var timeEntries: [TimeRecord] = []
     public let at: Date
 
     public init(before: TicketRecord?, actor: Actor, at: Date) {

@@ -21,13 +21,16 @@ public struct TicketRecord: Sendable, Equatable {
     public var approval: Approval?
     /// When retention last purged its messages.
     public var purged: Date?
+    /// Whether its time is billed, and the minutes worked on it in all.
+    public var billable: Bool
+    public var minutesWorked: Int
     public let created: Date
     public var updated: Date
     public var resolved: Date?
 
     public init(number: Int, title: String, queue: String, status: Status, owner: String?, priority: Int, requestors: [Address],
                 ccs: [Address], watchers: [Address] = [], autoFiled: Bool = false, approval: Approval? = nil,
-                purged: Date? = nil, created: Date, updated: Date, resolved: Date?) {
+                purged: Date? = nil, billable: Bool = true, minutesWorked: Int = 0, created: Date, updated: Date, resolved: Date?) {
         self.number = number
         self.title = title
         self.queue = queue
@@ -40,6 +43,8 @@ public struct TicketRecord: Sendable, Equatable {
         self.autoFiled = autoFiled
         self.approval = approval
         self.purged = purged
+        self.billable = billable
+        self.minutesWorked = minutesWorked
         self.created = created
         self.updated = updated
         self.resolved = resolved

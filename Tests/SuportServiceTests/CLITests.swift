@@ -244,3 +244,21 @@ struct Installation {
         #expect(try i.run(["audit", "1", "--json"]).stdout.components(separatedBy: "\"actor\"").count - 1 == 2)
     }
 }
+
+@Suite(.serialized) struct TimeCLITests {
+    @Test func timeAddListAndTheReport() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        #expect(try i.run(["time", "1", "add", "1h30m", "--date", "2026-11-30", "-m", "diagnosi"], actor: "anna").status == 0)
+        #expect(try i.run(["time", "1", "add", "45m", "--date", "2026-12-01", "--not-billable"], actor: "pere").status == 0)
+        let list = try i.run(["time", "1", "list"])
+        #expect(list.stdout.contains("diagnosi") && list.stdout.contains("Total: 2h15m"))
+        #expect(try i.run(["show", "1"]).stdout.contains("Time:       2h15m worked"))
+        let csv = try i.run(["report", "time", "--from", "2026-11-01", "--to", "2026-11-30", "--csv"])
+        #expect(csv.stdout == "day,ticket,queue,staff,minutes,billable,note\n2026-11-30,1,support,anna,90,yes,\"diagnosi\"\n")
+        let table = try i.run(["report", "time", "--from", "2026-11-01", "--to", "2026-12-31"])
+        #expect(table.stdout.contains("anna") && table.stdout.contains("total  2h15m  1h30m     45m"), "\(table.stdout)")
+        let bad = try i.run(["time", "1", "add", "soon"])
+        #expect(bad.status != 0 && bad.stderr.contains("not a duration"))
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Time a staff member worked on a ticket (seed 000's billable hours).
+public struct TimeEntry: Sendable, Equatable {
+    public let minutes: Int
+    /// The day worked, `YYYY-MM-DD` in the desk's reckoning.
+    public let day: String
+    /// Nil: as the ticket is (billable or not).
+    public let billable: Bool?
+    public let note: String?
+
+    public init(minutes: Int, day: String, billable: Bool? = nil, note: String? = nil) {
+        self.minutes = minutes
+        self.day = day
+        self.billable = billable
+        self.note = note
+    }
+}
+
+/// A time entry as the store keeps it.
+public struct TimeRecord: Sendable, Equatable {
+    public let id: Int64
+    public let ticket: Int
+    public let staff: String
+    public let minutes: Int
+    public let day: String
+    public let billable: Bool
+    public let note: String?
+
+    public init(id: Int64, ticket: Int, staff: String, minutes: Int, day: String, billable: Bool, note: String?) {
+        self.id = id
+        self.ticket = ticket
+        self.staff = staff
+        self.minutes = minutes
+        self.day = day
+        self.billable = billable
+        self.note = note
+    }
+}
+
+/// Durations as staff write them: `1h30m`, `90m`, `1.5h`, `2h`, `45` (minutes), `1:30`.
+public enum WorkDuration {
+    public static func minutes(_ text: String) -> Int? {
+        let t = text.lowercased().filter { !$0.isWhitespace }
+        if let n = Int(t) { return n > 0 ? n : nil }
+        if let colon = t.firstIndex(of: ":"), let h = Int(t[..<colon]), let m = Int(t[t.index(after: colon)...]), m < 60 {
+            return h * 60 + m > 0 ? h * 60 + m : nil
+        }
+        var total = 0.0
+        var number = ""
+        var sawUnit = false
+        for c in t {
+            if c.isNumber || c == "." || c == "," { number.append(c == "," ? "." : c); continue }
+            guard let value = Double(number), ["h", "m"].contains(c) else { return nil }
+            total += c == "h" ? value * 60 : value
+            number = ""
+            sawUnit = true
+        }
+        guard number.isEmpty, sawUnit, total >= 1, total < 100_000 else { return nil }
+        return Int(total.rounded())
+    }
+
+    /// `1h30m`, `45m`, `2h`.
+    public static func text(_ minutes: Int) -> String {
+        let h = minutes / 60, m = minutes % 60
+        return h == 0 ? "\(m)m" : m == 0 ? "\(h)h" : "\(h)h\(m)m"
+    }
+}
+
+public enum TimeRules {
+    /// The day a moment falls on, `YYYY-MM-DD`, in the server's time zone (the desk's reckoning).
+    public static func day(_ date: Date, in zone: TimeZone = .current) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
+    /// `YYYY-MM-DD`, a real day.
+    static func isDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), d >= 1 else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: DateComponents(year: y, month: m, day: 1)),
+              let days = calendar.range(of: .day, in: .month, for: date) else { return false }
+        return days.contains(d)
+    }
+}
