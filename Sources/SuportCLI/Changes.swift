@@ -6,9 +6,10 @@ import Tickets
 import TicketStore
 
 /// Applies a change and prints what happened.
-func perform(_ options: DeskOptions, _ number: Int, comment: String? = nil, _ change: (Desk) throws -> TicketChange) throws {
+func perform(_ options: DeskOptions, _ number: Int, comment: String? = nil, force: Bool = false,
+             _ change: (Desk) throws -> TicketChange) throws {
     try options.run { desk in
-        let outcome = try desk.change(try change(desk), ticket: number, actor: options.actorName, comment: comment)
+        let outcome = try desk.change(try change(desk), ticket: number, actor: options.actorName, comment: comment, force: force)
         let tag = desk.policy.tag.tag(for: number)
         if outcome.changed {
             print("\(tag): \(outcome.ticket.queue), \(outcome.ticket.status.rawValue), owner \(outcome.ticket.owner ?? "nobody"); "
@@ -34,12 +35,13 @@ struct StatusCommand: ParsableCommand {
     @Argument var number: Int
     @Argument var status: String
     @Option(help: "A note kept with the change.") var comment: String?
+    @Flag(help: "Resolve even when it depends on an open ticket.") var force = false
     func run() throws {
         guard let s = Status(rawValue: status.lowercased()) else {
             complain("no status \(status.debugDescription): use new, open, stalled, resolved or rejected")
             throw ExitCode(1)
         }
-        try perform(options, number, comment: comment) { _ in .status(s) }
+        try perform(options, number, comment: comment, force: force) { _ in .status(s) }
     }
 }
 
@@ -61,7 +63,8 @@ struct SetStatus<S: FixedStatus>: ParsableCommand {
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Option(help: "A note kept with the change.") var comment: String?
-    func run() throws { try perform(options, number, comment: comment) { _ in .status(S.status) } }
+    @Flag(help: "Resolve even when it depends on an open ticket.") var force = false
+    func run() throws { try perform(options, number, comment: comment, force: force) { _ in .status(S.status) } }
 }
 
 struct Assign: ParsableCommand {
@@ -84,6 +87,33 @@ struct Untake: ParsableCommand {
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     func run() throws { try perform(options, number) { _ in .owner(nil) } }
+}
+
+struct LinkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link", abstract: "Link a ticket: N parent M (N is the problem behind M), N child M, N depends-on M, N relates-to M, N refers-to URL.")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument(help: "parent, child, depends-on, relates-to or refers-to.") var kind: String
+    @Argument(help: "The other ticket's number, or the URL.") var target: String
+    func run() throws { try perform(options, number) { _ in try linkChange(kind, target, add: true) } }
+}
+
+struct UnlinkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unlink", abstract: "Remove a link (as suport link names it).")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument var kind: String
+    @Argument var target: String
+    func run() throws { try perform(options, number) { _ in try linkChange(kind, target, add: false) } }
+}
+
+/// The change `suport link` or `unlink` asks for.
+func linkChange(_ kind: String, _ target: String, add: Bool) throws -> TicketChange {
+    if ["refers-to", "refers", "url"].contains(kind.lowercased()) { return add ? .refer(target) : .unrefer(target) }
+    guard let k = LinkKind.named(kind) else { throw ValidationError("no link kind \(kind.debugDescription): parent, child, depends-on, relates-to, refers-to") }
+    guard let other = Int(target.trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw ValidationError("\(target) is not a ticket number") }
+    return add ? .link(k, other) : .unlink(k, other)
 }
 
 struct Watch: ParsableCommand {

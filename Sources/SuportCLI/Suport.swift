@@ -18,7 +18,7 @@ public enum SuportCLI {
                           SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
                           CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
                           Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self, Redact.self,
-                          TimeCommand.self, Billable.self, Report.self,
+                          TimeCommand.self, Billable.self, Report.self, LinkCommand.self, UnlinkCommand.self,
                           OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self] + extra
         )
     }
@@ -193,10 +193,12 @@ struct Show: ParsableCommand {
                 var pairs: [(String, JSONValue)] = []
                 if case .object(let p) = Views.json(ticket, tag: desk.policy.tag) { pairs = p }
                 pairs.append(("attachments", .array(attachments.map(Views.json))))
+                pairs.append(("links", .array(try desk.store.links(number).map { .string($0.description) })))
                 if history { pairs.append(("history", .array(entries.map(Views.json)))) }
                 print(JSONValue.object(pairs).rendered())
             } else {
                 print(Views.show(ticket, tag: desk.policy.tag, attachments: attachments))
+                for link in try desk.store.links(number) { print("Link:       \(link.description)") }
                 if history {
                     print("")
                     print(Views.history(entries) { try? desk.store.messageText($0) ?? nil })

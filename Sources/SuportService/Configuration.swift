@@ -115,10 +115,11 @@ public struct Configuration: Sendable {
         let approvalDays: Int?
         let keepResolvedMonths: Int?
         let purge: String?
+        let cascade: Bool?
 
         enum CodingKeys: String, CodingKey {
             case name, addresses, commentAddress = "comment_address", staff, language, displayName = "display_name"
-            case approval, approvalDays = "approval_days", keepResolvedMonths = "keep_resolved_months", purge
+            case approval, approvalDays = "approval_days", keepResolvedMonths = "keep_resolved_months", purge, cascade
         }
     }
 
@@ -255,7 +256,7 @@ public struct Configuration: Sendable {
             queues.append(Queue(name: q.name, addresses: q.addresses.map { $0.lowercased() }, commentAddress: q.commentAddress?.lowercased(),
                                 staff: members, language: language, displayNames: names, approval: q.approval ?? false,
                                 approvalDays: q.approvalDays ?? 7, keepResolvedMonths: q.keepResolvedMonths,
-                                purgeWholeTicket: q.purge == "ticket"))
+                                purgeWholeTicket: q.purge == "ticket", cascade: q.cascade ?? true))
         }
         guard !queues.isEmpty else { throw fail("queues", "at least one queue is needed") }
         let defaultQueue = g.defaultQueue ?? queues[0].name

@@ -222,21 +222,47 @@ public final class Desk: Sendable {
 
     /// Applies a staff change: `actor` (a staff handle or address) must be staff of the
     /// ticket's queue or an admin, whoever calls (CLI, email command, web).
-    public func change(_ change: TicketChange, ticket number: Int, actor: String?, comment: String? = nil,
+    ///
+    /// Resolving a ticket that depends on an open one is refused unless `force`; resolving a
+    /// parent resolves its open children in the same transaction (the queue's `cascade`),
+    /// each child's requestors told with the parent's note.
+    public func change(_ change: TicketChange, ticket number: Int, actor: String?, comment: String? = nil, force: Bool = false,
                        now: Date = Date()) throws -> ChangeOutcome {
         try store.write { tx in
             guard let ticket = try tx.ticket(number: number) else { throw DeskError.unknownTicket(number) }
             let staff = try Authorization.staff(actor, on: ticket, policy: policy)
             try Authorization.check(change, on: ticket, policy: policy)
             let entries = if case .removeTime = change { try tx.timeEntries(ticket: number) } else { [TimeRecord]() }
+            let links = try tx.links(ticket: number)
+            switch change {
+            case .link(_, let other), .unlink(_, let other):
+                guard try tx.ticket(number: other) != nil else { throw DeskError.unknownTicket(other) }
+            case .status(let status) where status.isInactive && !force:
+                let blocking = try links.filter { $0.from == number && $0.kind == LinkKind.dependsOn.rawValue }.compactMap(\.to)
+                    .filter { try tx.ticket(number: $0).map { !$0.status.isInactive } ?? false }
+                if !blocking.isEmpty { throw DeskError.dependsOnOpen(number, blocking) }
+            default: break
+            }
             guard var op = try ChangeRules.operation(change, on: ticket, by: staff, comment: comment, policy: policy, now: now,
-                                                     timeEntries: entries),
+                                                     timeEntries: entries, links: links),
                   let after = op.after else {
                 return ChangeOutcome(ticket: ticket, changed: false, notifications: 0)
             }
             Notices.compose(&op, thread: try tx.thread(ticket: number), composer: composer)
             try tx.apply(op)
-            return ChangeOutcome(ticket: after, changed: true, notifications: op.notices.count)
+            var notices = op.notices.count
+            if case .status(.resolved) = change, policy.queue(named: ticket.queue)?.cascade == true {
+                for child in links.filter({ $0.from == number && $0.kind == LinkKind.parentOf.rawValue }).compactMap(\.to) {
+                    guard let c = try tx.ticket(number: child), !c.status.isInactive, policy.lifecycle.allows(c.status, .resolved),
+                          var childOp = try ChangeRules.operation(.status(.resolved), on: c, by: staff,
+                                                                  comment: comment ?? "resolved with \(policy.tag.tag(for: number)) \(ticket.title)",
+                                                                  policy: policy, now: now) else { continue }
+                    Notices.compose(&childOp, thread: try tx.thread(ticket: child), composer: composer)
+                    try tx.apply(childOp)
+                    notices += childOp.notices.count
+                }
+            }
+            return ChangeOutcome(ticket: after, changed: true, notifications: notices)
         }
     }
 }

@@ -76,6 +76,22 @@ extension SQLiteStore {
         }
     }
 
+    func storedLinks(_ db: Database, ticket: Int) throws -> [StoredLink] {
+        try Row.fetchAll(db, sql: "SELECT * FROM links WHERE from_ticket = ?1 OR to_ticket = ?1 ORDER BY id", arguments: [ticket]).map {
+            StoredLink(from: $0["from_ticket"], kind: $0["kind"], to: $0["to_ticket"], url: $0["url"])
+        }
+    }
+
+    public func links(_ ticket: Int) throws -> [TicketLink] {
+        try read { db in
+            try storedLinks(db, ticket: ticket).compactMap { link in
+                if let url = link.url { return TicketLink(url: url) }
+                guard let kind = LinkKind(rawValue: link.kind), let to = link.to else { return nil }
+                return link.from == ticket ? TicketLink(kind: kind, ticket: to) : TicketLink(kind: kind.inverse, ticket: link.from)
+            }
+        }
+    }
+
     public func timeEntries(ticket: Int?, from: String?, to: String?) throws -> [TimeRecord] {
         try read { try timeEntries($0, ticket: ticket, from: from, to: to) }
     }

@@ -53,6 +53,8 @@ struct SQLiteTransaction: StoreTransaction {
 
     func timeEntries(ticket: Int) throws -> [TimeRecord] { try store.timeEntries(db, ticket: ticket, from: nil, to: nil) }
 
+    func links(ticket: Int) throws -> [StoredLink] { try store.storedLinks(db, ticket: ticket) }
+
     func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)? {
         guard let row = try Row.fetchOne(db, sql: "SELECT raw_sha256, text FROM messages WHERE id = ? AND ticket = ?", arguments: [id, ticket]),
               let raw = try store.blob(db, row["raw_sha256"]) else { return nil }
@@ -90,7 +92,7 @@ struct SQLiteTransaction: StoreTransaction {
         ]
         if scope == .ticket {
             statements += ["DELETE FROM outbox WHERE ticket = ?", "DELETE FROM history WHERE ticket = ?", "DELETE FROM access_log WHERE ticket = ?",
-                           "DELETE FROM time_entries WHERE ticket = ?",
+                           "DELETE FROM time_entries WHERE ticket = ?", "DELETE FROM links WHERE from_ticket = ?1 OR to_ticket = ?1",
                            "DELETE FROM ticket_people WHERE ticket = ?", "DELETE FROM tickets WHERE number = ?"]
         }
         for sql in statements { try db.execute(sql: sql, arguments: [number]) }
@@ -167,6 +169,14 @@ struct SQLiteTransaction: StoreTransaction {
         for entry in op.timeAdded {
             try db.run(sql: "INSERT INTO time_entries (ticket, staff, minutes, day, billable, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        arguments: [entry.ticket, entry.staff, entry.minutes, entry.day, entry.billable, entry.note, at])
+        }
+        for link in op.linksAdded {
+            try db.run(sql: "INSERT OR IGNORE INTO links (from_ticket, kind, to_ticket, url) VALUES (?, ?, ?, ?)",
+                       arguments: [link.from, link.kind, link.to, link.url])
+        }
+        for link in op.linksRemoved {
+            try db.run(sql: "DELETE FROM links WHERE from_ticket = ? AND kind = ? AND to_ticket IS ? AND url IS ?",
+                       arguments: [link.from, link.kind, link.to, link.url])
         }
         for id in op.timeRemoved {
             try db.run(sql: "DELETE FROM time_entries WHERE id = ? AND ticket = ?", arguments: [id, ticket])

@@ -241,6 +241,20 @@ enum Schema {
                 CREATE INDEX time_entries_day ON time_entries(day);
                 """)
         }
+        migrator.registerMigration("11-links") { db in
+            try db.execute(sql: """
+                -- Links between tickets, one row each (parent-of, depends-on, relates-to), or to a URL (refers-to).
+                CREATE TABLE links (
+                    id INTEGER PRIMARY KEY,
+                    from_ticket INTEGER NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('relates-to', 'parent-of', 'depends-on', 'refers-to')),
+                    to_ticket INTEGER,
+                    url TEXT,
+                    UNIQUE (from_ticket, kind, to_ticket, url)
+                );
+                CREATE INDEX links_to ON links(to_ticket);
+                """)
+        }
         return migrator
     }
 }

@@ -67,6 +67,8 @@ public protocol Store: Sendable {
     func accessLog(ticket: Int) throws -> [AccessEntry]
     /// Forgets readings older than this; returns how many.
     @discardableResult func forgetAccess(before: Date) throws -> Int
+    /// A ticket's links from its side: both ways for tickets, and its URLs.
+    func links(_ ticket: Int) throws -> [TicketLink]
     /// Time entries of every ticket (or one), on days from `from` to `to` (`YYYY-MM-DD`, inclusive), oldest first.
     func timeEntries(ticket: Int?, from: String?, to: String?) throws -> [TimeRecord]
     /// Everything held about one address, case-insensitively.
@@ -92,6 +94,8 @@ public protocol Store: Sendable {
 
 /// Inside one write transaction: intake's lookups, and the one writer of tickets.
 public protocol StoreTransaction: TicketLookup {
+    /// The links a ticket is on, either end, as stored.
+    func links(ticket: Int) throws -> [StoredLink]
     /// A ticket's time entries, oldest first.
     func timeEntries(ticket: Int) throws -> [TimeRecord]
     /// A stored message of a ticket: its raw bytes, their SHA-256 and its text.

@@ -22,6 +22,12 @@ public enum TicketChange: Sendable, Equatable {
     case removeTime(Int64)
     /// Whether the ticket's time is billed (entries without a flag of their own follow it).
     case billable(Bool)
+    /// A link to another ticket (which must exist: the caller checks), or its removal.
+    case link(LinkKind, Int)
+    case unlink(LinkKind, Int)
+    /// A link to an outside URL (a supplier's ticket, a wiki page), or its removal.
+    case refer(String)
+    case unrefer(String)
     /// Correspondence to the requestors and Ccs.
     case reply(text: String, attachments: [OutgoingAttachment])
     /// An internal note for staff.
@@ -40,9 +46,11 @@ public enum ChangeRules {
     /// The operation for `change` by `staff` on `ticket`; nil when the ticket already is as
     /// asked (nothing is recorded, nobody is told).
     public static func operation(_ change: TicketChange, on ticket: TicketRecord, by staff: Staff, comment: String?,
-                                 policy: DeskPolicy, now: Date, timeEntries: [TimeRecord] = []) throws(DeskError) -> TicketOperation? {
+                                 policy: DeskPolicy, now: Date, timeEntries: [TimeRecord] = [],
+                                 links: [StoredLink] = []) throws(DeskError) -> TicketOperation? {
         var op = TicketOperation(before: ticket, actor: .staff(staff), at: now)
         op.timeEntries = timeEntries
+        op.links = links
         op.context.actor = staff.name
         op.context.sender = Address(name: staff.name, address: staff.address).description
         op.context.comment = comment ?? ""
@@ -161,6 +169,34 @@ public enum ChangeRules {
             op.after = after
             op.timeRemoved.append(id)
             _ = record("time-removed", WorkDuration.text(existing.minutes), nil)
+
+        case .link(let kind, let other), .unlink(let kind, let other):
+            guard other != ticket.number else { throw .linkToItself }
+            let (stored, reversed) = kind.stored
+            let link = StoredLink(from: reversed ? other : ticket.number, kind: stored.rawValue, to: reversed ? ticket.number : other, url: nil)
+            let present = op.links.contains(link)
+            if case .link = change {
+                guard !present else { return false }
+                op.linksAdded.append(link)
+                _ = record("link-added", nil, "\(kind.rawValue) #\(other)")
+            } else {
+                guard present else { throw .noSuchLink("\(kind.rawValue) #\(other)") }
+                op.linksRemoved.append(link)
+                _ = record("link-removed", "\(kind.rawValue) #\(other)", nil)
+            }
+
+        case .refer(let url), .unrefer(let url):
+            let link = StoredLink(from: ticket.number, kind: "refers-to", to: nil, url: url)
+            if case .refer = change {
+                guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(where: \.isWhitespace) else { throw .invalidURL(url) }
+                guard !op.links.contains(link) else { return false }
+                op.linksAdded.append(link)
+                _ = record("link-added", nil, "refers-to \(url)")
+            } else {
+                guard op.links.contains(link) else { throw .noSuchLink("refers-to \(url)") }
+                op.linksRemoved.append(link)
+                _ = record("link-removed", "refers-to \(url)", nil)
+            }
 
         case .billable(let billable):
             guard billable != ticket.billable else { return false }

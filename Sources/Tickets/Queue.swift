@@ -36,10 +36,12 @@ public struct Queue: Sendable, Equatable {
     public let keepResolvedMonths: Int?
     /// What goes then: the messages and attachments (the ticket and its history stay), or the whole ticket.
     public let purgeWholeTicket: Bool
+    /// Resolving a parent here resolves its open children too, and tells their requestors.
+    public let cascade: Bool
 
     public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language,
                 displayNames: [Language: String] = [:], approval: Bool = false, approvalDays: Int = 7,
-                keepResolvedMonths: Int? = nil, purgeWholeTicket: Bool = false) {
+                keepResolvedMonths: Int? = nil, purgeWholeTicket: Bool = false, cascade: Bool = true) {
         self.name = name
         self.addresses = addresses
         self.commentAddress = commentAddress
@@ -50,6 +52,7 @@ public struct Queue: Sendable, Equatable {
         self.approvalDays = approvalDays
         self.keepResolvedMonths = keepResolvedMonths
         self.purgeWholeTicket = purgeWholeTicket
+        self.cascade = cascade
     }
 
     /// The queue's name in a language: its configured display name, else its own

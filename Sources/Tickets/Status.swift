@@ -58,6 +58,10 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case nothingToRedact
     case noSuchMessage(Int64)
     case invalidDay(String)
+    case linkToItself
+    case noSuchLink(String)
+    case invalidURL(String)
+    case dependsOnOpen(Int, [Int])
     case noSuchTimeEntry(Int64)
     case notYourTimeEntry(Int64, String)
 
@@ -78,6 +82,11 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidPattern(let p): return "not a valid regular expression: \(p.debugDescription)"
         case let .noSuchLines(a, b, n): return "lines \(a)–\(b) are not in the message, which has \(n)"
         case .nothingToRedact: return "nothing matched: the message is unchanged"
+        case .linkToItself: return "a ticket cannot be linked to itself"
+        case .noSuchLink(let l): return "no link \(l) on this ticket"
+        case .invalidURL(let u): return "not an http(s) URL: \(u.debugDescription)"
+        case let .dependsOnOpen(n, open):
+            return "#\(n) depends on \(open.map { "#\($0)" }.joined(separator: ", ")), still open: resolve \(open.count == 1 ? "it" : "them") first, or use --force"
         case .invalidDay(let d): return "\(d.debugDescription) is not a day (write YYYY-MM-DD)"
         case .noSuchTimeEntry(let id): return "no time entry \(id) on this ticket (see suport time N list)"
         case let .notYourTimeEntry(id, who): return "time entry \(id) is \(who)'s: only its author (or an admin) removes it"

@@ -121,6 +121,10 @@ public struct TicketOperation: Sendable {
     public var timeRemoved: [Int64] = []
     /// The ticket's time entries as the store holds them (what `removeTime` looks in).
     public var timeEntries: [TimeRecord] = []
+    /// Links to record and remove; and the ticket's links as stored (what `unlink` looks in).
+    public var linksAdded: [StoredLink] = []
+    public var linksRemoved: [StoredLink] = []
+    public var links: [StoredLink] = []
     public let at: Date
 
     public init(before: TicketRecord?, actor: Actor, at: Date) {

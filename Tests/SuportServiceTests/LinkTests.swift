@@ -1,0 +1,70 @@
+import Foundation
+import MIME
+import Testing
+@testable import SuportService
+@testable import Tickets
+@testable import TicketStore
+
+@Suite struct LinkTests {
+    /// A problem (311) and two incidents (312 from Eva, 313 from Jordi).
+    func desk() throws -> Fixture {
+        let f = try Fixture(policy: emailPolicy())
+        _ = try f.file(firstMail)
+        for (from, id) in [("eva@example.cat", "e1"), ("jordi@example.cat", "j1")] {
+            _ = try f.file(["From: \(from)", "To: support@example.test", "Subject: Sense connexió", "Message-ID: <\(id)@example.cat>", "", "No va."])
+        }
+        return f
+    }
+
+    @Test func linksReadBothWays() throws {
+        let f = try desk()
+        _ = try f.change(.link(.parentOf, 312), 311)
+        _ = try f.change(.link(.childOf, 311), 313)
+        _ = try f.change(.link(.relatesTo, 313), 312)
+        _ = try f.change(.refer("https://proveidor.example/tiquet/8812"), 311)
+        #expect(try f.store.links(311).map(\.description) == ["parent-of #312", "parent-of #313", "refers-to https://proveidor.example/tiquet/8812"])
+        #expect(try f.store.links(312).map(\.description) == ["child-of #311", "relates-to #313"])
+        #expect(try f.store.links(313).map(\.description) == ["child-of #311", "relates-to #312"])
+        #expect(try f.change(.link(.parentOf, 312), 311).changed == false)
+        _ = try f.change(.unlink(.childOf, 311), 312)
+        #expect(try f.store.links(311).map(\.description) == ["parent-of #313", "refers-to https://proveidor.example/tiquet/8812"])
+        #expect(throws: DeskError.linkToItself) { try f.change(.link(.relatesTo, 311), 311) }
+        #expect(throws: DeskError.unknownTicket(999)) { try f.change(.link(.relatesTo, 999), 311) }
+        #expect(throws: DeskError.invalidURL("ftp://x")) { try f.change(.refer("ftp://x"), 311) }
+    }
+
+    @Test func resolvingTheProblemResolvesItsIncidentsAndTellsEachRequestorOnce() throws {
+        let f = try desk()
+        _ = try f.change(.link(.parentOf, 312), 311)
+        _ = try f.change(.link(.parentOf, 313), 311)
+        let before = try f.store.outbox().count
+        _ = try f.change(.status(.resolved), 311, comment: "Hem substituït el commutador del terrat.")
+        #expect(try [311, 312, 313].map { try f.store.ticket($0)?.status } == [.resolved, .resolved, .resolved])
+        let told = try f.newNotices(after: before).filter { $0.hasPrefix("status→") }
+        #expect(told == ["status→eva@example.cat", "status→jordi@example.cat", "status→nuria@example.cat"])
+        #expect(try f.store.history(312).last { $0.kind == "status" }?.note == "Hem substituït el commutador del terrat.")
+    }
+
+    @Test func theCascadeCanBeSwitchedOff() throws {
+        let f = try Fixture(policy: emailPolicy { p in
+            p.queues[0] = Queue(name: "support", addresses: ["support@example.test"], commentAddress: "support-comment@example.test",
+                                staff: p.queues[0].staff, language: .ca, cascade: false)
+        })
+        _ = try f.file(firstMail)
+        _ = try f.file(["From: eva@example.cat", "To: support@example.test", "Subject: x", "Message-ID: <e9@example.cat>", "", "No va."])
+        _ = try f.change(.link(.parentOf, 312), 311)
+        _ = try f.change(.status(.resolved), 311)
+        #expect(try f.store.ticket(312)?.status == .new)
+    }
+
+    @Test func aTicketThatDependsOnAnOpenOneIsNotResolvedUnlessForced() throws {
+        let f = try desk()
+        _ = try f.change(.link(.dependsOn, 312), 311)
+        #expect(throws: DeskError.dependsOnOpen(311, [312])) { try f.change(.status(.resolved), 311) }
+        _ = try f.desk.change(.status(.resolved), ticket: 311, actor: "anna", force: true)
+        #expect(try f.store.ticket(311)?.status == .resolved)
+        _ = try f.change(.status(.open), 311)
+        _ = try f.change(.status(.resolved), 312)
+        #expect(try f.change(.status(.resolved), 311).changed)
+    }
+}
