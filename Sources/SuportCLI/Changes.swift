@@ -89,6 +89,23 @@ struct Untake: ParsableCommand {
     func run() throws { try perform(options, number) { _ in .owner(nil) } }
 }
 
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Merge ticket N into M: its messages, people, time and links move; N points at M.",
+                                                    usage: "suport merge N into M")
+    @OptionGroup var options: DeskOptions
+    @Argument var number: Int
+    @Argument(help: "The word into.") var into: String
+    @Argument var target: Int
+    func run() throws {
+        guard into.lowercased() == "into" else { throw ValidationError("write suport merge N into M") }
+        try options.run { desk in
+            let outcome = try desk.merge(number, into: target, actor: options.actorName)
+            print("\(desk.policy.tag.tag(for: number)) merged into \(desk.policy.tag.tag(for: target)); "
+                + "\(outcome.notifications) notification\(outcome.notifications == 1 ? "" : "s") queued")
+        }
+    }
+}
+
 struct LinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link", abstract: "Link a ticket: N parent M (N is the problem behind M), N child M, N depends-on M, N relates-to M, N refers-to URL.")

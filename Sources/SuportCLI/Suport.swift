@@ -18,7 +18,7 @@ public enum SuportCLI {
                           SetStatus<StallStatus>.self, SetStatus<OpenStatus>.self, Assign.self, Take.self, Untake.self, Reply.self,
                           CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
                           Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self, Redact.self,
-                          TimeCommand.self, Billable.self, Report.self, LinkCommand.self, UnlinkCommand.self,
+                          TimeCommand.self, Billable.self, Report.self, LinkCommand.self, UnlinkCommand.self, Merge.self,
                           OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self] + extra
         )
     }

@@ -268,6 +268,25 @@ public final class Desk: Sendable {
 }
 
 extension Desk {
+    /// Merges ticket `number` into `target`, by staff of both queues: one transaction, the
+    /// people of both told once by the survivor.
+    public func merge(_ number: Int, into target: Int, actor: String?, now: Date = Date()) throws -> ChangeOutcome {
+        try store.write { tx in
+            guard let source = try tx.ticket(number: number) else { throw DeskError.unknownTicket(number) }
+            guard source.number == number else { throw DeskError.alreadyMerged(number, source.number) }
+            guard let survivor = try tx.ticket(number: target) else { throw DeskError.unknownTicket(target) }
+            guard survivor.number == target else { throw DeskError.alreadyMerged(target, survivor.number) }
+            let staff = try Authorization.staff(actor, on: source, policy: policy)
+            _ = try Authorization.staff(actor, on: survivor, policy: policy)
+            let (pointer, merged) = try MergeRules.operations(merging: source, into: survivor, by: staff, policy: policy, now: now)
+            var absorbing = merged
+            try tx.apply(pointer)
+            Notices.compose(&absorbing, thread: try tx.thread(ticket: target), composer: composer)
+            try tx.apply(absorbing)
+            return ChangeOutcome(ticket: absorbing.after ?? survivor, changed: true, notifications: absorbing.notices.count)
+        }
+    }
+
     // MARK: data protection
 
     /// Redacts part of a stored message of a ticket, by staff of its queue.

@@ -88,6 +88,7 @@ public enum Views {
         if !t.ccs.isEmpty { lines.append("Ccs:        \(t.ccs.map(\.description).joined(separator: ", "))") }
         if !t.watchers.isEmpty { lines.append("Watchers:   \(t.watchers.map(\.description).joined(separator: ", "))") }
         if let a = t.approval { lines.append("Approval:   \(a.rawValue)") }
+        if let m = t.mergedInto { lines.append("Merged:     into \(tag.tag(for: m)) (mail to this number joins it)") }
         if t.autoFiled { lines.append("Auto:       auto-generated mail, filed without telling anyone") }
         if t.minutesWorked > 0 || !t.billable {
             lines.append("Time:       \(WorkDuration.text(t.minutesWorked)) worked\(t.billable ? "" : ", not billable")")

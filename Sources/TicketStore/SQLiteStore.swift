@@ -120,7 +120,7 @@ public final class SQLiteStore: Store {
         func list(_ role: String) -> [Address] {
             people.filter { $0["role"] == role }.map { Address(name: $0["name"], address: $0["address"]) }
         }
-        return TicketRecord(number: row["number"], title: row["title"], queue: row["queue"],
+        var record = TicketRecord(number: row["number"], title: row["title"], queue: row["queue"],
                             status: Status(rawValue: row["status"]) ?? .open, owner: row["owner"], priority: row["priority"],
                             requestors: list("requestor"), ccs: list("cc"), watchers: list("watcher"), autoFiled: row["auto"],
                             approval: (row["approval"] as String?).flatMap(Approval.init(rawValue:)),
@@ -128,6 +128,8 @@ public final class SQLiteStore: Store {
                             billable: row["billable"], minutesWorked: row["minutes_worked"],
                             created: Date(timeIntervalSince1970: row["created_at"]), updated: Date(timeIntervalSince1970: row["updated_at"]),
                             resolved: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        record.mergedInto = row["merged_into"]
+        return record
     }
 
     /// Blobs up to this size are one row; larger ones are stored in parts of this size.

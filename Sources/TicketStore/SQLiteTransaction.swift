@@ -10,7 +10,17 @@ struct SQLiteTransaction: StoreTransaction {
 
     // MARK: lookups
 
-    func ticket(number: Int) throws -> TicketRecord? { try store.ticket(db, number) }
+    /// The ticket with this number, or the one it was merged into (mail tagged with a merged
+    /// number joins the survivor).
+    func ticket(number: Int) throws -> TicketRecord? {
+        var found = try store.ticket(db, number)
+        var hops = 0
+        while let next = found?.mergedInto, hops < 16 {
+            found = try store.ticket(db, next)
+            hops += 1
+        }
+        return found
+    }
 
     func ticket(referencing messageIDs: [String]) throws -> TicketRecord? {
         let ids = Array(Set(messageIDs)).prefix(200)
@@ -120,10 +130,10 @@ struct SQLiteTransaction: StoreTransaction {
             } else if op.changesTicket || op.touches {
                 try db.run(sql: """
                     UPDATE tickets SET title = ?, queue = ?, status = ?, owner = ?, priority = ?, resolved_at = ?, updated_at = ?, auto = ?,
-                        approval = ?, purged_at = ?, billable = ?, minutes_worked = ? WHERE number = ?
+                        approval = ?, purged_at = ?, billable = ?, minutes_worked = ?, merged_into = ? WHERE number = ?
                     """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.resolved?.timeIntervalSince1970,
                                      op.touches ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue,
-                                     t.purged?.timeIntervalSince1970, t.billable, t.minutesWorked, t.number])
+                                     t.purged?.timeIntervalSince1970, t.billable, t.minutesWorked, t.mergedInto, t.number])
             }
             for p in op.peopleAdded {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
@@ -180,6 +190,16 @@ struct SQLiteTransaction: StoreTransaction {
         }
         for id in op.timeRemoved {
             try db.run(sql: "DELETE FROM time_entries WHERE id = ? AND ticket = ?", arguments: [id, ticket])
+        }
+        if let target = op.mergeInto, let number = ticket {
+            for sql in ["UPDATE messages SET ticket = ?2 WHERE ticket = ?1", "UPDATE attachments SET ticket = ?2 WHERE ticket = ?1",
+                        "UPDATE time_entries SET ticket = ?2 WHERE ticket = ?1",
+                        "UPDATE OR IGNORE links SET from_ticket = ?2 WHERE from_ticket = ?1 AND (to_ticket IS NULL OR to_ticket != ?2)",
+                        "UPDATE OR IGNORE links SET to_ticket = ?2 WHERE to_ticket = ?1 AND from_ticket != ?2"] {
+                try db.execute(sql: sql, arguments: [number, target])
+            }
+            // What is left pointed at both tickets at once: a link between the two, now meaningless.
+            try db.execute(sql: "DELETE FROM links WHERE from_ticket = ?1 OR to_ticket = ?1", arguments: [number])
         }
         if let purge = op.purge, let number = ticket { try self.purge(number, purge) }
         if let r = op.replacement, let number = ticket {

@@ -255,6 +255,12 @@ enum Schema {
                 CREATE INDEX links_to ON links(to_ticket);
                 """)
         }
+        migrator.registerMigration("12-merges") { db in
+            try db.execute(sql: """
+                -- A merged ticket points at the one it was merged into.
+                ALTER TABLE tickets ADD COLUMN merged_into INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -28,6 +28,8 @@ public enum TicketChange: Sendable, Equatable {
     /// A link to an outside URL (a supplier's ticket, a wiki page), or its removal.
     case refer(String)
     case unrefer(String)
+    /// Merge this ticket into another (RT's merge): see `MergeRules`.
+    case merge(into: Int)
     /// Correspondence to the requestors and Ccs.
     case reply(text: String, attachments: [OutgoingAttachment])
     /// An internal note for staff.
@@ -197,6 +199,9 @@ public enum ChangeRules {
                 op.linksRemoved.append(link)
                 _ = record("link-removed", "refers-to \(url)", nil)
             }
+
+        case .merge:
+            throw .mergeThroughTheDesk
 
         case .billable(let billable):
             guard billable != ticket.billable else { return false }

@@ -20,6 +20,8 @@ public enum DeskEvent: Sendable, Equatable {
     case tooLarge
     /// Command lines of a staff message could not be applied: only its sender is told.
     case commandsFailed
+    /// Another ticket was merged into this one: everyone on either is told, once.
+    case merged(from: Int)
 }
 
 /// The notification templates, by name: a name that does not exist cannot be written.
@@ -27,7 +29,7 @@ public enum TemplateName: String, Sendable, CaseIterable, Equatable {
     case acknowledgement, newTicket = "new-ticket", correspondenceStaff = "correspondence-staff", correspondence, comment, outsider
     case status, statusOwner = "status-owner", queueStaff = "queue-staff", queueRequestors = "queue-requestors", owner
     case tooLarge = "too-large"
-    case commandErrors = "command-errors", approvalRequest = "approval-request"
+    case commandErrors = "command-errors", approvalRequest = "approval-request", merged
 
     /// Whether the operation's files go with the message: what a person wrote, to those who read it.
     var carriesFiles: Bool { self == .correspondence || self == .correspondenceStaff || self == .comment }
@@ -64,6 +66,8 @@ public struct NotificationContext: Sendable, Equatable {
     public var errors = ""
     /// Files of the message that were too large to go on by mail: "name (size)", comma-separated.
     public var filesNotSent = ""
+    /// For merged: the tag of the ticket merged in.
+    public var mergedTag = ""
 
     public init() {}
 
@@ -135,6 +139,8 @@ public enum NotificationPlan {
         case .outsiderComment:
             // Always told, even when the writer claims to be one of them: that claim is what is in doubt.
             add(.outsider, owner.map { [$0] } ?? staff, requestors: false, toActorToo: true)
+        case .merged:
+            add(.merged, people, requestors: true)
         case .commandsFailed:
             if let address = actorAddress, let s = policy.staff(address) {
                 add(.commandErrors, [Address(name: s.name, address: s.address)], requestors: false, toActorToo: true)
@@ -245,7 +251,7 @@ public struct NotificationComposer: Sendable {
         var values: [String: String] = [
             "text": context.text, "sender": context.sender, "subject": context.subject, "actor": context.actor,
             "comment": context.comment, "size": context.size, "limit": context.limit, "errors": context.errors,
-            "files_not_sent": context.filesNotSent,
+            "files_not_sent": context.filesNotSent, "merged_tag": context.mergedTag,
             "old_status": context.oldStatus.map { NotificationTemplates.statusName($0, language) } ?? "",
             "new_status": context.newStatus.map { NotificationTemplates.statusName($0, language) } ?? "",
             "old_queue": queueName(context.oldQueue), "new_queue": queueName(context.newQueue),

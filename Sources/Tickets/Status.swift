@@ -59,6 +59,8 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchMessage(Int64)
     case invalidDay(String)
     case linkToItself
+    case mergeThroughTheDesk
+    case alreadyMerged(Int, Int)
     case noSuchLink(String)
     case invalidURL(String)
     case dependsOnOpen(Int, [Int])
@@ -83,6 +85,8 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noSuchLines(a, b, n): return "lines \(a)–\(b) are not in the message, which has \(n)"
         case .nothingToRedact: return "nothing matched: the message is unchanged"
         case .linkToItself: return "a ticket cannot be linked to itself"
+        case .mergeThroughTheDesk: return "a merge changes two tickets: use Desk.merge"
+        case let .alreadyMerged(n, m): return "#\(n) was merged into #\(m) already"
         case .noSuchLink(let l): return "no link \(l) on this ticket"
         case .invalidURL(let u): return "not an http(s) URL: \(u.debugDescription)"
         case let .dependsOnOpen(n, open):

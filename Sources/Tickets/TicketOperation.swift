@@ -125,6 +125,8 @@ public struct TicketOperation: Sendable {
     public var linksAdded: [StoredLink] = []
     public var linksRemoved: [StoredLink] = []
     public var links: [StoredLink] = []
+    /// A merge: this ticket's messages, people, time and links move into that one.
+    public var mergeInto: Int? = nil
     public let at: Date
 
     public init(before: TicketRecord?, actor: Actor, at: Date) {

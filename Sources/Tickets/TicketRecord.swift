@@ -24,6 +24,8 @@ public struct TicketRecord: Sendable, Equatable {
     /// Whether its time is billed, and the minutes worked on it in all.
     public var billable: Bool
     public var minutesWorked: Int
+    /// Merged into that ticket: this one stays as a pointer to it.
+    public var mergedInto: Int?
     public let created: Date
     public var updated: Date
     public var resolved: Date?
@@ -45,6 +47,7 @@ public struct TicketRecord: Sendable, Equatable {
         self.purged = purged
         self.billable = billable
         self.minutesWorked = minutesWorked
+        mergedInto = nil
         self.created = created
         self.updated = updated
         self.resolved = resolved

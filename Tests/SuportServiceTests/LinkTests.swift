@@ -68,3 +68,30 @@ import Testing
         #expect(try f.change(.status(.resolved), 311).changed)
     }
 }
+
+@Suite struct MergeTests {
+    @Test func mailToTheMergedNumberJoinsTheSurvivorAndEveryoneIsToldOnce() throws {
+        let f = try Fixture(policy: emailPolicy())
+        _ = try f.file(firstMail)
+        _ = try f.file(["From: eva@example.cat", "To: support@example.test", "Cc: jordi@example.cat", "Subject: El router també",
+                        "Message-ID: <e1@example.cat>", "", "A casa tampoc."])
+        _ = try f.change(.addTime(TimeEntry(minutes: 30, day: "2026-12-01")), 312)
+        _ = try f.change(.refer("https://proveidor.example/8812"), 312)
+        let before = try f.store.outbox().count
+        _ = try f.desk.merge(312, into: 311, actor: "anna")
+        let survivor = try #require(try f.store.ticket(311))
+        #expect(survivor.requestors.map(\.address) == ["nuria@example.cat", "eva@example.cat"] && survivor.ccs.map(\.address) == ["jordi@example.cat"])
+        #expect(survivor.minutesWorked == 30)
+        #expect(try f.store.links(311).map(\.description) == ["refers-to https://proveidor.example/8812"])
+        #expect(try f.newNotices(after: before) == ["merged→eva@example.cat", "merged→jordi@example.cat", "merged→nuria@example.cat"])
+        #expect(try f.store.ticket(312)?.mergedInto == 311)
+        #expect(Views.show(try #require(try f.store.ticket(312)), tag: f.policy.tag, attachments: []).contains("Merged:     into [suport#311]"))
+        // Eva's message and the mail she sends to the old number are on 311 now.
+        #expect(try f.store.history(311).contains { $0.kind == "merged" && $0.newValue == "[suport#312]" })
+        let reply = try f.file(["From: eva@example.cat", "To: support@example.test", "Subject: Re: [suport#312] El router també",
+                                "Message-ID: <e2@example.cat>", "", "Gràcies."])
+        #expect(reply.ticket == 311)
+        #expect(throws: DeskError.alreadyMerged(312, 311)) { try f.desk.merge(312, into: 311, actor: "anna") }
+        #expect(try f.store.list(TicketFilter()).map(\.number).contains(312))
+    }
+}
