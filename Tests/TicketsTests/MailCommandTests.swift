@@ -35,6 +35,9 @@ import Testing
         ("Vigila", .watch("anna")),
         ("Unwatch", .unwatch("anna")),
         ("Deixa de vigilar", .unwatch("anna")),
+        ("Time: 1h30m", .addTime(TimeEntry(minutes: 90, day: TimeRules.day(Date())))),
+        ("Temps: 45m revisió", .addTime(TimeEntry(minutes: 45, day: TimeRules.day(Date()), note: "revisió"))),
+        ("Tiempo: 2h", .addTime(TimeEntry(minutes: 120, day: TimeRules.day(Date())))),
     ])
     func readsEachCommand(_ line: String, _ change: TicketChange) {
         let read = MailCommands.read("\(line)\n\nBon dia,\nJa està.", actor: "anna")
@@ -57,6 +60,7 @@ import Testing
     @Test(arguments: [
         ("Status: acabat", DeskError.unknownStatus("acabat")),
         ("Priority: alta", .notANumber("alta")),
+        ("Temps: molt", .notANumber("molt")),
         ("Cc: eva@example.cat", .invalidAddress("eva@example.cat (write +address to add, -address to remove)")),
     ])
     func unreadableCommandsAreFailures(_ line: String, _ error: DeskError) {
