@@ -192,9 +192,30 @@ public final class Desk: Sendable {
         op.endsAttempts = [mail.attemptKey]
         if let number = op.ticket { Notices.compose(&op, thread: try tx.thread(ticket: number), composer: composer) }
         let message = try tx.apply(op)
-        var outcome = FilingOutcome(action: .filed(result.decision), ticket: op.ticket, message: message, notifications: op.notices.count)
+        // A staff member's emailed `Status: resolved` cascades to the children as the CLI's does.
+        let cascaded = try op.actor.staff.map { try cascade(op, by: $0, comment: nil, tx, now: now) } ?? 0
+        var outcome = FilingOutcome(action: .filed(result.decision), ticket: op.ticket, message: message,
+                                    notifications: op.notices.count + cascaded)
         outcome.reopened = op.before?.status.isReopenable == true && op.after?.status == .open
         return outcome
+    }
+
+    /// When an operation resolved a parent, resolves its open children in the same transaction
+    /// (the queue's `cascade`), each told with the parent's note; returns the notices queued.
+    func cascade(_ op: TicketOperation, by staff: Staff, comment: String?, _ tx: any StoreTransaction, now: Date) throws -> Int {
+        guard let parent = op.after, parent.status == .resolved, op.before?.status != .resolved,
+              policy.queue(named: parent.queue)?.cascade == true else { return 0 }
+        var notices = 0
+        for child in try tx.links(ticket: parent.number).filter({ $0.from == parent.number && $0.kind == LinkKind.parentOf.rawValue }).compactMap(\.to) {
+            guard let c = try tx.ticket(number: child), !c.status.isInactive, policy.lifecycle.allows(c.status, .resolved),
+                  var childOp = try ChangeRules.operation(.status(.resolved), on: c, by: staff,
+                                                          comment: comment ?? "resolved with \(policy.tag.tag(for: parent.number)) \(parent.title)",
+                                                          policy: policy, now: now) else { continue }
+            Notices.compose(&childOp, thread: try tx.thread(ticket: child), composer: composer)
+            try tx.apply(childOp)
+            notices += childOp.notices.count
+        }
+        return notices
     }
 
     /// Trace fields: written by each server along the way and by each delivery, so two copies
@@ -250,18 +271,7 @@ public final class Desk: Sendable {
             }
             Notices.compose(&op, thread: try tx.thread(ticket: number), composer: composer)
             try tx.apply(op)
-            var notices = op.notices.count
-            if case .status(.resolved) = change, policy.queue(named: ticket.queue)?.cascade == true {
-                for child in links.filter({ $0.from == number && $0.kind == LinkKind.parentOf.rawValue }).compactMap(\.to) {
-                    guard let c = try tx.ticket(number: child), !c.status.isInactive, policy.lifecycle.allows(c.status, .resolved),
-                          var childOp = try ChangeRules.operation(.status(.resolved), on: c, by: staff,
-                                                                  comment: comment ?? "resolved with \(policy.tag.tag(for: number)) \(ticket.title)",
-                                                                  policy: policy, now: now) else { continue }
-                    Notices.compose(&childOp, thread: try tx.thread(ticket: child), composer: composer)
-                    try tx.apply(childOp)
-                    notices += childOp.notices.count
-                }
-            }
+            let notices = op.notices.count + (try cascade(op, by: staff, comment: comment, tx, now: now))
             return ChangeOutcome(ticket: after, changed: true, notifications: notices)
         }
     }

@@ -94,8 +94,6 @@ public protocol Store: Sendable {
 
 /// Inside one write transaction: intake's lookups, and the one writer of tickets.
 public protocol StoreTransaction: TicketLookup {
-    /// The links a ticket is on, either end, as stored.
-    func links(ticket: Int) throws -> [StoredLink]
     /// A ticket's time entries, oldest first.
     func timeEntries(ticket: Int) throws -> [TimeRecord]
     /// A stored message of a ticket: its raw bytes, their SHA-256 and its text.

@@ -26,6 +26,11 @@ public enum Actor: Sendable, Equatable {
         }
     }
 
+    /// The staff member, when the actor is one.
+    public var staff: Staff? {
+        if case .staff(let s) = self { return s } else { return nil }
+    }
+
     /// The address that is never told of its own change.
     public var address: String? {
         switch self {

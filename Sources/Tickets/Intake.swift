@@ -15,6 +15,16 @@ public protocol TicketLookup {
     func nextTicketNumber() throws -> Int
     /// The Message-IDs of a ticket's conversation, oldest first (what notifications thread on).
     func thread(ticket: Int) throws -> [String]
+    /// The links a ticket is on, either end (what an emailed `Status:` checks its dependencies in).
+    func links(ticket: Int) throws -> [StoredLink]
+}
+
+extension TicketLookup {
+    /// The tickets this one depends on that are still open.
+    public func openDependencies(of ticket: Int) throws -> [Int] {
+        try links(ticket: ticket).filter { $0.from == ticket && $0.kind == LinkKind.dependsOn.rawValue }.compactMap(\.to)
+            .filter { try self.ticket(number: $0).map { !$0.status.isInactive } ?? false }
+    }
 }
 
 /// Who wrote a message about a ticket.

@@ -95,3 +95,26 @@ import Testing
         #expect(try f.store.list(TicketFilter()).map(\.number).contains(312))
     }
 }
+
+@Suite struct LinksByEmailTests {
+    @Test func anEmailedResolutionCascadesAndRespectsDependencies() throws {
+        let f = try Fixture(policy: emailPolicy())
+        _ = try f.file(firstMail)
+        for (from, id) in [("eva@example.cat", "e1"), ("jordi@example.cat", "j1")] {
+            _ = try f.file(["From: \(from)", "To: support@example.test", "Subject: Sense connexió", "Message-ID: <\(id)@example.cat>", "", "No va."])
+        }
+        _ = try f.change(.link(.parentOf, 312), 311)
+        _ = try f.change(.link(.dependsOn, 312), 313)
+        // 313 depends on 312, still open: the emailed Status is refused, and the sender told.
+        _ = try f.file([dmarcPass, "From: anna@example.test", "To: support@example.test", "Subject: Re: [suport#313] Sense connexió",
+                        "Message-ID: <a1@example.test>", "", "Status: resolved", "", "Fet."])
+        #expect(try f.store.ticket(313)?.status == .open)
+        #expect(try f.store.history(313).contains { $0.kind == "command-failed" && ($0.note ?? "").contains("depends on #312") })
+        // Resolving the parent by email resolves its child; then 313 may go.
+        _ = try f.staffMail("Estat: resolta\n\nCanviat el commutador.")
+        #expect(try f.store.ticket(312)?.status == .resolved)
+        _ = try f.file([dmarcPass, "From: anna@example.test", "To: support@example.test", "Subject: Re: [suport#313] Sense connexió",
+                        "Message-ID: <a2@example.test>", "", "Status: resolved"])
+        #expect(try f.store.ticket(313)?.status == .resolved)
+    }
+}

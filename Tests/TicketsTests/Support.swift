@@ -55,6 +55,7 @@ struct FakeLookup: TicketLookup {
     func acknowledgements(to address: String, since: Date) -> Int { acks[address.lowercased()] ?? 0 }
     func nextTicketNumber() -> Int { (tickets.map(\.number).max() ?? 0) + 1 }
     func thread(ticket: Int) -> [String] { threads.filter { $0.value == ticket }.map(\.key).sorted() }
+    func links(ticket: Int) -> [StoredLink] { [] }
 }
 
 let ticket42 = ticket(42, owner: "anna", requestors: ["nuria@example.cat"], ccs: ["jordi@example.cat"])
