@@ -150,10 +150,29 @@ struct List: ParsableCommand {
     @Option(help: "Only tickets with this requestor.") var requestor: String?
     @Option(help: "Only tickets whose title or text contains this.") var search: String?
     @Flag(help: "Only auto-generated mail that joined no ticket, filed without telling anyone (auto_mail = file).") var auto = false
+    @Option(help: "Only these priorities: N, or A-B.") var priority: String?
+    @Option(parsing: .unconditional,
+            help: "Sort by these keys, comma-separated, '-' for descending: \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var sort: String?
     @Option(help: "At most this many tickets.") var limit = 500
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        var range: ClosedRange<Int>? = nil
+        if let priority {
+            let bounds = priority.split(separator: "-").compactMap { Int($0) }
+            guard (1...2).contains(bounds.count), let a = bounds.first, let b = bounds.last, a <= b else {
+                throw ValidationError("--priority takes N or A-B, as in 5-10")
+            }
+            range = a...b
+        }
+        var keys: [(key: SortKey, descending: Bool)] = []
+        if let sort {
+            guard let parsed = SortKey.parse(sort) else {
+                throw ValidationError("--sort takes \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated, '-' for descending")
+            }
+            keys = parsed
+        }
         try options.run { desk in
             var filter = TicketFilter()
             filter.queue = queue
@@ -167,6 +186,8 @@ struct List: ParsableCommand {
             filter.requestor = requestor
             filter.search = search
             filter.auto = auto
+            filter.priority = range
+            filter.sort = keys
             filter.limit = limit
             let tickets = try desk.store.list(filter)
             print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()

@@ -71,8 +71,8 @@ public enum Views {
 
     public static func list(_ tickets: [TicketRecord], tag: SubjectTag) -> String {
         if tickets.isEmpty { return "No tickets." }
-        return table(["TICKET", "QUEUE", "STATUS", "OWNER", "REQUESTOR", "TITLE"], tickets.map {
-            [tag.tag(for: $0.number), $0.queue, $0.status.rawValue, $0.owner ?? "-", $0.requestors.first?.address ?? "-", $0.title]
+        return table(["TICKET", "QUEUE", "STATUS", "OWNER", "REQUESTOR", "PRI", "TITLE"], tickets.map {
+            [tag.tag(for: $0.number), $0.queue, $0.status.rawValue, $0.owner ?? "-", $0.requestors.first?.address ?? "-", String($0.priority), $0.title]
         })
     }
 

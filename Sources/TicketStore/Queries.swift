@@ -21,6 +21,10 @@ extension SQLiteStore {
             if let o = filter.owner { clauses.append("t.owner = ?"); arguments.append(o) }
             if filter.unowned { clauses.append("t.owner IS NULL") }
             clauses.append(filter.auto ? "t.auto = 1" : "t.auto = 0")
+            if let p = filter.priority {
+                clauses.append("t.priority BETWEEN ? AND ?")
+                arguments += [p.lowerBound, p.upperBound]
+            }
             if let r = filter.requestor {
                 clauses.append("EXISTS (SELECT 1 FROM ticket_people p WHERE p.ticket = t.number AND p.role = 'requestor' AND p.address = ?)")
                 arguments.append(r.lowercased())
@@ -32,7 +36,9 @@ extension SQLiteStore {
                 arguments += [like, like]
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            let numbers = try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(whereSQL) ORDER BY t.number DESC LIMIT ?",
+            // Sort keys come from a closed list (`SortKey`), never from the caller's text.
+            let order = (filter.sort.map { "\($0.key.column) \($0.descending ? "DESC" : "ASC")" } + ["t.number DESC"]).joined(separator: ", ")
+            let numbers = try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(whereSQL) ORDER BY \(order) LIMIT ?",
                                            arguments: StatementArguments(arguments + [filter.limit]) )
             return try numbers.compactMap { try ticket(db, $0) }
         }

@@ -73,6 +73,10 @@ public struct TicketFilter: Sendable {
     public var search: String?
     /// Auto-generated mail filed without telling anyone: only those (`list --auto`), else never.
     public var auto = false
+    /// Only priorities in this range.
+    public var priority: ClosedRange<Int>? = nil
+    /// Sort keys in order, each descending when `descending` (default: newest first).
+    public var sort: [(key: SortKey, descending: Bool)] = []
     public var limit = 500
 
     public init() {}
@@ -112,6 +116,37 @@ public struct PersonData: Sendable {
     public let history: [HistoryEntry]
     /// Notifications addressed to them.
     public let notifications: [OutboxEntry]
+}
+
+/// What `list --sort` sorts by.
+public enum SortKey: String, Sendable, CaseIterable {
+    case number, priority, created, updated, resolved, status, queue, owner, title, time
+
+    var column: String {
+        switch self {
+        case .number: return "t.number"
+        case .priority: return "t.priority"
+        case .created: return "t.created_at"
+        case .updated: return "t.updated_at"
+        case .resolved: return "t.resolved_at"
+        case .status: return "t.status"
+        case .queue: return "t.queue"
+        case .owner: return "t.owner"
+        case .title: return "t.title COLLATE NOCASE"
+        case .time: return "t.minutes_worked"
+        }
+    }
+
+    /// `due,-priority` → keys with their direction; nil when a key is unknown.
+    public static func parse(_ text: String) -> [(key: SortKey, descending: Bool)]? {
+        var out: [(SortKey, Bool)] = []
+        for piece in text.split(separator: ",") {
+            let descending = piece.hasPrefix("-")
+            guard let key = SortKey(rawValue: String(piece.drop { $0 == "-" || $0 == "+" }).lowercased()) else { return nil }
+            out.append((key, descending))
+        }
+        return out.isEmpty ? nil : out
+    }
 }
 
 /// A message that could not be filed: its raw bytes are kept, and it was moved aside on the server.

@@ -262,3 +262,23 @@ struct Installation {
         #expect(bad.status != 0 && bad.stderr.contains("not a duration"))
     }
 }
+
+@Suite(.serialized) struct ListSortTests {
+    @Test func priorityIsAColumnAFilterAndASortKey() throws {
+        let i = try Installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        _ = try i.ingest("rfc/telescope-booking-en.eml")
+        _ = try i.ingest("rfc/spanish-cp1252-8bit.eml")
+        _ = try i.run(["priority", "1", "7"])
+        _ = try i.run(["priority", "3", "2"], actor: "marta")
+        let sorted = try i.run(["list", "--sort", "-priority"]).stdout.split(separator: "\n").dropFirst().map { $0.prefix(10) }
+        #expect(sorted == ["[suport#1]", "[suport#3]", "[suport#2]"], "\(sorted)")
+        let byQueue = try i.run(["list", "--sort", "queue,-number"]).stdout.split(separator: "\n").dropFirst().map { $0.prefix(10) }
+        #expect(byQueue == ["[suport#2]", "[suport#1]", "[suport#3]"], "\(byQueue)")
+        #expect(try i.run(["list"]).stdout.split(separator: "\n").first?.contains("PRI") == true)
+        let high = try i.run(["list", "--priority", "5-10", "--json"]).stdout
+        #expect(high.components(separatedBy: "\"number\":").count - 1 == 1 && high.contains("\"number\": 1"))
+        let bad = try i.run(["list", "--sort", "colour"])
+        #expect(bad.status != 0 && bad.stderr.contains("--sort takes"))
+    }
+}
