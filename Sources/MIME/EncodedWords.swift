@@ -21,8 +21,8 @@ enum EncodedWords {
     /// raw 8-bit ones a sender left in it (`=?iso-8859-1?Q?Gr\xFC=DFe?=`); the text between
     /// words is read by `outside` (UTF-8, else the part's charset, else Windows-1252).
     static func decode(bytes: ArraySlice<UInt8>, log: DefectLog?, outside: (ArraySlice<UInt8>) -> String) -> String {
+        guard bytes.contains(ASCII.equals) else { return outside(bytes) }
         let utf8 = Array(bytes)
-        guard utf8.firstIndex(of: ASCII.equals) != nil else { return outside(bytes) }
         var words: [Word] = []
         var i = 0
         while i + 1 < utf8.count {

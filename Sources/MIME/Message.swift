@@ -62,7 +62,9 @@ public struct Message: Sendable {
         if raw.isEmpty { log.add(.noHeaders, "empty message") }
         let root = parser.parse(raw, depth: depth, isPart: false, defaultType: .textPlain)
         self.root = root
-        let header = root.header.hinted(by: Self.declaredCharsets(root))
+        // The hints matter only to raw 8-bit header bytes: most mail has none, and skips the walk.
+        let header = root.header.fields.allSatisfy({ $0.rawValue.isASCII }) ? root.header
+                                                                             : root.header.hinted(by: Self.declaredCharsets(root))
 
         subject = header.first("Subject").map { header.text(of: $0, log: log).trimming(" \t") }
         func addresses(_ name: String) -> [Address] {

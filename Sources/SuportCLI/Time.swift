@@ -79,29 +79,20 @@ struct TimeReport: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     func run() throws {
         try options.run { desk in
-            let who = try staff.map { (s: String) throws -> String in
-                guard let found = desk.policy.staff(s) else { throw DeskError.unknownStaff(s) }
-                return found.id
-            }
-            var queues: [Int: String] = [:]
-            let entries = try desk.store.timeEntries(ticket: nil, from: from, to: to).filter { entry in
-                if queues[entry.ticket] == nil { queues[entry.ticket] = (try? desk.store.ticket(entry.ticket))??.queue ?? "" }
-                return (who == nil || entry.staff == who) && (queue == nil || queues[entry.ticket] == queue)
-            }
-            let report = TimeTotals(entries)
+            let report = try desk.timeReport(from: from, to: to, staff: staff, queue: queue)
             if json {
                 print(JSONValue.object([
                     ("from", .string(from)), ("to", .string(to)), ("minutes", .int(report.total)),
                     ("billableMinutes", .int(report.billable)),
                     ("byStaff", .array(report.byStaff.map { .object([("staff", .string($0.staff)), ("minutes", .int($0.minutes)),
                                                                      ("billableMinutes", .int($0.billable))]) })),
-                    ("entries", .array(entries.map(Views.json))),
+                    ("entries", .array(report.entries.map(Views.json))),
                 ]).rendered())
             } else if csv {
                 print("day,ticket,queue,staff,minutes,billable,note")
-                for e in entries {
+                for e in report.entries {
                     let note = (e.note ?? "").replacingOccurrences(of: "\"", with: "\"\"")
-                    print("\(e.day),\(e.ticket),\(queues[e.ticket] ?? ""),\(e.staff),\(e.minutes),\(e.billable ? "yes" : "no"),\"\(note)\"")
+                    print("\(e.day),\(e.ticket),\(report.queues[e.ticket] ?? ""),\(e.staff),\(e.minutes),\(e.billable ? "yes" : "no"),\"\(note)\"")
                 }
             } else {
                 print(Views.table(["STAFF", "TIME", "BILLABLE", "NOT BILLABLE"], report.byStaff.map {
@@ -109,20 +100,5 @@ struct TimeReport: ParsableCommand {
                 } + [["total", WorkDuration.text(report.total), WorkDuration.text(report.billable), WorkDuration.text(report.total - report.billable)]]))
             }
         }
-    }
-}
-
-/// Sums of time entries, in all and by staff member.
-struct TimeTotals {
-    let total: Int
-    let billable: Int
-    let byStaff: [(staff: String, minutes: Int, billable: Int)]
-
-    init(_ entries: [TimeRecord]) {
-        total = entries.reduce(0) { $0 + $1.minutes }
-        billable = entries.filter(\.billable).reduce(0) { $0 + $1.minutes }
-        byStaff = Dictionary(grouping: entries, by: \.staff).map { staff, list in
-            (staff, list.reduce(0) { $0 + $1.minutes }, list.filter(\.billable).reduce(0) { $0 + $1.minutes })
-        }.sorted { $0.staff < $1.staff }
     }
 }

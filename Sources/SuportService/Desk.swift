@@ -254,13 +254,16 @@ public final class Desk: Sendable {
             let staff = try Authorization.staff(actor, on: ticket, policy: policy)
             try Authorization.check(change, on: ticket, policy: policy)
             let entries = if case .removeTime = change { try tx.timeEntries(ticket: number) } else { [TimeRecord]() }
-            let links = try tx.links(ticket: number)
+            // Only a link change reads the ticket's links; only a finishing status its dependencies.
+            var links: [StoredLink] = []
             switch change {
             case .link(_, let other), .unlink(_, let other):
                 guard try tx.ticket(number: other) != nil else { throw DeskError.unknownTicket(other) }
+                links = try tx.links(ticket: number)
+            case .refer, .unrefer:
+                links = try tx.links(ticket: number)
             case .status(let status) where status.isInactive && !force:
-                let blocking = try links.filter { $0.from == number && $0.kind == LinkKind.dependsOn.rawValue }.compactMap(\.to)
-                    .filter { try tx.ticket(number: $0).map { !$0.status.isInactive } ?? false }
+                let blocking = try tx.openDependencies(of: number)
                 if !blocking.isEmpty { throw DeskError.dependsOnOpen(number, blocking) }
             default: break
             }

@@ -94,11 +94,9 @@ public enum Bounces {
         }
         let markers = ["--- below this line is a copy of the message.", "------ this is a copy of the message, including all the headers.",
                        "----- original message -----", "----- the header of the original message is following. -----"]
-        let lower = text.lowercased()
         for marker in markers {
-            guard let range = lower.range(of: marker) else { continue }
-            let offset = lower.distance(from: lower.startIndex, to: range.upperBound)
-            let rest = text.dropFirst(offset).drop { $0 == "\n" || $0 == " " || $0 == "-" }
+            guard let range = text.range(of: marker, options: .caseInsensitive) else { continue }
+            let rest = text[range.upperBound...].drop { $0 == "\n" || $0 == " " || $0 == "-" }
             return Message(bytes: Array(rest.utf8))
         }
         return nil

@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 
 /// A person's erasure (GDPR Art. 17): their address replaced everywhere by a pseudonym that
 /// names nobody, the messages they sent replaced by a stub, their files and the words of the
@@ -22,7 +23,7 @@ public struct Erasure: Sendable, Equatable {
 
     /// The raw message that replaces one the person sent: it says what happened, and nothing else.
     public func stub(for messageID: Int64) -> [UInt8] {
-        Array(("From: \(pseudonym)\r\nSubject: (erased)\r\nX-Suport-Erased: \(Self.timestamp(at))\r\n\r\n"
+        Array(("From: \(pseudonym)\r\nSubject: (erased)\r\nX-Suport-Erased: \(MessageReport.utcTimestamp(at))\r\n\r\n"
             + "This message was erased at its sender's request (GDPR Art. 17).\r\n").utf8)
     }
 
@@ -37,43 +38,33 @@ public struct Erasure: Sendable, Equatable {
     /// The same on bytes: ASCII case folded, every occurrence replaced.
     public func scrub(_ bytes: [UInt8]) -> [UInt8] {
         let needle = Array(address.utf8)
-        guard !needle.isEmpty, bytes.count >= needle.count else { return bytes }
+        guard firstMatch(of: needle, in: bytes, from: 0) != nil else { return bytes }
         let replacement = Array(pseudonym.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0
-        while i < bytes.count {
-            if i + needle.count <= bytes.count, Self.lower(bytes[i]) == needle[0],
-               zip(bytes[i..<(i + needle.count)], needle).allSatisfy({ Self.lower($0) == $1 }) {
-                out += replacement
-                i += needle.count
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
+        while let at = firstMatch(of: needle, in: bytes, from: i) {
+            out += bytes[i..<at]
+            out += replacement
+            i = at + needle.count
         }
+        out += bytes[i...]
         return out
     }
 
     /// Whether the bytes hold the address, in any case.
-    public func occurs(in bytes: [UInt8]) -> Bool {
-        let needle = Array(address.utf8)
-        guard bytes.count >= needle.count else { return false }
-        for i in 0...(bytes.count - needle.count) where Self.lower(bytes[i]) == needle[0] {
-            if zip(bytes[i..<(i + needle.count)], needle).allSatisfy({ Self.lower($0) == $1 }) { return true }
+    public func occurs(in bytes: [UInt8]) -> Bool { firstMatch(of: Array(address.utf8), in: bytes, from: 0) != nil }
+
+    /// Where the (lowercase) needle next occurs from `start`, ASCII case folded.
+    private func firstMatch(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard let first = needle.first, bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
+        for i in start...(bytes.count - needle.count) where Self.lower(bytes[i]) == first {
+            if zip(bytes[i..<(i + needle.count)], needle).allSatisfy({ Self.lower($0) == $1 }) { return i }
         }
-        return false
+        return nil
     }
 
     private static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
-
-    private static func timestamp(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-        return f.string(from: date)
-    }
 }
 
 /// What an erasure changed.

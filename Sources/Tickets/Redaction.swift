@@ -73,18 +73,19 @@ public struct RedactionRule: Sendable, Equatable {
         let compact = value.filter { $0.isLetter || $0.isNumber }.uppercased()
         switch check {
         case .iban:
-            let middle = String(repeating: "*", count: max(0, compact.count - 8))
-            let grouped = (compact.prefix(4) + middle + compact.suffix(4)).enumerated()
-                .map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
-            return grouped
+            return Self.inFours(compact.prefix(4) + String(repeating: "*", count: max(0, compact.count - 8)) + compact.suffix(4))
         case .luhn:
-            let stars = String(repeating: "*", count: max(0, compact.count - 4))
-            return (stars + compact.suffix(4)).enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
+            return Self.inFours(String(repeating: "*", count: max(0, compact.count - 4)) + compact.suffix(4))
         case .dni:
             return String(repeating: "*", count: max(0, compact.count - 4)) + compact.suffix(4)
         case .none:
             return String(repeating: "*", count: max(4, min(12, value.count)))
         }
+    }
+
+    /// Groups of four, as IBANs and card numbers are written.
+    private static func inFours(_ s: String) -> String {
+        s.enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
     }
 
     /// ISO 13616 / ISO 7064 mod 97-10: the first four characters moved to the end, letters as

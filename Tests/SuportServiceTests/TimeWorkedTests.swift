@@ -52,8 +52,6 @@ import Testing
 /// The report's sums, as lines "staff minutes billable".
 enum TimeTotalsView {
     static func totals(_ entries: [TimeRecord]) -> [String] {
-        Dictionary(grouping: entries, by: \.staff).sorted { $0.key < $1.key }.map { staff, list in
-            "\(staff) \(list.reduce(0) { $0 + $1.minutes }) \(list.filter(\.billable).reduce(0) { $0 + $1.minutes })"
-        }
+        TimeReport(entries: entries, queues: [:]).byStaff.map { "\($0.staff) \($0.minutes) \($0.billable)" }
     }
 }
