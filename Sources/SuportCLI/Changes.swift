@@ -68,11 +68,16 @@ struct SetStatus<S: FixedStatus>: ParsableCommand {
 }
 
 struct Assign: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Give a ticket to a staff member.")
+    static let configuration = CommandConfiguration(abstract: "Give a ticket to a staff member (the lead owner), or share it (--also).")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Argument var staff: String
-    func run() throws { try perform(options, number) { _ in .owner(staff) } }
+    @Flag(help: "Add them as an owner who shares the work; the lead stays.") var also = false
+    @Flag(help: "Take them off the owners (the next becomes the lead).") var remove = false
+    func run() throws {
+        guard !(also && remove) else { throw ValidationError("--also adds an owner and --remove takes one off: give one") }
+        try perform(options, number) { _ in also ? .addOwner(staff) : remove ? .removeOwner(staff) : .owner(staff) }
+    }
 }
 
 struct Take: ParsableCommand {

@@ -19,6 +19,7 @@ public enum SuportCLI {
                           CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
                           Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self, Redact.self,
                           TimeCommand.self, Billable.self, Report.self, LinkCommand.self, UnlinkCommand.self, Merge.self,
+                          SetField.self, UnsetField.self, Escalate.self, Org.self, AssetCommand.self, ViewCommand.self, DashboardCommand.self,
                           OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self] + extra
         )
     }
@@ -143,55 +144,183 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List tickets, newest first.")
 
     @OptionGroup var options: DeskOptions
+    @OptionGroup var filter: ListFilterOptions
+    @Option(help: "Start from a saved view (suport view list), the options given here on top.") var view: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        try options.run { desk in
+            var chosen = filter
+            if let view {
+                let arguments = try savedView(view, desk: desk)
+                chosen = filter.over(try ListFilterOptions.parse(arguments))
+            }
+            let tickets = try desk.store.list(try chosen.ticketFilter(desk: desk, actor: options.actorName))
+            print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()
+                       : Views.list(tickets, tag: desk.policy.tag, zone: desk.policy.displayZone))
+        }
+    }
+}
+
+/// The arguments of a saved view: the database's, else the configuration's `[views]`.
+func savedView(_ name: String, desk: Desk) throws -> [String] {
+    if let saved = try desk.store.views().first(where: { $0.name == name }) { return saved.arguments }
+    if let configured = desk.policy.views[name] { return configured.split(whereSeparator: \.isWhitespace).map(String.init) }
+    throw ValidationError("no view \(name.debugDescription) (suport view list)")
+}
+
+/// Which tickets `list` (and a saved view) shows, and in what order.
+struct ListFilterOptions: ParsableArguments {
     @Option(help: "Only this queue.") var queue: String?
     @Option(help: "Only these statuses, comma-separated.") var status: String?
-    @Option(help: "Only tickets this staff member owns.") var owner: String?
+    @Option(help: "Only tickets this staff member owns (lead or sharing); me is the --actor.") var owner: String?
     @Flag(help: "Only tickets nobody owns.") var unowned = false
     @Option(help: "Only tickets with this requestor.") var requestor: String?
     @Option(help: "Only tickets whose title or text contains this.") var search: String?
     @Flag(help: "Only auto-generated mail that joined no ticket, filed without telling anyone (auto_mail = file).") var auto = false
     @Option(help: "Only these priorities: N, or A-B.") var priority: String?
+    @Option(help: "Only this type.") var type: String?
+    @Option(help: "Only this organisation's tickets.") var org: String?
+    @Option(help: "Only tickets about this asset.") var asset: String?
+    @Option(help: "Only tickets waiting for requester, supplier or support.") var waiting: String?
+    @Option(help: "Only tickets at this support level.") var level: String?
+    @Option(help: "Only tickets of this SLA colour: green, yellow or red.") var sla: String?
+    @Option(help: "Only tickets whose custom field has this value: NAME=VALUE (repeatable).") var field: [String] = []
+    @Option(help: "Only tickets with this outside reference.") var ref: String?
     @Option(parsing: .unconditional,
             help: "Sort by these keys, comma-separated, '-' for descending: \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")).")
     var sort: String?
-    @Option(help: "At most this many tickets.") var limit = 500
-    @Flag(help: "Print JSON.") var json = false
+    @Option(help: "At most this many tickets (default 500).") var limit: Int?
 
-    func run() throws {
-        var range: ClosedRange<Int>? = nil
+    /// These options, with a saved view's filling in what these leave out.
+    func over(_ base: ListFilterOptions) -> ListFilterOptions {
+        var m = self
+        m.queue = queue ?? base.queue
+        m.status = status ?? base.status
+        m.owner = owner ?? base.owner
+        m.unowned = unowned || base.unowned
+        m.requestor = requestor ?? base.requestor
+        m.search = search ?? base.search
+        m.auto = auto || base.auto
+        m.priority = priority ?? base.priority
+        m.type = type ?? base.type
+        m.org = org ?? base.org
+        m.asset = asset ?? base.asset
+        m.waiting = waiting ?? base.waiting
+        m.level = level ?? base.level
+        m.sla = sla ?? base.sla
+        m.field = base.field + field
+        m.ref = ref ?? base.ref
+        m.sort = sort ?? base.sort
+        m.limit = limit ?? base.limit
+        return m
+    }
+
+    /// The store's filter; every name is checked against the configuration first.
+    func ticketFilter(desk: Desk, actor: String?) throws -> TicketFilter {
+        var f = TicketFilter()
+        if let queue, desk.policy.queue(named: queue) == nil { throw DeskError.unknownQueue(queue) }
+        f.queue = queue
+        f.statuses = try StatusList.parse(status)
+        if let owner {
+            let who = owner.lowercased() == "me" ? (actor ?? "") : owner
+            guard let staff = desk.policy.staff(who) else { throw DeskError.unknownStaff(who) }
+            f.owner = staff.id
+        }
+        f.unowned = unowned
+        f.requestor = requestor
+        f.search = search
+        f.auto = auto
         if let priority {
             let bounds = priority.split(separator: "-").compactMap { Int($0) }
             guard (1...2).contains(bounds.count), let a = bounds.first, let b = bounds.last, a <= b else {
                 throw ValidationError("--priority takes N or A-B, as in 5-10")
             }
-            range = a...b
+            f.priority = a...b
         }
-        var keys: [(key: SortKey, descending: Bool)] = []
         if let sort {
-            guard let parsed = SortKey.parse(sort) else {
+            guard let keys = SortKey.parse(sort) else {
                 throw ValidationError("--sort takes \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated, '-' for descending")
             }
-            keys = parsed
+            f.sort = keys
         }
+        f.type = type
+        f.organisation = org
+        f.asset = asset
+        if let waiting {
+            guard let w = WaitingFor.named(waiting) else { throw DeskError.unknownWaiting(waiting) }
+            f.waitingFor = w
+        }
+        if let level {
+            guard let l = desk.policy.level(named: level) else { throw DeskError.unknownLevel(level, levels: desk.policy.levels.map(\.name)) }
+            f.level = l.name
+            f.firstLevel = desk.policy.levels.first?.name
+        }
+        if let sla {
+            guard let state = SLAState(rawValue: sla.lowercased()) else { throw ValidationError("--sla takes green, yellow or red") }
+            f.sla = state
+        }
+        f.fields = try field.map { pair in
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw ValidationError("--field takes NAME=VALUE") }
+            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+        }
+        f.externalRef = ref
+        f.limit = limit ?? 500
+        return f
+    }
+}
+
+struct ViewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "view", abstract: "Saved views: named list filters and sorts.",
+                                                    subcommands: [ViewSave.self, ViewList.self, ViewRemove.self])
+}
+
+struct ViewSave: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "save", abstract: "Save list options under a name: suport view save mine-red --owner me --sla red.")
+    @OptionGroup var options: DeskOptions
+    @Argument var name: String
+    @Argument(parsing: .captureForPassthrough, help: "The options, as suport list takes them.") var arguments: [String] = []
+    func run() throws {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw ValidationError("a view's name uses letters, digits, '-' or '_'")
+        }
+        let args = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
+        let parsed = try ListFilterOptions.parse(args)
         try options.run { desk in
-            var filter = TicketFilter()
-            filter.queue = queue
-            if let queue, desk.policy.queue(named: queue) == nil { throw DeskError.unknownQueue(queue) }
-            filter.statuses = try StatusList.parse(status)
-            if let owner {
-                guard let staff = desk.policy.staff(owner) else { throw DeskError.unknownStaff(owner) }
-                filter.owner = staff.id
+            _ = try parsed.ticketFilter(desk: desk, actor: options.actorName)
+            try desk.store.saveView(name: name, arguments: args, by: options.actorName, now: Date())
+            print("view \(name): suport list \(args.joined(separator: " "))")
+        }
+    }
+}
+
+struct ViewList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List saved views (the database's and the configuration's).")
+    @OptionGroup var options: DeskOptions
+    @Flag(help: "Print JSON.") var json = false
+    func run() throws {
+        try options.run { desk in
+            var rows = try desk.store.views().map { ($0.name, $0.arguments.joined(separator: " "), "saved") }
+            for (name, args) in desk.policy.views.sorted(by: { $0.key < $1.key }) where !rows.contains(where: { $0.0 == name }) {
+                rows.append((name, args, "config"))
             }
-            filter.unowned = unowned
-            filter.requestor = requestor
-            filter.search = search
-            filter.auto = auto
-            filter.priority = range
-            filter.sort = keys
-            filter.limit = limit
-            let tickets = try desk.store.list(filter)
-            print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()
-                       : Views.list(tickets, tag: desk.policy.tag))
+            if json {
+                print(JSONValue.array(rows.map { .object([("name", .string($0.0)), ("options", .string($0.1)), ("from", .string($0.2))]) }).rendered())
+            } else {
+                print(rows.isEmpty ? "No views." : Views.table(["VIEW", "FROM", "OPTIONS"], rows.map { [$0.0, $0.2, $0.1] }))
+            }
+        }
+    }
+}
+
+struct ViewRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Forget a saved view.")
+    @OptionGroup var options: DeskOptions
+    @Argument var name: String
+    func run() throws {
+        try options.run { desk in
+            guard try desk.store.removeView(name: name) else { throw ValidationError("no saved view \(name.debugDescription)") }
+            print("view \(name) removed")
         }
     }
 }
@@ -218,7 +347,7 @@ struct Show: ParsableCommand {
                 if history { pairs.append(("history", .array(entries.map(Views.json)))) }
                 print(JSONValue.object(pairs).rendered())
             } else {
-                print(Views.show(ticket, tag: desk.policy.tag, attachments: attachments))
+                print(Views.show(ticket, tag: desk.policy.tag, attachments: attachments, zone: desk.policy.displayZone))
                 for link in try desk.store.links(number) { print("Link:       \(link.description)") }
                 if history {
                     print("")

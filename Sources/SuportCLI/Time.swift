@@ -75,29 +75,45 @@ struct TimeReport: ParsableCommand {
     @Option(help: "The last day, YYYY-MM-DD.") var to: String
     @Option(help: "Only this staff member.") var staff: String?
     @Option(help: "Only tickets of this queue.") var queue: String?
+    @Option(help: "Only tickets of this organisation.") var org: String?
+    @Option(help: "Only tickets about this asset.") var asset: String?
     @Flag(help: "Print CSV.") var csv = false
     @Flag(help: "Print JSON.") var json = false
     func run() throws {
         try options.run { desk in
-            let report = try desk.timeReport(from: from, to: to, staff: staff, queue: queue)
+            let report = try desk.timeReport(from: from, to: to, staff: staff, queue: queue, organisation: org, asset: asset)
+            func totals(_ name: String, _ list: [SuportService.TimeReport.Total]) -> JSONValue {
+                .array(list.map { .object([(name, .string($0.key)), ("minutes", .int($0.minutes)), ("billableMinutes", .int($0.billable))]) })
+            }
             if json {
                 print(JSONValue.object([
                     ("from", .string(from)), ("to", .string(to)), ("minutes", .int(report.total)),
-                    ("billableMinutes", .int(report.billable)),
-                    ("byStaff", .array(report.byStaff.map { .object([("staff", .string($0.staff)), ("minutes", .int($0.minutes)),
-                                                                     ("billableMinutes", .int($0.billable))]) })),
+                    ("billableMinutes", .int(report.billable)), ("byStaff", totals("staff", report.byStaff)),
+                    ("byOrganisation", totals("organisation", report.byOrganisation)), ("byAsset", totals("asset", report.byAsset)),
                     ("entries", .array(report.entries.map(Views.json))),
                 ]).rendered())
             } else if csv {
-                print("day,ticket,queue,staff,minutes,billable,note")
+                print("day,ticket,queue,organisation,assets,staff,minutes,billable,note")
+                func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
                 for e in report.entries {
-                    let note = (e.note ?? "").replacingOccurrences(of: "\"", with: "\"\"")
-                    print("\(e.day),\(e.ticket),\(report.queues[e.ticket] ?? ""),\(e.staff),\(e.minutes),\(e.billable ? "yes" : "no"),\"\(note)\"")
+                    let t = report.tickets[e.ticket]
+                    print([e.day, String(e.ticket), report.queue(of: e), quoted(t?.organisation ?? ""), quoted(t?.assets.joined(separator: ";") ?? ""),
+                           e.staff, String(e.minutes), e.billable ? "yes" : "no", quoted(e.note ?? "")].joined(separator: ","))
                 }
             } else {
-                print(Views.table(["STAFF", "TIME", "BILLABLE", "NOT BILLABLE"], report.byStaff.map {
-                    [$0.staff, WorkDuration.text($0.minutes), WorkDuration.text($0.billable), WorkDuration.text($0.minutes - $0.billable)]
-                } + [["total", WorkDuration.text(report.total), WorkDuration.text(report.billable), WorkDuration.text(report.total - report.billable)]]))
+                func rows(_ list: [SuportService.TimeReport.Total]) -> [[String]] {
+                    list.map { [$0.key, WorkDuration.text($0.minutes), WorkDuration.text($0.billable), WorkDuration.text($0.minutes - $0.billable)] }
+                }
+                let total = ["total", WorkDuration.text(report.total), WorkDuration.text(report.billable), WorkDuration.text(report.total - report.billable)]
+                print(Views.table(["STAFF", "TIME", "BILLABLE", "NOT BILLABLE"], rows(report.byStaff) + [total]))
+                if report.byOrganisation.contains(where: { $0.key != "-" }) {
+                    print("")
+                    print(Views.table(["ORGANISATION", "TIME", "BILLABLE", "NOT BILLABLE"], rows(report.byOrganisation)))
+                }
+                if report.byAsset.contains(where: { $0.key != "-" }) {
+                    print("")
+                    print(Views.table(["ASSET", "TIME", "BILLABLE", "NOT BILLABLE"], rows(report.byAsset)))
+                }
             }
         }
     }

@@ -60,6 +60,10 @@ public struct Configuration: Sendable {
         let verification: VerificationEntry?
         let replies: [String: RepliesEntry]?
         let redaction: [RedactionEntry]?
+        let calendars: [String: DataModelSettings.CalendarEntry]?
+        let sla: [DataModelSettings.SLAEntry]?
+        let levels: [DataModelSettings.LevelEntry]?
+        let views: [String: String]?
         let imap: MailSettings.IMAPSection?
         let smtp: MailSettings.SMTPSection?
         let log: MailSettings.LogSection?
@@ -87,6 +91,8 @@ public struct Configuration: Sendable {
         let autoMail: String?
         let forwardAttachmentBytes: Int?
         let accessLogDays: Int?
+        let calendar: String?
+        let assetKinds: [String]?
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
@@ -95,7 +101,7 @@ public struct Configuration: Sendable {
             case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes", maxAttachments = "max_attachments"
             case maxNestingDepth = "max_nesting_depth", admins, filingAttempts = "filing_attempts"
             case reopenOnReply = "reopen_on_reply", autoMail = "auto_mail", forwardAttachmentBytes = "forward_attachment_bytes"
-            case accessLogDays = "access_log_days"
+            case accessLogDays = "access_log_days", calendar, assetKinds = "asset_kinds"
         }
     }
 
@@ -116,10 +122,14 @@ public struct Configuration: Sendable {
         let keepResolvedMonths: Int?
         let purge: String?
         let cascade: Bool?
+        let types: [String]?
+        let fields: [DataModelSettings.FieldEntry]?
+        let autoCloseDays: Int?
 
         enum CodingKeys: String, CodingKey {
             case name, addresses, commentAddress = "comment_address", staff, language, displayName = "display_name"
             case approval, approvalDays = "approval_days", keepResolvedMonths = "keep_resolved_months", purge, cascade
+            case types, fields, autoCloseDays = "auto_close_days"
         }
     }
 
@@ -253,10 +263,17 @@ public struct Configuration: Sendable {
                 throw fail("queues[\(i)].keep_resolved_months", "must be between 1 and 1200, not \(months)")
             }
             guard [nil, "messages", "ticket"].contains(q.purge) else { throw fail("queues[\(i)].purge", "must be messages or ticket") }
-            queues.append(Queue(name: q.name, addresses: q.addresses.map { $0.lowercased() }, commentAddress: q.commentAddress?.lowercased(),
-                                staff: members, language: language, displayNames: names, approval: q.approval ?? false,
-                                approvalDays: q.approvalDays ?? 7, keepResolvedMonths: q.keepResolvedMonths,
-                                purgeWholeTicket: q.purge == "ticket", cascade: q.cascade ?? true))
+            var queue = Queue(name: q.name, addresses: q.addresses.map { $0.lowercased() }, commentAddress: q.commentAddress?.lowercased(),
+                              staff: members, language: language, displayNames: names, approval: q.approval ?? false,
+                              approvalDays: q.approvalDays ?? 7, keepResolvedMonths: q.keepResolvedMonths,
+                              purgeWholeTicket: q.purge == "ticket", cascade: q.cascade ?? true)
+            queue.types = q.types ?? []
+            queue.fields = try DataModelSettings.fields(q.fields, key: "queues[\(i)]", fail: fail)
+            if let days = q.autoCloseDays, !(1...365).contains(days) {
+                throw fail("queues[\(i)].auto_close_days", "must be between 1 and 365, not \(days)")
+            }
+            queue.autoCloseDays = q.autoCloseDays
+            queues.append(queue)
         }
         guard !queues.isEmpty else { throw fail("queues", "at least one queue is needed") }
         let defaultQueue = g.defaultQueue ?? queues[0].name
@@ -371,6 +388,16 @@ public struct Configuration: Sendable {
                                 redaction: redaction)
         var configured = policy
         configured.accessLogDays = g.accessLogDays ?? 365
+        let calendars = try DataModelSettings.calendars(raw.calendars, fail: fail)
+        if let name = g.calendar {
+            guard let c = calendars[name] else { throw fail("suport.calendar", "no calendar \(name.quoted) under [calendars] (or \"24x7\")") }
+            configured.defaultCalendar = c
+        }
+        configured.slaPolicies = try DataModelSettings.sla(raw.sla, queues: queues, calendars: calendars,
+                                                           defaultCalendar: configured.defaultCalendar, fail: fail)
+        configured.levels = try DataModelSettings.levels(raw.levels, staff: staff, fail: fail)
+        configured.assetKinds = g.assetKinds ?? []
+        configured.views = raw.views ?? [:]
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)

@@ -247,9 +247,10 @@ public final class Desk: Sendable {
     /// Resolving a ticket that depends on an open one is refused unless `force`; resolving a
     /// parent resolves its open children in the same transaction (the queue's `cascade`),
     /// each child's requestors told with the parent's note.
-    public func change(_ change: TicketChange, ticket number: Int, actor: String?, comment: String? = nil, force: Bool = false,
+    public func change(_ asked: TicketChange, ticket number: Int, actor: String?, comment: String? = nil, force: Bool = false,
                        now: Date = Date()) throws -> ChangeOutcome {
         try store.write { tx in
+            var change = asked
             guard let ticket = try tx.ticket(number: number) else { throw DeskError.unknownTicket(number) }
             let staff = try Authorization.staff(actor, on: ticket, policy: policy)
             try Authorization.check(change, on: ticket, policy: policy)
@@ -265,6 +266,15 @@ public final class Desk: Sendable {
             case .status(let status) where status.isInactive && !force:
                 let blocking = try tx.openDependencies(of: number)
                 if !blocking.isEmpty { throw DeskError.dependsOnOpen(number, blocking) }
+            case .organisation(let name?):
+                // Kept under the name as the organisation is written.
+                guard let org = try store.organisation(named: name) else { throw DeskError.unknownOrganisation(name) }
+                change = .organisation(org.name)
+            case .addAsset(let name):
+                guard let asset = try store.asset(named: name) else { throw DeskError.unknownAsset(name) }
+                change = .addAsset(asset.name)
+            case .removeAsset(let name):
+                change = .removeAsset(ticket.assets.first { $0.lowercased() == name.lowercased() } ?? name)
             default: break
             }
             guard var op = try ChangeRules.operation(change, on: ticket, by: staff, comment: comment, policy: policy, now: now,
@@ -367,6 +377,27 @@ extension Desk {
                       let op = ApprovalRules.expiry(of: ticket, policy: policy, now: now) else { return 0 }
                 try tx.apply(op)
                 return 1
+            }
+        }
+        // SLA reminders: each once per deadline, recorded on the ticket, so a restart sends none twice.
+        for candidate in try store.slaCandidates(now: now) {
+            changed += try store.write { tx in
+                guard let ticket = try tx.ticket(number: candidate.number),
+                      var op = SLARules.reminder(for: ticket, policy: policy, now: now) else { return 0 }
+                Notices.compose(&op, thread: try tx.thread(ticket: ticket.number), composer: composer)
+                try tx.apply(op)
+                return 1
+            }
+        }
+        if let shortest = policy.queues.compactMap(\.autoCloseDays).min() {
+            for waiting in try store.waiting(for: .requester, updatedBefore: now.addingTimeInterval(-Double(shortest) * 86_400)) {
+                changed += try store.write { tx in
+                    guard let ticket = try tx.ticket(number: waiting.number),
+                          var op = AutoCloseRules.operation(for: ticket, policy: policy, now: now) else { return 0 }
+                    Notices.compose(&op, thread: try tx.thread(ticket: ticket.number), composer: composer)
+                    try tx.apply(op)
+                    return 1
+                }
             }
         }
         return changed

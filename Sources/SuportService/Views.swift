@@ -7,7 +7,7 @@ import TicketStore
 public enum Views {
     static func time(_ d: Date) -> String { MessageReport.utcTimestamp(d) }
 
-    public static func json(_ t: TicketRecord, tag: SubjectTag) -> JSONValue {
+    public static func json(_ t: TicketRecord, tag: SubjectTag, now: Date = Date()) -> JSONValue {
         .object([
             ("number", .int(t.number)), ("tag", .string(tag.tag(for: t.number))), ("title", .string(t.title)),
             ("queue", .string(t.queue)), ("status", .string(t.status.rawValue)), ("owner", .string(t.owner)),
@@ -16,8 +16,30 @@ public enum Views {
             ("ccs", .array(t.ccs.map { .object([("name", .string($0.name)), ("address", .string($0.address))]) })),
             ("watchers", .array(t.watchers.map { .string($0.address) })), ("auto", .bool(t.autoFiled)),
             ("approval", .string(t.approval?.rawValue)), ("billable", .bool(t.billable)), ("minutesWorked", .int(t.minutesWorked)),
+            ("type", .string(t.type)), ("owners", .array(t.owners.map { .string($0) })), ("due", .string(t.effectiveDue.map(time))),
+            ("dueSetByStaff", .bool(t.due != nil)), ("sla", .string(t.sla.state(at: now).map(\.rawValue))),
+            ("slaPolicy", .string(t.sla.policy)), ("slaPaused", .bool(t.sla.pausedSince != nil && !t.status.isInactive)),
+            ("firstResponseDue", .string(t.sla.responseDue.map(time))), ("firstResponse", .string(t.sla.firstResponse.map(time))),
+            ("externalRef", .string(t.externalRef)), ("waitingFor", .string(t.waitingFor?.rawValue)), ("level", .string(t.level)),
+            ("organisation", .string(t.organisation)), ("assets", .array(t.assets.map { .string($0) })),
+            ("fields", .object(t.fields.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("mergedInto", t.mergedInto.map { .int($0) } ?? .null),
             ("created", .string(time(t.created))), ("updated", .string(time(t.updated))), ("resolved", .string(t.resolved.map(time))),
         ])
+    }
+
+    /// The SLA column: the colour, "paused" while the clock is stopped, "-" without a deadline.
+    public static func slaCell(_ t: TicketRecord, now: Date) -> String {
+        if t.status.isInactive { return "-" }
+        let state = t.sla.state(at: now)?.rawValue
+        if t.sla.pausedSince != nil, t.due == nil, t.sla.policy != nil { return state.map { "\($0), paused" } ?? "paused" }
+        return state ?? "-"
+    }
+
+    /// A deadline in a list: its day and time in the zone deadlines are read in.
+    static func dueCell(_ date: Date?, zone: TimeZone) -> String {
+        guard let date else { return "-" }
+        return String(TimeRules.stamp(date, in: zone).prefix(16))
     }
 
     public static func json(_ h: HistoryEntry) -> JSONValue {
@@ -69,22 +91,36 @@ public enum Views {
         }.joined(separator: "\n")
     }
 
-    public static func list(_ tickets: [TicketRecord], tag: SubjectTag) -> String {
+    public static func list(_ tickets: [TicketRecord], tag: SubjectTag, zone: TimeZone = .current, now: Date = Date()) -> String {
         if tickets.isEmpty { return "No tickets." }
-        return table(["TICKET", "QUEUE", "STATUS", "OWNER", "REQUESTOR", "PRI", "TITLE"], tickets.map {
-            [tag.tag(for: $0.number), $0.queue, $0.status.rawValue, $0.owner ?? "-", $0.requestors.first?.address ?? "-", String($0.priority), $0.title]
+        return table(["TICKET", "QUEUE", "STATUS", "OWNER", "REQUESTOR", "PRI", "SLA", "DUE", "TITLE"], tickets.map {
+            [tag.tag(for: $0.number), $0.queue, $0.status.rawValue, $0.owners.isEmpty ? "-" : $0.owners.joined(separator: ","),
+             $0.requestors.first?.address ?? "-", String($0.priority), slaCell($0, now: now), dueCell($0.effectiveDue, zone: zone), $0.title]
         })
     }
 
-    public static func show(_ t: TicketRecord, tag: SubjectTag, attachments: [AttachmentRecord]) -> String {
+    public static func show(_ t: TicketRecord, tag: SubjectTag, attachments: [AttachmentRecord], zone: TimeZone = .current,
+                            now: Date = Date()) -> String {
         var lines = [
             "\(tag.tag(for: t.number)) \(t.title)",
             "Queue:      \(t.queue)",
             "Status:     \(t.status.rawValue)",
-            "Owner:      \(t.owner ?? "nobody")",
+            "Owner:      \(t.owner ?? "nobody")\(t.coOwners.isEmpty ? "" : " (with \(t.coOwners.joined(separator: ", ")))")",
             "Priority:   \(t.priority)",
             "Requestors: \(t.requestors.map(\.description).joined(separator: ", "))",
         ]
+        if let v = t.type { lines.append("Type:       \(v)") }
+        if let v = t.organisation { lines.append("Org:        \(v)") }
+        if !t.assets.isEmpty { lines.append("Assets:     \(t.assets.joined(separator: ", "))") }
+        if let v = t.externalRef { lines.append("Reference:  \(v)") }
+        if let v = t.waitingFor { lines.append("Waiting:    for \(v.rawValue)") }
+        if let v = t.level { lines.append("Level:      \(v)") }
+        if let due = t.effectiveDue {
+            lines.append("Due:        \(TimeRules.stamp(due, in: zone))\(t.due == nil ? " (SLA \(t.sla.policy ?? ""))" : " (set by staff)")")
+        }
+        if let r = t.sla.responseDue { lines.append("Answer by:  \(TimeRules.stamp(r, in: zone)) (first response)") }
+        if t.sla.policy != nil || t.due != nil { lines.append("SLA:        \(slaCell(t, now: now))") }
+        for (name, value) in t.fields.sorted(by: { $0.key < $1.key }) { lines.append("\((name + ":").padding(toLength: 11, withPad: " ", startingAt: 0)) \(value)") }
         if !t.ccs.isEmpty { lines.append("Ccs:        \(t.ccs.map(\.description).joined(separator: ", "))") }
         if !t.watchers.isEmpty { lines.append("Watchers:   \(t.watchers.map(\.description).joined(separator: ", "))") }
         if let a = t.approval { lines.append("Approval:   \(a.rawValue)") }

@@ -18,7 +18,37 @@ extension SQLiteStore {
                 clauses.append("t.status IN (\(filter.statuses.map { _ in "?" }.joined(separator: ",")))")
                 arguments += filter.statuses.map(\.rawValue)
             }
-            if let o = filter.owner { clauses.append("t.owner = ?"); arguments.append(o) }
+            if let o = filter.owner {
+                // The lead or anyone who shares the work.
+                clauses.append("(t.owner = ? OR (' ' || t.co_owners || ' ') LIKE ?)")
+                arguments += [o, "% \(o) %"]
+            }
+            if let v = filter.type { clauses.append("t.type = ? COLLATE NOCASE"); arguments.append(v) }
+            if let v = filter.organisation { clauses.append("t.organisation = ? COLLATE NOCASE"); arguments.append(v) }
+            if let v = filter.asset {
+                clauses.append("EXISTS (SELECT 1 FROM ticket_assets a WHERE a.ticket = t.number AND a.asset = ?)")
+                arguments.append(v)
+            }
+            if let v = filter.waitingFor { clauses.append("t.waiting_for = ?"); arguments.append(v.rawValue) }
+            if let v = filter.level {
+                clauses.append(v == filter.firstLevel ? "(t.level = ? OR t.level IS NULL)" : "t.level = ?")
+                arguments.append(v)
+            }
+            if let v = filter.externalRef { clauses.append("t.external_ref = ? COLLATE NOCASE"); arguments.append(v) }
+            for (name, value) in filter.fields {
+                clauses.append("json_extract(t.fields, ?) = ? COLLATE NOCASE")
+                arguments += ["$.\"" + name.replacingOccurrences(of: "\"", with: "") + "\"", value]
+            }
+            if let sla = filter.sla {
+                let now = filter.now.timeIntervalSince1970
+                switch sla {
+                case .red: clauses.append("t.sla_breach_at <= ?"); arguments.append(now)
+                case .yellow: clauses.append("t.sla_warn_at <= ? AND (t.sla_breach_at IS NULL OR t.sla_breach_at > ?)"); arguments += [now, now]
+                case .green:
+                    clauses.append("(t.sla_warn_at > ? OR (t.sla_warn_at IS NULL AND t.sla_breach_at > ?))")
+                    arguments += [now, now]
+                }
+            }
             if filter.unowned { clauses.append("t.owner IS NULL") }
             clauses.append(filter.auto ? "t.auto = 1" : "t.auto = 0")
             if let p = filter.priority {
@@ -41,6 +71,23 @@ extension SQLiteStore {
             let numbers = try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(whereSQL) ORDER BY \(order) LIMIT ?",
                                            arguments: StatementArguments(arguments + [filter.limit]) )
             return try numbers.compactMap { try ticket(db, $0) }
+        }
+    }
+
+    public func slaCandidates(now: Date) throws -> [TicketRecord] {
+        try read { db in
+            try Int.fetchAll(db, sql: """
+                SELECT number FROM tickets WHERE sla_warn_at <= ?1 AND status NOT IN ('resolved', 'rejected') ORDER BY sla_warn_at LIMIT 1000
+                """, arguments: [now.timeIntervalSince1970]).compactMap { try ticket(db, $0) }
+        }
+    }
+
+    public func waiting(for waiting: WaitingFor, updatedBefore date: Date) throws -> [TicketRecord] {
+        try read { db in
+            try Int.fetchAll(db, sql: """
+                SELECT number FROM tickets WHERE waiting_for = ? AND updated_at <= ? AND status NOT IN ('resolved', 'rejected')
+                ORDER BY updated_at LIMIT 1000
+                """, arguments: [waiting.rawValue, date.timeIntervalSince1970]).compactMap { try ticket(db, $0) }
         }
     }
 
@@ -236,6 +283,44 @@ extension SQLiteStore {
                 c["outbox." + (row["state"] as String)] = row["n"]
             }
             return c
+        }
+    }
+}
+
+extension SQLiteStore {
+    public func dashboard(now: Date, monthStart: String) throws -> Dashboard {
+        try read { db in
+            var rows: [String: Dashboard.Queue] = [:]
+            func row(_ name: String) -> Dashboard.Queue { rows[name] ?? Dashboard.Queue(name: name) }
+            let open = "status NOT IN ('resolved', 'rejected')"
+            for r in try Row.fetchAll(db, sql: "SELECT queue, status, COUNT(*) AS n FROM tickets WHERE auto = 0 AND merged_into IS NULL GROUP BY queue, status") {
+                var q = row(r["queue"]); q.byStatus[r["status"]] = r["n"]; rows[q.name] = q
+            }
+            for r in try Row.fetchAll(db, sql: "SELECT queue, COUNT(*) AS n FROM tickets WHERE status = 'new' AND owner IS NULL AND auto = 0 GROUP BY queue") {
+                var q = row(r["queue"]); q.unownedNew = r["n"]; rows[q.name] = q
+            }
+            let t = now.timeIntervalSince1970
+            for r in try Row.fetchAll(db, sql: """
+                SELECT queue, SUM(sla_breach_at <= ?1) AS red, SUM(sla_breach_at IS NULL OR sla_breach_at > ?1) AS yellow
+                FROM tickets WHERE sla_warn_at <= ?1 AND \(open) GROUP BY queue
+                """, arguments: [t]) {
+                var q = row(r["queue"]); q.red = r["red"]; q.yellow = r["yellow"]; rows[q.name] = q
+            }
+            for r in try Row.fetchAll(db, sql: "SELECT queue, waiting_for, COUNT(*) AS n FROM tickets WHERE waiting_for IS NOT NULL AND \(open) GROUP BY 1, 2") {
+                var q = row(r["queue"]); q.waiting[r["waiting_for"]] = r["n"]; rows[q.name] = q
+            }
+            for r in try Row.fetchAll(db, sql: """
+                SELECT queue, number, MIN(updated_at) AS since FROM tickets
+                WHERE status IN ('new', 'open') AND auto = 0 AND (waiting_for IS NULL OR waiting_for = 'support') GROUP BY queue
+                """) {
+                var q = row(r["queue"]); q.oldestWaiting = (r["number"], Date(timeIntervalSince1970: r["since"])); rows[q.name] = q
+            }
+            for r in try Row.fetchAll(db, sql: """
+                SELECT t.queue, SUM(e.minutes) AS m FROM time_entries e JOIN tickets t ON t.number = e.ticket WHERE e.day >= ? GROUP BY t.queue
+                """, arguments: [monthStart]) {
+                var q = row(r["queue"]); q.minutesThisMonth = r["m"]; rows[q.name] = q
+            }
+            return Dashboard(queues: rows.values.sorted { $0.name < $1.name })
         }
     }
 }

@@ -75,6 +75,20 @@ public struct TicketFilter: Sendable {
     public var auto = false
     /// Only priorities in this range.
     public var priority: ClosedRange<Int>? = nil
+    public var type: String? = nil
+    public var organisation: String? = nil
+    public var asset: String? = nil
+    public var waitingFor: WaitingFor? = nil
+    /// Only at this support level (the first level includes tickets never escalated).
+    public var level: String? = nil
+    public var firstLevel: String? = nil
+    /// Only tickets of this colour at `now`.
+    public var sla: SLAState? = nil
+    public var now = Date()
+    /// Custom fields that must hold these values (case-insensitively).
+    public var fields: [(name: String, value: String)] = []
+    /// Only tickets with this outside reference (case-insensitively).
+    public var externalRef: String? = nil
     /// Sort keys in order, each descending when `descending` (default: newest first).
     public var sort: [(key: SortKey, descending: Bool)] = []
     public var limit = 500
@@ -120,7 +134,7 @@ public struct PersonData: Sendable {
 
 /// What `list --sort` sorts by.
 public enum SortKey: String, Sendable, CaseIterable {
-    case number, priority, created, updated, resolved, status, queue, owner, title, time
+    case number, priority, created, updated, resolved, status, queue, owner, title, time, due, type, sla, waiting, organisation, level, reference
 
     var column: String {
         switch self {
@@ -134,6 +148,14 @@ public enum SortKey: String, Sendable, CaseIterable {
         case .owner: return "t.owner"
         case .title: return "t.title COLLATE NOCASE"
         case .time: return "t.minutes_worked"
+        // Tickets without a deadline sort after those with one.
+        case .due: return "COALESCE(t.due_at, t.resolution_due, 1e18)"
+        case .type: return "t.type"
+        case .sla: return "COALESCE(t.sla_breach_at, 1e18)"
+        case .waiting: return "t.waiting_for"
+        case .organisation: return "t.organisation COLLATE NOCASE"
+        case .level: return "t.level"
+        case .reference: return "t.external_ref"
         }
     }
 
@@ -192,4 +214,35 @@ public struct IntakeAttempt: Sendable {
         self.raw = raw
         self.sha256 = sha256
     }
+}
+
+/// The desk at a glance, per queue (seed 000's panel): `suport dashboard`.
+public struct Dashboard: Sendable, Equatable {
+    public struct Queue: Sendable, Equatable {
+        public let name: String
+        /// Tickets by status (auto-filed mail and merged pointers left out).
+        public var byStatus: [String: Int] = [:]
+        /// New tickets nobody owns yet.
+        public var unownedNew = 0
+        public var yellow = 0
+        public var red = 0
+        /// Open tickets by whom they wait for.
+        public var waiting: [String: Int] = [:]
+        /// The open ticket that has waited longest for the desk (not for its requester or a
+        /// supplier), and since when it was last touched.
+        public var oldestWaiting: (number: Int, since: Date)? = nil
+        /// Minutes worked on its tickets since the first of the month.
+        public var minutesThisMonth = 0
+
+        public init(name: String) { self.name = name }
+
+        public static func == (a: Queue, b: Queue) -> Bool {
+            a.name == b.name && a.byStatus == b.byStatus && a.unownedNew == b.unownedNew && a.yellow == b.yellow && a.red == b.red
+                && a.waiting == b.waiting && a.oldestWaiting?.number == b.oldestWaiting?.number && a.minutesThisMonth == b.minutesThisMonth
+        }
+    }
+
+    public var queues: [Queue]
+
+    public init(queues: [Queue]) { self.queues = queues }
 }

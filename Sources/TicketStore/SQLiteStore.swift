@@ -9,6 +9,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case noSuchNotification(Int64)
     case unreadableAttachment(Int64)
     case noSuchFailedMessage(Int64)
+    /// A record cannot be kept as asked (a domain another organisation has).
+    case taken(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .unreadableAttachment(let id):
             return "attachment \(id) is no longer found in its message (no part has its SHA-256); the raw message is kept"
         case .noSuchFailedMessage(let id): return "no failed message \(id) (see suport failed)"
+        case .taken(let why): return why
         }
     }
 }
@@ -129,7 +132,42 @@ public final class SQLiteStore: Store {
                             created: Date(timeIntervalSince1970: row["created_at"]), updated: Date(timeIntervalSince1970: row["updated_at"]),
                             resolved: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
         record.mergedInto = row["merged_into"]
+        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        record.type = row["type"]
+        record.coOwners = (row["co_owners"] as String? ?? "").split(separator: " ").map(String.init)
+        record.due = date("due_at")
+        record.externalRef = row["external_ref"]
+        record.waitingFor = (row["waiting_for"] as String?).flatMap(WaitingFor.init(rawValue:))
+        record.level = row["level"]
+        record.fields = Self.fields(row["fields"])
+        record.organisation = row["organisation"]
+        record.assets = try String.fetchAll(db.cachedStatement(sql: "SELECT asset FROM ticket_assets WHERE ticket = ? ORDER BY rowid"),
+                                            arguments: [number])
+        var c = SLAClock()
+        c.policy = row["sla_policy"]
+        c.pausedSeconds = row["sla_paused_seconds"]
+        c.pausedSince = date("sla_paused_since")
+        c.firstResponse = date("first_response_at")
+        c.responseDue = date("response_due")
+        c.responseWarn = date("response_warn")
+        c.resolutionDue = date("resolution_due")
+        c.resolutionWarn = date("resolution_warn")
+        c.warnAt = date("sla_warn_at")
+        c.breachAt = date("sla_breach_at")
+        c.reminded = Set((row["sla_reminded"] as String? ?? "").split(separator: ",").map(String.init))
+        record.sla = c
         return record
+    }
+
+    /// Custom fields as stored: a JSON object of strings.
+    static func fields(_ json: String?) -> [String: String] {
+        guard let data = json?.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
+        return object
+    }
+
+    static func fieldsJSON(_ fields: [String: String]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Blobs up to this size are one row; larger ones are stored in parts of this size.

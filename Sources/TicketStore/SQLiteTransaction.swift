@@ -65,6 +65,8 @@ struct SQLiteTransaction: StoreTransaction {
 
     func links(ticket: Int) throws -> [StoredLink] { try store.storedLinks(db, ticket: ticket) }
 
+    func organisation(of address: String) throws -> String? { try store.organisation(db, of: address) }
+
     func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)? {
         guard let row = try Row.fetchOne(db, sql: "SELECT raw_sha256, text FROM messages WHERE id = ? AND ticket = ?", arguments: [id, ticket]),
               let raw = try store.blob(db, row["raw_sha256"]) else { return nil }
@@ -103,6 +105,7 @@ struct SQLiteTransaction: StoreTransaction {
         if scope == .ticket {
             statements += ["DELETE FROM outbox WHERE ticket = ?", "DELETE FROM history WHERE ticket = ?", "DELETE FROM access_log WHERE ticket = ?",
                            "DELETE FROM time_entries WHERE ticket = ?", "DELETE FROM links WHERE from_ticket = ?1 OR to_ticket = ?1",
+                           "DELETE FROM ticket_assets WHERE ticket = ?",
                            "DELETE FROM ticket_people WHERE ticket = ?", "DELETE FROM tickets WHERE number = ?"]
         }
         for sql in statements { try db.execute(sql: sql, arguments: [number]) }
@@ -121,19 +124,32 @@ struct SQLiteTransaction: StoreTransaction {
         let at = op.at.timeIntervalSince1970
         if let t = op.after {
             if op.before == nil {
-                try db.run(sql: """
-                    INSERT INTO tickets (number, title, queue, status, owner, priority, created_at, updated_at, resolved_at, auto, approval,
-                                         billable, minutes_worked)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [t.number, t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.created.timeIntervalSince1970,
-                                     at, t.resolved?.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue, t.billable, t.minutesWorked])
-            } else if op.changesTicket || op.touches {
+                try db.run(sql: "INSERT INTO tickets (number, created_at, updated_at, title, queue, status) VALUES (?, ?, ?, '', '', '')",
+                           arguments: [t.number, t.created.timeIntervalSince1970, at])
+            }
+            if op.before == nil || op.changesTicket || op.touches {
+                let c = t.sla
+                func time(_ d: Date?) -> Double? { d?.timeIntervalSince1970 }
                 try db.run(sql: """
                     UPDATE tickets SET title = ?, queue = ?, status = ?, owner = ?, priority = ?, resolved_at = ?, updated_at = ?, auto = ?,
-                        approval = ?, purged_at = ?, billable = ?, minutes_worked = ?, merged_into = ? WHERE number = ?
-                    """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, t.resolved?.timeIntervalSince1970,
-                                     op.touches ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue,
-                                     t.purged?.timeIntervalSince1970, t.billable, t.minutesWorked, t.mergedInto, t.number])
+                        approval = ?, purged_at = ?, billable = ?, minutes_worked = ?, merged_into = ?, type = ?, co_owners = ?, due_at = ?,
+                        external_ref = ?, waiting_for = ?, level = ?, fields = ?, organisation = ?, sla_policy = ?, sla_paused_seconds = ?,
+                        sla_paused_since = ?, first_response_at = ?, response_due = ?, response_warn = ?, resolution_due = ?,
+                        resolution_warn = ?, sla_warn_at = ?, sla_breach_at = ?, sla_reminded = ? WHERE number = ?
+                    """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, time(t.resolved),
+                                     op.touches || op.before == nil ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue,
+                                     time(t.purged), t.billable, t.minutesWorked, t.mergedInto, t.type, t.coOwners.joined(separator: " "),
+                                     time(t.due), t.externalRef, t.waitingFor?.rawValue, t.level, SQLiteStore.fieldsJSON(t.fields),
+                                     t.organisation, c.policy, c.pausedSeconds, time(c.pausedSince), time(c.firstResponse),
+                                     time(c.responseDue), time(c.responseWarn), time(c.resolutionDue), time(c.resolutionWarn),
+                                     time(c.warnAt), time(c.breachAt), c.reminded.sorted().joined(separator: ","), t.number])
+            }
+            let assetsBefore = op.before?.assets ?? []
+            for asset in t.assets where !assetsBefore.contains(asset) {
+                try db.run(sql: "INSERT OR IGNORE INTO ticket_assets (ticket, asset) VALUES (?, ?)", arguments: [t.number, asset])
+            }
+            for asset in assetsBefore where !t.assets.contains(asset) {
+                try db.run(sql: "DELETE FROM ticket_assets WHERE ticket = ? AND asset = ?", arguments: [t.number, asset])
             }
             for p in op.peopleAdded {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",

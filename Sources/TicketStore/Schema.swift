@@ -261,6 +261,40 @@ enum Schema {
                 ALTER TABLE tickets ADD COLUMN merged_into INTEGER;
                 """)
         }
+        migrator.registerMigration("13-data-model") { db in
+            // One statement at a time: GRDB runs a multi-statement string as one, and ALTERs are many.
+            let columns = [
+                "type TEXT", "co_owners TEXT NOT NULL DEFAULT ''", "due_at REAL", "external_ref TEXT", "waiting_for TEXT", "level TEXT",
+                "fields TEXT NOT NULL DEFAULT '{}'", "organisation TEXT",
+                // The SLA clock (Tickets.SLAClock): what lists filter on and the scheduler reads.
+                "sla_policy TEXT", "sla_paused_seconds INTEGER NOT NULL DEFAULT 0", "sla_paused_since REAL", "first_response_at REAL",
+                "response_due REAL", "response_warn REAL", "resolution_due REAL", "resolution_warn REAL", "sla_warn_at REAL",
+                "sla_breach_at REAL", "sla_reminded TEXT NOT NULL DEFAULT ''",
+            ]
+            for column in columns { try db.execute(sql: "ALTER TABLE tickets ADD COLUMN \(column)") }
+            try db.execute(sql: """
+                CREATE INDEX tickets_sla ON tickets(sla_warn_at) WHERE sla_warn_at IS NOT NULL;
+                CREATE INDEX tickets_organisation ON tickets(organisation) WHERE organisation IS NOT NULL;
+                CREATE INDEX tickets_external_ref ON tickets(external_ref) WHERE external_ref IS NOT NULL;
+                -- Clients: organisations, the mail domains and the people that belong to them.
+                CREATE TABLE organisations (name TEXT PRIMARY KEY COLLATE NOCASE, contact TEXT, notes TEXT, created_at REAL NOT NULL);
+                CREATE TABLE organisation_domains (domain TEXT PRIMARY KEY, organisation TEXT NOT NULL REFERENCES organisations(name));
+                CREATE TABLE organisation_members (address TEXT PRIMARY KEY, organisation TEXT NOT NULL REFERENCES organisations(name));
+                -- Assets: the things the desk supports, and the tickets about each.
+                CREATE TABLE assets (
+                    name TEXT PRIMARY KEY COLLATE NOCASE,
+                    kind TEXT NOT NULL,
+                    organisation TEXT REFERENCES organisations(name),
+                    location TEXT,
+                    notes TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE ticket_assets (ticket INTEGER NOT NULL, asset TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY (ticket, asset));
+                CREATE INDEX ticket_assets_asset ON ticket_assets(asset);
+                -- Saved views: named `suport list` options (a JSON array of arguments).
+                CREATE TABLE saved_views (name TEXT PRIMARY KEY, arguments TEXT NOT NULL, created_by TEXT, created_at REAL NOT NULL);
+                """)
+        }
         return migrator
     }
 }

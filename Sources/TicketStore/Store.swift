@@ -55,6 +55,10 @@ public protocol Store: Sendable {
     func attachment(_ id: Int64, ofTicket number: Int) throws -> (AttachmentRecord, [UInt8])
     /// Resolved tickets waiting for their requestors' approval, oldest resolution first.
     func pendingApprovals() throws -> [TicketRecord]
+    /// Open tickets whose clock has turned yellow or red by `now`: where the scheduler looks for reminders.
+    func slaCandidates(now: Date) throws -> [TicketRecord]
+    /// Open tickets waiting for someone, not changed since that time: where auto-close looks.
+    func waiting(for: WaitingFor, updatedBefore: Date) throws -> [TicketRecord]
     /// Finished tickets resolved before this time whose messages have not been purged since.
     func retentionCandidates(resolvedBefore: Date) throws -> [TicketRecord]
     /// Gives the pages that purges freed back to the file system.
@@ -71,6 +75,28 @@ public protocol Store: Sendable {
     func links(_ ticket: Int) throws -> [TicketLink]
     /// Time entries of every ticket (or one), on days from `from` to `to` (`YYYY-MM-DD`, inclusive), oldest first.
     func timeEntries(ticket: Int?, from: String?, to: String?) throws -> [TimeRecord]
+    /// The organisation an address belongs to: by membership, else by its mail domain.
+    func organisation(of address: String) throws -> String?
+    /// Creates or updates an organisation, its domains and its members as given.
+    func saveOrganisation(_ organisation: Organisation, now: Date) throws
+    /// Every organisation, by name.
+    func organisations() throws -> [Organisation]
+    /// One organisation, its name matched case-insensitively.
+    func organisation(named name: String) throws -> Organisation?
+    /// Creates or updates an asset.
+    func saveAsset(_ asset: Asset, now: Date) throws
+    /// Assets, all or one organisation's, by name.
+    func assets(organisation: String?) throws -> [Asset]
+    /// One asset, its name matched case-insensitively.
+    func asset(named name: String) throws -> Asset?
+    /// The desk at a glance at `now`; hours count from `monthStart` (`YYYY-MM-DD`).
+    func dashboard(now: Date, monthStart: String) throws -> Dashboard
+    /// Saves a named view: `suport list` arguments, replacing one of the same name.
+    func saveView(name: String, arguments: [String], by: String?, now: Date) throws
+    /// Saved views by name, with their arguments.
+    func views() throws -> [(name: String, arguments: [String])]
+    /// Forgets a saved view; returns whether there was one.
+    @discardableResult func removeView(name: String) throws -> Bool
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

@@ -48,3 +48,27 @@ public enum RetentionRules {
         return op
     }
 }
+
+/// A ticket waiting for its requester closes itself after its queue's `auto_close_days`
+/// without a word from anyone, and the requestors are told why.
+public enum AutoCloseRules {
+    /// When the ticket closes itself, if it does.
+    public static func deadline(of ticket: TicketRecord, policy: DeskPolicy) -> Date? {
+        guard ticket.waitingFor == .requester, !ticket.status.isInactive,
+              let days = policy.queue(named: ticket.queue)?.autoCloseDays else { return nil }
+        return ticket.updated.addingTimeInterval(Double(days) * 86_400)
+    }
+
+    /// The operation that resolves it; nil while there is time, or when the lifecycle does not allow it.
+    public static func operation(for ticket: TicketRecord, policy: DeskPolicy, now: Date) -> TicketOperation? {
+        guard let deadline = deadline(of: ticket, policy: policy), deadline <= now, policy.lifecycle.allows(ticket.status, .resolved) else { return nil }
+        let days = policy.queue(named: ticket.queue)?.autoCloseDays ?? 0
+        var op = TicketOperation(before: ticket, actor: .system, at: now)
+        op.after?.waitingFor = nil
+        op.context.autoClosedDays = days
+        guard op.setStatus(.resolved, policy: policy, note: "no reply for \(days) day\(days == 1 ? "" : "s") while waiting for the requester (auto_close_days)") else {
+            return nil
+        }
+        return op
+    }
+}

@@ -30,6 +30,26 @@ public enum TicketChange: Sendable, Equatable {
     case unrefer(String)
     /// Merge this ticket into another (RT's merge): see `MergeRules`.
     case merge(into: Int)
+    /// The ticket's type, from its queue's `types`, or none.
+    case type(String?)
+    /// Another staff member shares the work (the first owner stays the lead), or stops.
+    case addOwner(String)
+    case removeOwner(String)
+    /// A deadline staff set, or back to the SLA's.
+    case due(Date?)
+    /// A supplier's ticket number or other outside reference, or none.
+    case externalRef(String?)
+    /// Whose move it is, or nobody's in particular.
+    case waitingFor(WaitingFor?)
+    /// Up to a support level by name, or (nil) one level up.
+    case escalate(String?)
+    /// A custom field of the queue, or its removal.
+    case field(String, String?)
+    /// The organisation the ticket is for (which must exist: the caller checks), or none.
+    case organisation(String?)
+    /// An asset the ticket is about (which must exist: the caller checks), or not.
+    case addAsset(String)
+    case removeAsset(String)
     /// Correspondence to the requestors and Ccs.
     case reply(text: String, attachments: [OutgoingAttachment])
     /// An internal note for staff.
@@ -93,8 +113,108 @@ public enum ChangeRules {
             }
             guard id != ticket.owner else { return false }
             after.owner = id
+            // A co-owner made the lead is not listed twice; leaving it unowned ends the sharing too.
+            after.coOwners = id == nil ? [] : after.coOwners.filter { $0 != id }
             op.after = after
             op.events.append((.owner(from: ticket.owner, to: id), record("owner", ticket.owner, id)))
+
+        case .addOwner(let key):
+            guard let s = policy.staff(key) else { throw .unknownStaff(key) }
+            guard !ticket.owners.contains(s.id) else { return false }
+            guard policy.isStaff(s.id, ofQueue: ticket.queue) else { throw .notStaffOfQueue(s.id, ticket.queue) }
+            if ticket.owner == nil { after.owner = s.id } else { after.coOwners.append(s.id) }
+            op.after = after
+            op.events.append((.owner(from: nil, to: s.id), record("owner-added", nil, s.id)))
+
+        case .removeOwner(let key):
+            guard let s = policy.staff(key), ticket.owners.contains(s.id) else { throw .notAnOwner(key) }
+            if ticket.owner == s.id {
+                // The next who shares the work becomes the lead.
+                after.owner = ticket.coOwners.first
+                after.coOwners = Array(ticket.coOwners.dropFirst())
+            } else {
+                after.coOwners.removeAll { $0 == s.id }
+            }
+            op.after = after
+            _ = record("owner-removed", s.id, nil)
+
+        case .type(let type):
+            let types = policy.queue(named: ticket.queue)?.types ?? []
+            let value = try type.map { (t: String) throws(DeskError) -> String in
+                guard let found = types.first(where: { $0.lowercased() == t.lowercased() }) else {
+                    throw .unknownType(t, queue: ticket.queue, types: types)
+                }
+                return found
+            }
+            guard value != ticket.type else { return false }
+            after.type = value
+            op.after = after
+            _ = record("type", ticket.type, value)
+
+        case .due(let due):
+            // Whole minutes: what people write, and what a second run of the same command finds equal.
+            let value = due.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 / 60).rounded(.down) * 60) }
+            guard value != ticket.due else { return false }
+            after.due = value
+            op.after = after
+            let zone = (SLARules.policy(for: ticket, in: policy)?.calendar ?? policy.defaultCalendar).timeZone
+            _ = record("due", ticket.due.map { TimeRules.stamp($0, in: zone) }, value.map { TimeRules.stamp($0, in: zone) })
+
+        case .externalRef(let ref):
+            let value = ref.map { HeaderEncoding.sanitize($0) }.flatMap { $0.isEmpty ? nil : $0 }
+            if let value, value.count > 200 { throw .invalidReference(value) }
+            guard value != ticket.externalRef else { return false }
+            after.externalRef = value
+            op.after = after
+            _ = record("reference", ticket.externalRef, value)
+
+        case .waitingFor(let waiting):
+            guard waiting != ticket.waitingFor else { return false }
+            after.waitingFor = waiting
+            op.after = after
+            _ = record("waiting", ticket.waitingFor?.rawValue, waiting?.rawValue)
+
+        case .escalate(let name):
+            let current = ticket.level ?? policy.levels.first?.name
+            let target: SupportLevel
+            if let name {
+                guard let l = policy.level(named: name) else { throw .unknownLevel(name, levels: policy.levels.map(\.name)) }
+                target = l
+            } else {
+                guard !policy.levels.isEmpty else { throw .unknownLevel("", levels: []) }
+                guard let next = policy.level(above: ticket.level) else { throw .noHigherLevel(current ?? "") }
+                target = next
+            }
+            guard target.name != current else { return false }
+            after.level = target.name
+            op.after = after
+            op.events.append((.escalated(from: current, to: target.name), record("level", current, target.name)))
+
+        case .field(let name, let raw):
+            guard let field = policy.queue(named: ticket.queue)?.field(named: name) else { throw .unknownField(name, queue: ticket.queue) }
+            let value = try raw.map { (r: String) throws(DeskError) -> String in try field.validate(r) }
+            guard value != ticket.fields[field.name] else { return false }
+            after.fields[field.name] = value
+            op.after = after
+            _ = record("field", ticket.fields[field.name].map { "\(field.name)=\($0)" }, value.map { "\(field.name)=\($0)" })
+
+        case .organisation(let org):
+            guard org != ticket.organisation else { return false }
+            after.organisation = org
+            op.after = after
+            _ = record("organisation", ticket.organisation, org)
+
+        case .addAsset(let asset):
+            guard !ticket.assets.contains(asset) else { return false }
+            after.assets.append(asset)
+            op.after = after
+            _ = record("asset-added", nil, asset)
+
+        case .removeAsset(let asset):
+            guard ticket.assets.contains(asset) else { throw .noSuchLink("asset \(asset)") }
+            after.assets.removeAll { $0 == asset }
+            op.after = after
+            _ = record("asset-removed", asset, nil)
 
         case .title(let title):
             let clean = HeaderEncoding.sanitize(title)

@@ -1,3 +1,4 @@
+import Foundation
 import MIME
 
 /// What to do with a tagged message from someone who is not on the ticket.
@@ -90,6 +91,18 @@ public struct DeskPolicy: Sendable {
     public var redaction: Redaction
     /// How long the access record keeps who read a ticket; 0 records nothing.
     public var accessLogDays: Int = 365
+    /// Service levels, first match wins (`[[sla]]`).
+    public var slaPolicies: [SLAPolicy] = []
+    /// The calendar of deadlines no SLA policy covers (a due date staff set): `[suport] calendar`.
+    public var defaultCalendar = BusinessCalendar.twentyFourSeven()
+    /// When a due date without a policy turns yellow.
+    public var defaultWarnShare = 0.75
+    /// The kinds of asset the desk keeps (telescope, node, product).
+    public var assetKinds: [String] = []
+    /// Named list filters from the configuration (`[views]`), as `suport list` options.
+    public var views: [String: String] = [:]
+    /// Support levels, lowest first (`[[levels]]`); a ticket starts at the first.
+    public var levels: [SupportLevel] = []
 
     public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
                 messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],
@@ -132,6 +145,21 @@ public struct DeskPolicy: Sendable {
     }
 
     public func queue(named name: String) -> Queue? { queues.first { $0.name == name } }
+
+    /// The zone deadlines are read and written in: the default calendar's, else the first
+    /// office calendar's, else the server's.
+    public var displayZone: TimeZone {
+        defaultCalendar.always ? (slaPolicies.first { !$0.calendar.always }?.calendar.timeZone ?? .current) : defaultCalendar.timeZone
+    }
+
+    /// A support level by name, case-insensitively.
+    public func level(named name: String) -> SupportLevel? { levels.first { $0.name.lowercased() == name.lowercased() } }
+
+    /// The level above this one (nil: the first level), if there is one.
+    public func level(above name: String?) -> SupportLevel? {
+        guard let i = name.map({ n in levels.firstIndex { $0.name == n } }) ?? (levels.isEmpty ? nil : 0) else { return nil }
+        return i + 1 < levels.count ? levels[i + 1] : nil
+    }
 
     /// Every staff member of every queue, once.
     public var allStaff: [Staff] {

@@ -17,6 +17,8 @@ public protocol TicketLookup {
     func thread(ticket: Int) throws -> [String]
     /// The links a ticket is on, either end (what an emailed `Status:` checks its dependencies in).
     func links(ticket: Int) throws -> [StoredLink]
+    /// The organisation an address belongs to: by membership, else by its mail domain.
+    func organisation(of address: String) throws -> String?
 }
 
 extension TicketLookup {

@@ -17,11 +17,11 @@ public struct MailCommands: Sendable, Equatable {
     public let rest: String
 
     /// Reads the command block at the top of `text`; `actor` is the handle `Owner: me` names.
-    public static func read(_ text: String, actor: String, day: String = TimeRules.day(Date())) -> MailCommands {
+    public static func read(_ text: String, actor: String, day: String = TimeRules.day(Date()), zone: TimeZone = .current) -> MailCommands {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
         while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines = lines.dropFirst() }
         var commands: [Line] = []
-        while let first = lines.first, let change = command(first.trimmingSpaces(), actor: actor, day: day) {
+        while let first = lines.first, let change = command(first.trimmingSpaces(), actor: actor, day: day, zone: zone) {
             commands.append(Line(text: first.trimmingSpaces(), change: change))
             lines = lines.dropFirst()
         }
@@ -30,7 +30,7 @@ public struct MailCommands: Sendable, Equatable {
         return MailCommands(lines: commands, rest: lines.joined(separator: "\n"))
     }
 
-    enum Key { case status, queue, owner, priority, title, requestor, cc, time }
+    enum Key { case status, queue, owner, priority, title, requestor, cc, time, type, due, reference, waiting, level, field }
 
     /// Keys and their aliases, lowercased.
     static let keys: [String: Key] = [
@@ -43,7 +43,16 @@ public struct MailCommands: Sendable, Equatable {
         "solicitant": .requestor, "solicitante": .requestor,
         "cc": .cc,
         "time": .time, "temps": .time, "tiempo": .time,
+        "type": .type, "tipus": .type, "tipo": .type,
+        "due": .due, "termini": .due, "plazo": .due, "venciment": .due, "vencimiento": .due,
+        "reference": .reference, "ref": .reference, "referència": .reference, "referencia": .reference,
+        "waiting": .waiting, "waiting for": .waiting, "esperant": .waiting, "esperando": .waiting, "espera": .waiting,
+        "level": .level, "nivell": .level, "nivel": .level,
+        "field": .field, "camp": .field, "campo": .field,
     ]
+    static let escalateWords: Set<String> = ["escalate", "escala", "escalar", "escalada"]
+    /// What clears a field: `Type: none`, `Termini: cap`.
+    static let noneWords: Set<String> = ["none", "nothing", "-", "cap", "ningun", "ninguno", "ninguna", "res", "nada"]
     static let watchWords: Set<String> = ["watch", "vigila", "vigilar", "segueix", "seguir"]
     static let unwatchWords: Set<String> = ["unwatch", "no vigilis", "deixa de vigilar", "deja de vigilar", "dejar de seguir", "deixa de seguir"]
 
@@ -58,10 +67,11 @@ public struct MailCommands: Sendable, Equatable {
 
     /// The change one line asks for, a failure for a command that cannot be read, or nil
     /// when the line is not a command at all.
-    static func command(_ line: String, actor: String, day: String) -> Result<TicketChange, DeskError>? {
+    static func command(_ line: String, actor: String, day: String, zone: TimeZone) -> Result<TicketChange, DeskError>? {
         let lower = line.lowercased()
         let word = lower.trimmingCharacters(in: [".", ":", " "])
         if watchWords.contains(word) { return .success(.watch(actor)) }
+        if escalateWords.contains(word) { return .success(.escalate(nil)) }
         if unwatchWords.contains(word) { return .success(.unwatch(actor)) }
         guard let colon = line.firstIndex(of: ":"), let key = keys[line[..<colon].trimmingSpaces().lowercased()] else { return nil }
         let value = line[line.index(after: colon)...].trimmingSpaces()
@@ -73,6 +83,12 @@ public struct MailCommands: Sendable, Equatable {
         case .queue:
             return .success(.queue(folded))
         case .owner:
+            // `Owner: +pere` shares the work, `Owner: -pere` takes them off.
+            if let sign = value.first, sign == "+" || sign == "-" {
+                var who = value.dropFirst().trimmingSpaces().lowercased()
+                if ["me", "jo", "yo"].contains(who) { who = actor }
+                return .success(sign == "+" ? .addOwner(who) : .removeOwner(who))
+            }
             if ["me", "jo", "yo"].contains(folded) { return .success(.owner(actor)) }
             if ["nobody", "none", "ningú", "ningu", "nadie", "ninguno"].contains(folded) { return .success(.owner(nil)) }
             return .success(.owner(folded))
@@ -87,6 +103,26 @@ public struct MailCommands: Sendable, Equatable {
             guard let minutes = WorkDuration.minutes(String(duration)) else { return .failure(.notANumber(String(duration))) }
             let note = value.dropFirst(duration.count).trimmingSpaces()
             return .success(.addTime(TimeEntry(minutes: minutes, day: day, note: note.isEmpty ? nil : note)))
+        case .type:
+            return .success(.type(noneWords.contains(folded) ? nil : value))
+        case .due:
+            if noneWords.contains(folded) { return .success(.due(nil)) }
+            guard let date = TimeRules.moment(value, in: zone) else { return .failure(.invalidMoment(value)) }
+            return .success(.due(date))
+        case .reference:
+            return .success(.externalRef(noneWords.contains(folded) ? nil : value))
+        case .waiting:
+            if noneWords.contains(folded) { return .success(.waitingFor(nil)) }
+            guard let w = WaitingFor.named(value) else { return .failure(.unknownWaiting(value)) }
+            return .success(.waitingFor(w))
+        case .level:
+            return .success(.escalate(value))
+        case .field:
+            // `Field: node = terrat`; nothing after the '=' clears it.
+            guard let eq = value.firstIndex(of: "=") else { return .failure(.invalidField(value, "write Field: name = value")) }
+            let name = value[..<eq].trimmingSpaces()
+            let v = value[value.index(after: eq)...].trimmingSpaces()
+            return .success(.field(name, v.isEmpty ? nil : v))
         case .requestor, .cc:
             guard let sign = value.first, sign == "+" || sign == "-" else {
                 return .failure(.invalidAddress("\(value) (write +address to add, -address to remove)"))

@@ -22,6 +22,12 @@ public enum DeskEvent: Sendable, Equatable {
     case commandsFailed
     /// Another ticket was merged into this one: everyone on either is told, once.
     case merged(from: Int)
+    /// Moved to another support level: that level's staff are told.
+    case escalated(from: String?, to: String)
+    /// A deadline is near (yellow) or has passed (red): the owners are told (else the
+    /// queue's staff), and on red the staff of the level above (`tell`) too.
+    case slaWarning
+    case slaBreached(tell: String?)
 }
 
 /// The notification templates, by name: a name that does not exist cannot be written.
@@ -30,6 +36,7 @@ public enum TemplateName: String, Sendable, CaseIterable, Equatable {
     case status, statusOwner = "status-owner", queueStaff = "queue-staff", queueRequestors = "queue-requestors", owner
     case tooLarge = "too-large"
     case commandErrors = "command-errors", approvalRequest = "approval-request", merged
+    case escalated, slaWarning = "sla-warning", slaBreached = "sla-breached"
 
     /// Whether the operation's files go with the message: what a person wrote, to those who read it.
     var carriesFiles: Bool { self == .correspondence || self == .correspondenceStaff || self == .comment }
@@ -68,6 +75,12 @@ public struct NotificationContext: Sendable, Equatable {
     public var filesNotSent = ""
     /// For merged: the tag of the ticket merged in.
     public var mergedTag = ""
+    /// For SLA reminders: the deadline concerned, as staff read it, and whether it is the
+    /// first answer's (else the resolution's).
+    public var dueText = ""
+    public var responseDeadline = false
+    /// For a status notice: the ticket closed itself after this many days without a reply.
+    public var autoClosedDays = 0
 
     public init() {}
 
@@ -97,7 +110,12 @@ public enum NotificationPlan {
         guard let queue = policy.queue(named: ticket.queue) else { return [] }
         let n = policy.notify
         let staff = queue.staff.map { Address(name: $0.name, address: $0.address) }
-        let owner = ticket.owner.flatMap(policy.staff).map { Address(name: $0.name, address: $0.address) }
+        func addresses(_ handles: [String]) -> [Address] {
+            handles.compactMap(policy.staff).map { Address(name: $0.name, address: $0.address) }
+        }
+        // Everyone who owns it, lead first: they are told as one owner would be.
+        let owners = addresses(ticket.owners)
+        let ownersElseStaff = owners.isEmpty ? staff : owners
         let people = ticket.requestors + ticket.ccs
         let watchers = ticket.watchers
         let actorAddress = actor.address
@@ -123,7 +141,7 @@ public enum NotificationPlan {
             }
             if n.staffOnCreate { add(.newTicket, staff, requestors: false) }
         case let .correspondenceIn(shared, copied):
-            if n.requestorCorrespondence { add(.correspondenceStaff, (owner.map { [$0] } ?? staff) + watchers, requestors: false) }
+            if n.requestorCorrespondence { add(.correspondenceStaff, ownersElseStaff + watchers, requestors: false) }
             // The others on the ticket read what a requestor or Cc wrote, as a staff reply is read;
             // never the writer, nor those who had it from the writer already.
             if shared && n.conversation {
@@ -138,7 +156,7 @@ public enum NotificationPlan {
             if n.comment { add(.comment, staff + watchers, requestors: false) }
         case .outsiderComment:
             // Always told, even when the writer claims to be one of them: that claim is what is in doubt.
-            add(.outsider, owner.map { [$0] } ?? staff, requestors: false, toActorToo: true)
+            add(.outsider, ownersElseStaff, requestors: false, toActorToo: true)
         case .merged:
             add(.merged, people, requestors: true)
         case .commandsFailed:
@@ -149,7 +167,7 @@ public enum NotificationPlan {
             if n.statusChange {
                 // On a queue that asks for approval, the requestors are asked to confirm the resolution.
                 add(ticket.approval == .pending ? .approvalRequest : .status, people, requestors: true)
-                if let owner { add(.statusOwner, [owner], requestors: false) }
+                add(.statusOwner, owners, requestors: false)
             }
         case .queue(let from, _):
             if n.queueMove {
@@ -160,7 +178,13 @@ public enum NotificationPlan {
         case .tooLarge:
             add(.tooLarge, ticket.requestors, requestors: true, auto: "auto-replied", toActorToo: true)
         case .owner(_, let to):
-            if n.ownerChange, let to, let s = policy.staff(to) { add(.owner, [Address(name: s.name, address: s.address)], requestors: false) }
+            if n.ownerChange, let to { add(.owner, addresses([to]), requestors: false) }
+        case .escalated(_, let to):
+            add(.escalated, addresses(policy.level(named: to)?.staff ?? []), requestors: false)
+        case .slaWarning:
+            add(.slaWarning, ownersElseStaff, requestors: false, toActorToo: true)
+        case .slaBreached(let level):
+            add(.slaBreached, ownersElseStaff + addresses(level.flatMap(policy.level(named:))?.staff ?? []), requestors: false, toActorToo: true)
         }
         return out
     }
@@ -197,6 +221,36 @@ public struct NotificationTemplates: Sendable {
         var body = lines.first.map(String.init) ?? ""
         while body.hasPrefix("\n") { body.removeFirst() }
         return (subject.trimmingSpaces(), body)
+    }
+
+    /// An SLA colour in words.
+    public static func slaName(_ state: SLAState, _ language: Language) -> String {
+        switch (language, state) {
+        case (.ca, .green): return "verd (a temps)"
+        case (.ca, .yellow): return "groc (a prop del termini)"
+        case (.ca, .red): return "vermell (fora de termini)"
+        case (.es, .green): return "verde (a tiempo)"
+        case (.es, .yellow): return "amarillo (cerca del plazo)"
+        case (.es, .red): return "rojo (fuera de plazo)"
+        case (.en, .green): return "green (on time)"
+        case (.en, .yellow): return "yellow (deadline near)"
+        case (.en, .red): return "red (overdue)"
+        }
+    }
+
+    /// Whose move it is, in words.
+    public static func waitingName(_ w: WaitingFor, _ language: Language) -> String {
+        switch (language, w) {
+        case (.ca, .requester): return "la persona sol·licitant"
+        case (.ca, .supplier): return "el proveïdor"
+        case (.ca, .support): return "l'equip de suport"
+        case (.es, .requester): return "la persona solicitante"
+        case (.es, .supplier): return "el proveedor"
+        case (.es, .support): return "el equipo de soporte"
+        case (.en, .requester): return "the requester"
+        case (.en, .supplier): return "the supplier"
+        case (.en, .support): return "support"
+        }
     }
 
     /// The status as the queue's language says it of a request: "petició" and "solicitud"
@@ -263,6 +317,19 @@ public struct NotificationComposer: Sendable {
         values["status"] = NotificationTemplates.statusName(ticket.status, language)
         values["recipient_name"] = planned.recipient.name ?? planned.recipient.address
         values["owner"] = ticket.owner.flatMap(policy.staff)?.name ?? ""
+        values["owners"] = ticket.owners.compactMap { policy.staff($0)?.name }.joined(separator: ", ")
+        let zone = (SLARules.policy(for: ticket, in: policy)?.calendar ?? policy.defaultCalendar).timeZone
+        values["due"] = ticket.effectiveDue.map { TimeRules.stamp($0, in: zone) } ?? ""
+        values["due_text"] = context.dueText
+        values["response"] = context.responseDeadline ? "yes" : ""
+        values["auto_closed"] = context.autoClosedDays > 0 ? String(context.autoClosedDays) : ""
+        values["sla"] = ticket.sla.state(at: date).map { NotificationTemplates.slaName($0, language) } ?? ""
+        values["type"] = ticket.type ?? ""
+        values["level"] = ticket.level ?? policy.levels.first?.name ?? ""
+        values["reference"] = ticket.externalRef ?? ""
+        values["waiting_for"] = ticket.waitingFor.map { NotificationTemplates.waitingName($0, language) } ?? ""
+        values["organisation"] = ticket.organisation ?? ""
+        for (name, value) in ticket.fields { values["field_" + name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()] = value }
         values["approval_days"] = String(queue?.approvalDays ?? 0)
         values["finished"] = ticket.status.isInactive ? "yes" : ""
         if planned.template == .acknowledgement && !policy.notify.quoteInAcknowledgement { values["text"] = "" }
@@ -309,6 +376,8 @@ public enum Notices {
     /// will be. `thread` is the conversation's Message-IDs so far; a message the operation
     /// keeps joins it. A notice that cannot be composed is recorded in the history instead.
     public static func compose(_ operation: inout TicketOperation, thread stored: [String], composer: NotificationComposer) {
+        // The clock first: notices show the deadlines as the operation leaves them.
+        SLARules.settle(&operation, policy: composer.policy)
         guard let ticket = operation.after else { return }
         var thread = stored
         if let kept = operation.message, kept.direction == .incoming, let id = kept.message.messageID, !thread.contains(id) {

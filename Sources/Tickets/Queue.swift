@@ -38,6 +38,13 @@ public struct Queue: Sendable, Equatable {
     public let purgeWholeTicket: Bool
     /// Resolving a parent here resolves its open children too, and tells their requestors.
     public let cascade: Bool
+    /// The kinds of ticket the queue has (incident, request, …); empty: no types.
+    public var types: [String] = []
+    /// Fields of the queue's own (`[[queues.fields]]`).
+    public var fields: [CustomField] = []
+    /// A ticket waiting for its requester this many days without a word is resolved by the
+    /// desk, the requestors told (nil: never).
+    public var autoCloseDays: Int? = nil
 
     public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language,
                 displayNames: [Language: String] = [:], approval: Bool = false, approvalDays: Int = 7,
@@ -60,6 +67,9 @@ public struct Queue: Sendable, Equatable {
     public func displayName(in language: Language) -> String {
         displayNames[language] ?? displayNames[self.language] ?? (name.prefix(1).uppercased() + name.dropFirst())
     }
+
+    /// A custom field of the queue by name, case-insensitively.
+    public func field(named name: String) -> CustomField? { fields.first { $0.name.lowercased() == name.lowercased() } }
 
     /// The address notifications come from and replies go to.
     public var replyAddress: String { addresses.first ?? "" }

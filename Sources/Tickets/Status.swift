@@ -66,6 +66,17 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case dependsOnOpen(Int, [Int])
     case noSuchTimeEntry(Int64)
     case notYourTimeEntry(Int64, String)
+    case invalidField(String, String)
+    case unknownField(String, queue: String)
+    case unknownType(String, queue: String, types: [String])
+    case unknownLevel(String, levels: [String])
+    case noHigherLevel(String)
+    case notAnOwner(String)
+    case invalidMoment(String)
+    case unknownWaiting(String)
+    case invalidReference(String)
+    case unknownOrganisation(String)
+    case unknownAsset(String)
 
     public var description: String {
         switch self {
@@ -98,6 +109,20 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAnAdmin(let s): return "\(s) is not one of the admins ([suport] admins): only they erase people"
         case .notANumber(let v): return "\(v.debugDescription) is not a number"
         case .unknownStatus(let s): return "no status \(s.debugDescription) (new, open, stalled, resolved, rejected)"
+        case let .invalidField(f, why): return "field \(f): \(why)"
+        case let .unknownField(f, q): return "the \(q) queue has no field \(f.debugDescription) ([[queues.fields]])"
+        case let .unknownType(t, q, types):
+            return types.isEmpty ? "the \(q) queue has no types (queues.types)"
+                                 : "the \(q) queue has no type \(t.debugDescription): \(types.joined(separator: ", "))"
+        case let .unknownLevel(l, levels):
+            return levels.isEmpty ? "no support levels are configured ([[levels]])" : "no level \(l.debugDescription): \(levels.joined(separator: ", "))"
+        case .noHigherLevel(let l): return "\(l) is the highest support level already"
+        case .notAnOwner(let s): return "\(s) is not an owner of this ticket"
+        case .invalidMoment(let m): return "\(m.debugDescription) is not a date (write YYYY-MM-DD or YYYY-MM-DD HH:MM)"
+        case .unknownWaiting(let w): return "cannot wait for \(w.debugDescription): requester, supplier or support"
+        case .unknownOrganisation(let o): return "no organisation \(o.debugDescription) (suport org list)"
+        case .unknownAsset(let a): return "no asset \(a.debugDescription) (suport asset list)"
+        case .invalidReference(let r): return "not a usable reference: \(r.debugDescription) (one line, at most 200 characters)"
         }
     }
 }

@@ -26,6 +26,26 @@ public struct TicketRecord: Sendable, Equatable {
     public var minutesWorked: Int
     /// Merged into that ticket: this one stays as a pointer to it.
     public var mergedInto: Int?
+    /// The kind of ticket, from its queue's `types` (incident, request, …).
+    public var type: String?
+    /// Staff who share the work with the owner (the lead), by handle, in the order added.
+    public var coOwners: [String] = []
+    /// A deadline staff set; without one, the SLA's resolution deadline stands.
+    public var due: Date?
+    /// A supplier's ticket number, or any outside reference (seed 001's "No. Proveedor").
+    public var externalRef: String?
+    /// Whose move it is; waiting for the requester or a supplier pauses the SLA clock.
+    public var waitingFor: WaitingFor?
+    /// The support level working it (`[[levels]]`); nil is the first level.
+    public var level: String?
+    /// The queue's custom fields, by name, as validated text.
+    public var fields: [String: String] = [:]
+    /// The organisation of its requestor when it was filed, or as staff set it.
+    public var organisation: String?
+    /// Assets (things the desk supports) the ticket is about, by name.
+    public var assets: [String] = []
+    /// Where the ticket stands against its deadlines.
+    public var sla = SLAClock()
     public let created: Date
     public var updated: Date
     public var resolved: Date?
@@ -53,10 +73,37 @@ public struct TicketRecord: Sendable, Equatable {
         self.resolved = resolved
     }
 
+    /// The lead owner first, then those who share the work.
+    public var owners: [String] { (owner.map { [$0] } ?? []) + coOwners.filter { $0 != owner } }
+
+    /// The deadline that counts: staff's, else the SLA's.
+    public var effectiveDue: Date? { due ?? sla.resolutionDue }
+
     /// Whether this address is a requestor or a Cc of the ticket.
     public func isOnTicket(_ address: String) -> Bool {
         let a = address.lowercased()
         return requestors.contains { $0.address == a } || ccs.contains { $0.address == a }
+    }
+}
+
+/// Whose move it is on a ticket (seed 001's "esperando").
+public enum WaitingFor: String, Sendable, Equatable, CaseIterable {
+    case requester, supplier, support
+
+    /// Whether the SLA clock stops while the ticket waits so.
+    public var pausesClock: Bool { self != .support }
+
+    /// The value as staff write it, in English, Catalan or Spanish.
+    public static func named(_ text: String) -> WaitingFor? {
+        switch text.lowercased() {
+        case "requester", "requestor", "customer", "client", "sol·licitant", "sol.licitant", "solicitant", "solicitante", "usuari", "usuario":
+            return .requester
+        case "supplier", "vendor", "proveïdor", "proveidor", "proveedor":
+            return .supplier
+        case "support", "us", "staff", "suport", "soporte", "nosaltres", "nosotros":
+            return .support
+        default: return nil
+        }
     }
 }
 

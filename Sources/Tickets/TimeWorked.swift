@@ -76,8 +76,36 @@ public enum TimeRules {
         return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
+    /// A moment as staff read a deadline: `2026-12-03 17:00 CET`, in the given zone.
+    public static func stamp(_ date: Date, in zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let abbreviation = zone.abbreviation(for: date) ?? zone.identifier
+        return String(format: "%04d-%02d-%02d %02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0) + abbreviation
+    }
+
+    /// A deadline as staff write it: `YYYY-MM-DD` (the end of that working day, 23:59 in the
+    /// zone), or `YYYY-MM-DD HH:MM` / `YYYY-MM-DDTHH:MM`, local to the zone.
+    public static func moment(_ text: String, in zone: TimeZone) -> Date? {
+        let t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "T", with: " ")
+        let parts = t.split(separator: " ")
+        guard (1...2).contains(parts.count), isDay(String(parts[0])) else { return nil }
+        let d = parts[0].split(separator: "-").compactMap { Int($0) }
+        var c = DateComponents(year: d[0], month: d[1], day: d[2], hour: 23, minute: 59)
+        if parts.count == 2 {
+            let hm = parts[1].split(separator: ":").compactMap { Int($0) }
+            guard hm.count == 2, (0..<24).contains(hm[0]), (0..<60).contains(hm[1]) else { return nil }
+            c.hour = hm[0]
+            c.minute = hm[1]
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.date(from: c)
+    }
+
     /// `YYYY-MM-DD`, a real day.
-    static func isDay(_ text: String) -> Bool {
+    public static func isDay(_ text: String) -> Bool {
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               (1...12).contains(m), d >= 1 else { return false }

@@ -255,7 +255,7 @@ struct Installation {
         #expect(list.stdout.contains("diagnosi") && list.stdout.contains("Total: 2h15m"))
         #expect(try i.run(["show", "1"]).stdout.contains("Time:       2h15m worked"))
         let csv = try i.run(["report", "time", "--from", "2026-11-01", "--to", "2026-11-30", "--csv"])
-        #expect(csv.stdout == "day,ticket,queue,staff,minutes,billable,note\n2026-11-30,1,support,anna,90,yes,\"diagnosi\"\n")
+        #expect(csv.stdout == "day,ticket,queue,organisation,assets,staff,minutes,billable,note\n2026-11-30,1,support,\"\",\"\",anna,90,yes,\"diagnosi\"\n")
         let table = try i.run(["report", "time", "--from", "2026-11-01", "--to", "2026-12-31"])
         #expect(table.stdout.contains("anna") && table.stdout.contains("total  2h15m  1h30m     45m"), "\(table.stdout)")
         let bad = try i.run(["time", "1", "add", "soon"])

@@ -52,6 +52,6 @@ import Testing
 /// The report's sums, as lines "staff minutes billable".
 enum TimeTotalsView {
     static func totals(_ entries: [TimeRecord]) -> [String] {
-        TimeReport(entries: entries, queues: [:]).byStaff.map { "\($0.staff) \($0.minutes) \($0.billable)" }
+        TimeReport(entries: entries, tickets: [:]).byStaff.map { "\($0.key) \($0.minutes) \($0.billable)" }
     }
 }

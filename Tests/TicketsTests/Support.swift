@@ -56,6 +56,7 @@ struct FakeLookup: TicketLookup {
     func nextTicketNumber() -> Int { (tickets.map(\.number).max() ?? 0) + 1 }
     func thread(ticket: Int) -> [String] { threads.filter { $0.value == ticket }.map(\.key).sorted() }
     func links(ticket: Int) -> [StoredLink] { [] }
+    func organisation(of address: String) -> String? { address.hasSuffix("@example.cat") ? "Guifi Sants" : nil }
 }
 
 let ticket42 = ticket(42, owner: "anna", requestors: ["nuria@example.cat"], ccs: ["jordi@example.cat"])
