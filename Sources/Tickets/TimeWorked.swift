@@ -76,13 +76,13 @@ public enum TimeRules {
         return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
-    /// A moment as staff read a deadline: `2026-12-03 17:00 CET`, in the given zone.
+    /// A moment as staff read a deadline: `2026-12-03 17:00 Europe/Madrid`, in the given zone
+    /// (named by its identifier: abbreviations differ between platforms, "CET" or "GMT+1").
     public static func stamp(_ date: Date, in zone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        let abbreviation = zone.abbreviation(for: date) ?? zone.identifier
-        return String(format: "%04d-%02d-%02d %02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0) + abbreviation
+        return String(format: "%04d-%02d-%02d %02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0) + zone.identifier
     }
 
     /// A deadline as staff write it: `YYYY-MM-DD` (the end of that working day, 23:59 in the

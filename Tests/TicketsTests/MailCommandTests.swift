@@ -38,6 +38,25 @@ import Testing
         ("Time: 1h30m", .addTime(TimeEntry(minutes: 90, day: TimeRules.day(Date())))),
         ("Temps: 45m revisió", .addTime(TimeEntry(minutes: 45, day: TimeRules.day(Date()), note: "revisió"))),
         ("Tiempo: 2h", .addTime(TimeEntry(minutes: 120, day: TimeRules.day(Date())))),
+        ("Owner: +pere", .addOwner("pere")),
+        ("Responsable: -jo", .removeOwner("anna")),
+        ("Type: incident", .type("incident")),
+        ("Tipus: cap", .type(nil)),
+        ("Tipo: problema", .type("problema")),
+        ("Due: 2026-12-24 13:00", .due(TimeRules.moment("2026-12-24 13:00", in: .current))),
+        ("Termini: 2026-12-24", .due(TimeRules.moment("2026-12-24", in: .current))),
+        ("Plazo: none", .due(nil)),
+        ("Ref: PROV-8812", .externalRef("PROV-8812")),
+        ("Referència: -", .externalRef(nil)),
+        ("Waiting: supplier", .waitingFor(.supplier)),
+        ("Esperant: sol·licitant", .waitingFor(.requester)),
+        ("Esperando: proveedor", .waitingFor(.supplier)),
+        ("Waiting for: nothing", .waitingFor(nil)),
+        ("Escalate", .escalate(nil)),
+        ("Escala", .escalate(nil)),
+        ("Nivell: L2", .escalate("L2")),
+        ("Field: node = terrat-sants", .field("node", "terrat-sants")),
+        ("Camp: node =", .field("node", nil)),
     ])
     func readsEachCommand(_ line: String, _ change: TicketChange) {
         let read = MailCommands.read("\(line)\n\nBon dia,\nJa està.", actor: "anna")
@@ -62,6 +81,9 @@ import Testing
         ("Priority: alta", .notANumber("alta")),
         ("Temps: molt", .notANumber("molt")),
         ("Cc: eva@example.cat", .invalidAddress("eva@example.cat (write +address to add, -address to remove)")),
+        ("Termini: demà", .invalidMoment("demà")),
+        ("Waiting: Godot", .unknownWaiting("Godot")),
+        ("Field: node terrat", .invalidField("node terrat", "write Field: name = value")),
     ])
     func unreadableCommandsAreFailures(_ line: String, _ error: DeskError) {
         #expect(MailCommands.read(line, actor: "anna").lines.map(\.change) == [.failure(error)])
