@@ -263,3 +263,23 @@ struct DashboardCommand: ParsableCommand {
         }
     }
 }
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find tickets by the words of their titles, messages, attachment names, references and custom fields, best first.",
+        discussion: "Accents and case do not matter; every word must be there, as the start of a word. Every list filter applies too.")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The words, as in \"node terrat\".") var query: String
+    @OptionGroup var filter: ListFilterOptions
+    @Flag(help: "Print JSON.") var json = false
+    func run() throws {
+        var chosen = filter
+        chosen.search = query
+        try options.run { desk in
+            let tickets = try desk.store.list(try chosen.ticketFilter(desk: desk, actor: options.actorName))
+            print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()
+                       : Views.list(tickets, tag: desk.policy.tag, zone: desk.policy.displayZone))
+        }
+    }
+}

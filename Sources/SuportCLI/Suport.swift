@@ -19,7 +19,7 @@ public enum SuportCLI {
                           CommentCommand.self, TitleCommand.self, PriorityCommand.self, RequestorCommand.self, CcCommand.self,
                           Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self, Redact.self,
                           TimeCommand.self, Billable.self, Report.self, LinkCommand.self, UnlinkCommand.self, Merge.self,
-                          SetField.self, UnsetField.self, Escalate.self, Org.self, AssetCommand.self, ViewCommand.self, DashboardCommand.self,
+                          SetField.self, UnsetField.self, Escalate.self, Org.self, AssetCommand.self, ViewCommand.self, DashboardCommand.self, SearchCommand.self,
                           OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Serve.self, Check.self] + extra
         )
     }
@@ -176,7 +176,7 @@ struct ListFilterOptions: ParsableArguments {
     @Option(help: "Only tickets this staff member owns (lead or sharing); me is the --actor.") var owner: String?
     @Flag(help: "Only tickets nobody owns.") var unowned = false
     @Option(help: "Only tickets with this requestor.") var requestor: String?
-    @Option(help: "Only tickets whose title or text contains this.") var search: String?
+    @Option(help: "Only tickets with these words (as suport search finds them).") var search: String?
     @Flag(help: "Only auto-generated mail that joined no ticket, filed without telling anyone (auto_mail = file).") var auto = false
     @Option(help: "Only these priorities: N, or A-B.") var priority: String?
     @Option(help: "Only this type.") var type: String?

@@ -27,6 +27,9 @@ extension SQLiteStore {
             UNION SELECT ticket FROM outbox WHERE recipient = ?1 COLLATE NOCASE AND ticket IS NOT NULL ORDER BY 1
             """, arguments: [a])
 
+        // The index forgets their words with the rest (indexed again at the end from what is left).
+        for t in report.tickets { try unindex(db, ticket: t) }
+
         // The messages they sent: a stub instead, their files gone.
         let mine = try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE sender = ? COLLATE NOCASE", arguments: [a])
         var orphans = Set(try String.fetchAll(db, sql: "SELECT raw_sha256 FROM messages WHERE sender = ? COLLATE NOCASE", arguments: [a]))
@@ -112,6 +115,7 @@ extension SQLiteStore {
             try db.execute(sql: """
                 INSERT INTO history (ticket, at, actor, kind, new_value, note) VALUES (?, ?, ?, 'person-erased', ?, 'at the person''s request (GDPR Art. 17)')
                 """, arguments: [number, e.at.timeIntervalSince1970, e.actor, e.pseudonym])
+            try reindex(db, ticket: number)
         }
         return report
     }

@@ -59,16 +59,20 @@ extension SQLiteStore {
                 clauses.append("EXISTS (SELECT 1 FROM ticket_people p WHERE p.ticket = t.number AND p.role = 'requestor' AND p.address = ?)")
                 arguments.append(r.lowercased())
             }
-            if let s = filter.search, !s.isEmpty {
-                clauses.append("(t.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket = t.number AND m.text LIKE ? ESCAPE '\\'))")
-                let like = "%" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                    .replacingOccurrences(of: "_", with: "\\_") + "%"
-                arguments += [like, like]
+            var join = ""
+            var rank: [String] = []
+            if let s = filter.search {
+                guard let query = Self.matchQuery(s) else { throw StoreError.nothingToSearch(s) }
+                // Ranked by the best of the ticket's rows (its own or one of its messages).
+                join = "JOIN (SELECT ticket, MIN(rank) AS score FROM search_index WHERE search_index MATCH ? GROUP BY ticket) h ON h.ticket = t.number"
+                arguments.insert(query, at: 0)
+                rank = ["h.score"]
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             // Sort keys come from a closed list (`SortKey`), never from the caller's text.
-            let order = (filter.sort.map { "\($0.key.column) \($0.descending ? "DESC" : "ASC")" } + ["t.number DESC"]).joined(separator: ", ")
-            let numbers = try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(whereSQL) ORDER BY \(order) LIMIT ?",
+            let sort = filter.sort.map { "\($0.key.column) \($0.descending ? "DESC" : "ASC")" }
+            let order = ((sort.isEmpty ? rank : sort) + ["t.number DESC"]).joined(separator: ", ")
+            let numbers = try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(order) LIMIT ?",
                                            arguments: StatementArguments(arguments + [filter.limit]) )
             return try numbers.compactMap { try ticket(db, $0) }
         }

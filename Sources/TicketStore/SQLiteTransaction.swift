@@ -88,6 +88,7 @@ struct SQLiteTransaction: StoreTransaction {
     /// Deletes what retention says of a ticket, then every blob that only it referred to.
     /// Dedupe keys stay (without their message), so mail filed long ago is still not filed twice.
     private func purge(_ number: Int, _ scope: Purge) throws {
+        try store.unindex(db, ticket: number)
         let blobs = try String.fetchAll(db, sql: """
             SELECT raw_sha256 FROM messages WHERE ticket = ? UNION SELECT sha256 FROM attachments WHERE ticket = ?
             """, arguments: [number, number])
@@ -116,6 +117,7 @@ struct SQLiteTransaction: StoreTransaction {
                 """, arguments: [Date().timeIntervalSince1970, "#\(number)"])
         }
         try store.deleteBlobsNothingUses(db, blobs)
+        if scope == .messages { try store.reindex(db, ticket: number) }
     }
 
     // MARK: the one writer
@@ -144,6 +146,7 @@ struct SQLiteTransaction: StoreTransaction {
                                      time(c.responseDue), time(c.responseWarn), time(c.resolutionDue), time(c.resolutionWarn),
                                      time(c.warnAt), time(c.breachAt), c.reminded.sorted().joined(separator: ","), t.number])
             }
+            if op.before.map({ SQLiteStore.searchText($0) != SQLiteStore.searchText(t) }) ?? true { try store.indexTicket(db, t) }
             let assetsBefore = op.before?.assets ?? []
             for asset in t.assets where !assetsBefore.contains(asset) {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_assets (ticket, asset) VALUES (?, ?)", arguments: [t.number, asset])
@@ -162,9 +165,14 @@ struct SQLiteTransaction: StoreTransaction {
         }
         let ticket = op.ticket
         let message = try op.message.map { kept in
-            try store.storeMessage(db, raw: kept.raw, sha256: kept.sha256 ?? ContentHash.sha256Hex(kept.raw), message: kept.message,
-                                   ticket: ticket, direction: kept.direction.rawValue, mailbox: kept.mailbox, at: op.at,
-                                   keepingAttachments: kept.attachmentsKept)
+            let id = try store.storeMessage(db, raw: kept.raw, sha256: kept.sha256 ?? ContentHash.sha256Hex(kept.raw), message: kept.message,
+                                            ticket: ticket, direction: kept.direction.rawValue, mailbox: kept.mailbox, at: op.at,
+                                            keepingAttachments: kept.attachmentsKept)
+            if let ticket {
+                try store.indexMessage(db, id: id, ticket: ticket, subject: kept.message.subject, text: kept.message.text,
+                                       filenames: kept.message.attachments.prefix(kept.attachmentsKept).compactMap(\.filename))
+            }
+            return id
         }
         var history: [Int64] = []
         for item in op.history {
@@ -216,12 +224,14 @@ struct SQLiteTransaction: StoreTransaction {
             }
             // What is left pointed at both tickets at once: a link between the two, now meaningless.
             try db.execute(sql: "DELETE FROM links WHERE from_ticket = ?1 OR to_ticket = ?1", arguments: [number])
+            try store.reindex(db, ticket: target)
         }
         if let purge = op.purge, let number = ticket { try self.purge(number, purge) }
         if let r = op.replacement, let number = ticket {
             let old = try String.fetchOne(db, sql: "SELECT raw_sha256 FROM messages WHERE id = ? AND ticket = ?", arguments: [r.message, number])
             let sha = try store.storeBlob(db, r.raw)
             try db.run(sql: "UPDATE messages SET raw_sha256 = ?, text = ? WHERE id = ? AND ticket = ?", arguments: [sha, r.text, r.message, number])
+            try store.reindex(db, ticket: number)
             try store.deleteBlobsNothingUses(db, old.map { [$0] } ?? [])
         }
         return message

@@ -295,6 +295,19 @@ enum Schema {
                 CREATE TABLE saved_views (name TEXT PRIMARY KEY, arguments TEXT NOT NULL, created_by TEXT, created_at REAL NOT NULL);
                 """)
         }
+        migrator.registerMigration("14-search") { db in
+            try db.execute(sql: """
+                -- Full-text search: a row per ticket (rowid -number) and per stored message (rowid: its id),
+                -- accents and case folded (Catalan and Spanish text), ranked by bm25.
+                CREATE VIRTUAL TABLE search_index USING fts5(ticket UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2');
+                INSERT INTO search_index (rowid, ticket, body)
+                    SELECT -number, number, title || char(10) || COALESCE(external_ref, '') FROM tickets;
+                INSERT INTO search_index (rowid, ticket, body)
+                    SELECT m.id, m.ticket, COALESCE(m.subject, '') || char(10) || COALESCE(m.text, '') || char(10)
+                        || COALESCE((SELECT group_concat(a.filename, char(10)) FROM attachments a WHERE a.message = m.id), '')
+                    FROM messages m WHERE m.ticket IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import MIME
+import Tickets
+
+/// The full-text index (SQLite FTS5, accents and case folded): one row per ticket (rowid
+/// −number: its title, outside reference, organisation, assets and custom fields) and one
+/// per stored message (rowid: the message id; its subject, text and attachment names). It
+/// is written in the same transaction as what it indexes.
+extension SQLiteStore {
+    /// What a ticket's own row holds.
+    static func searchText(_ t: TicketRecord) -> String {
+        ([t.title, t.externalRef ?? "", t.organisation ?? ""] + t.assets + t.fields.sorted { $0.key < $1.key }.map(\.value))
+            .filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
+    func indexTicket(_ db: Database, _ t: TicketRecord) throws {
+        try db.run(sql: "INSERT OR REPLACE INTO search_index (rowid, ticket, body) VALUES (?, ?, ?)", arguments: [-t.number, t.number, Self.searchText(t)])
+    }
+
+    func indexMessage(_ db: Database, id: Int64, ticket: Int, subject: String?, text: String?, filenames: [String]) throws {
+        let body = ([subject ?? "", text ?? ""] + filenames).filter { !$0.isEmpty }.joined(separator: "\n")
+        try db.run(sql: "INSERT OR REPLACE INTO search_index (rowid, ticket, body) VALUES (?, ?, ?)", arguments: [id, ticket, body])
+    }
+
+    /// Takes a ticket and its messages out of the index (by rowid: the index is not searched by ticket).
+    func unindex(_ db: Database, ticket number: Int) throws {
+        for id in try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE ticket = ?", arguments: [number]) {
+            try db.run(sql: "DELETE FROM search_index WHERE rowid = ?", arguments: [id])
+        }
+        try db.run(sql: "DELETE FROM search_index WHERE rowid = ?", arguments: [-number])
+    }
+
+    /// Indexes a ticket and its messages again from what is stored now (after a merge, a purge, an erasure).
+    func reindex(_ db: Database, ticket number: Int) throws {
+        try unindex(db, ticket: number)
+        guard let t = try ticket(db, number) else { return }
+        try indexTicket(db, t)
+        for row in try Row.fetchAll(db, sql: """
+            SELECT m.id, m.subject, m.text, (SELECT group_concat(a.filename, char(10)) FROM attachments a WHERE a.message = m.id) AS files
+            FROM messages m WHERE m.ticket = ?
+            """, arguments: [number]) {
+            try indexMessage(db, id: row["id"], ticket: number, subject: row["subject"], text: row["text"],
+                             filenames: (row["files"] as String?).map { $0.split(separator: "\n").map(String.init) } ?? [])
+        }
+    }
+
+    /// The FTS5 query for what someone typed: every word must be there, each as the start of
+    /// a word ("terrat" finds "terrats"). Words are quoted, so no FTS5 syntax can be injected;
+    /// nil when nothing searchable is left.
+    static func matchQuery(_ text: String) -> String? {
+        let words = text.split { !($0.isLetter || $0.isNumber) }.map { "\"\($0)\"*" }
+        return words.isEmpty ? nil : words.joined(separator: " ")
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import MIME
+import Testing
+@testable import SuportService
+@testable import Tickets
+@testable import TicketStore
+
+@Suite struct SearchTests {
+    /// Three tickets: the router (311), a node on a rooftop (312, with a file), the treasury's fee (313).
+    func desk() throws -> Fixture {
+        var policy = dataModelPolicy()
+        policy.admins = ["anna"]
+        let f = try Fixture(policy: policy)
+        _ = try f.file(firstMail)
+        _ = try f.file(["From: eva@example.cat", "To: support@example.test", "Subject: El node del terrat no respon", "Message-ID: <e1@example.cat>",
+                        "Content-Type: multipart/mixed; boundary=b", "", "--b", "", "Des d'ahir la connexió cau cada hora.", "--b",
+                        "Content-Type: application/pdf", "Content-Disposition: attachment; filename=\"informe-antena.pdf\"", "", "%PDF", "--b--", ""])
+        _ = try f.file(["From: pau@example.cat", "To: support@example.test", "Subject: Quota de soci", "Message-ID: <p1@example.cat>", "",
+                        "La quota del terrat comunitari."])
+        return f
+    }
+
+    func search(_ f: Fixture, _ words: String, _ adjust: (inout TicketFilter) -> Void = { _ in }) throws -> [Int] {
+        var filter = TicketFilter()
+        filter.search = words
+        adjust(&filter)
+        return try f.store.list(filter).map(\.number)
+    }
+
+    @Test func wordsAreFoundWhateverTheirAccentsAndCase() throws {
+        let f = try desk()
+        #expect(try search(f, "CONNEXIO") == [312])
+        #expect(try search(f, "connexió hora") == [312])
+        #expect(try search(f, "node terrat") == [312])
+        #expect(try search(f, "terrat") .sorted() == [312, 313])
+        #expect(try search(f, "antena") == [312], "attachment names")
+        #expect(try search(f, "funciona") == [311], "message text")
+        #expect(try search(f, "terrat ascensor") == [])
+        #expect(throws: StoreError.nothingToSearch("¿?")) { try search(f, "¿?") }
+        // FTS5 syntax is quoted away: these are words, not operators.
+        #expect(try search(f, "node OR quota") == [])
+        #expect(try search(f, "\"terrat\" NEAR") == [])
+    }
+
+    @Test func theBestMatchComesFirstAndFiltersApply() throws {
+        let f = try desk()
+        // 312 says "terrat" in its title and its text; 313 once, in its text.
+        #expect(try search(f, "terrat") == [312, 313])
+        _ = try f.change(.queue("treasury"), 313)
+        #expect(try search(f, "terrat") { $0.queue = "treasury" } == [313])
+        #expect(try search(f, "terrat") { $0.sort = [(.number, true)] } == [313, 312])
+    }
+
+    @Test func referencesFieldsAndNewWordsAreFound() throws {
+        let f = try desk()
+        _ = try f.change(.externalRef("PROV-8812"), 311)
+        _ = try f.change(.field("node", "Sagrada-Família"), 311)
+        _ = try f.change(.title("El router de la Bisbal"), 311)
+        #expect(try search(f, "8812") == [311])
+        #expect(try search(f, "familia") == [311])
+        #expect(try search(f, "bisbal") == [311])
+        _ = try f.change(.comment(text: "Cal canviar l'alimentador.", attachments: []), 311)
+        #expect(try search(f, "alimentador") == [311], "staff's own words are found too")
+    }
+
+    @Test func aMergedTicketsWordsAreFoundUnderTheSurvivor() throws {
+        let f = try desk()
+        _ = try f.desk.merge(312, into: 311, actor: "anna")
+        #expect(try search(f, "connexio").contains(311))
+    }
+
+    @Test func wordsThatAreGoneAreNotFound() throws {
+        let f = try desk()
+        // Redacted.
+        let message = try #require(try f.store.history(312).first { $0.message != nil }?.message)
+        _ = try f.desk.redact(ticket: 312, message: message, selection: .pattern("connexió cau"), actor: "anna")
+        #expect(try search(f, "connexio") == [])
+        #expect(try search(f, "node") == [312])
+        // Erased: the person's words leave the index.
+        _ = try f.desk.erase(person: "pau@example.cat", actor: "anna", dryRun: false)
+        #expect(try search(f, "comunitari") == [])
+    }
+
+    @Test func anIndexBuiltLaterHoldsWhatWasFiledBefore() throws {
+        let f = try desk()
+        let path = f.folder.appendingPathComponent("t.sqlite").path
+        // As a database from before the index: the table gone and its migration not yet run.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "DROP TABLE search_index")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '14-search'")
+        }
+        try queue.close()
+        let reopened = try SQLiteStore(path: path, firstTicketNumber: 311)
+        var filter = TicketFilter()
+        filter.search = "antena"
+        #expect(try reopened.list(filter).map(\.number) == [312])
+        filter.search = "quota soci"
+        #expect(try reopened.list(filter).map(\.number) == [313])
+    }
+}
