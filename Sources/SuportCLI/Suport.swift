@@ -279,7 +279,7 @@ struct ViewSave: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "save", abstract: "Save list options under a name: suport view save mine-red --owner me --sla red.")
     @OptionGroup var options: DeskOptions
     @Argument var name: String
-    @Argument(parsing: .captureForPassthrough, help: "The options, as suport list takes them.") var arguments: [String] = []
+    @Argument(parsing: .allUnrecognized, help: "The options, as suport list takes them.") var arguments: [String] = []
     func run() throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ValidationError("a view's name uses letters, digits, '-' or '_'")

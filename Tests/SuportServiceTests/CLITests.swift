@@ -282,3 +282,91 @@ struct Installation {
         #expect(bad.status != 0 && bad.stderr.contains("--sort takes"))
     }
 }
+
+@Suite(.serialized) struct DataModelCLITests {
+    func installation() throws -> Installation {
+        try Installation { $0.replacingOccurrences(of: "admins = []", with: "admins = [\"anna\"]") }
+    }
+
+    func object(_ text: String) throws -> [String: JSONValue] {
+        guard case .object(let pairs) = try JSONValue.parse(Data(text.utf8)) else { Issue.record("not an object: \(text)"); return [:] }
+        return Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+    }
+
+    @Test func fieldsAreSetShownAndCleared() throws {
+        let i = try installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        for args in [["type", "incident"], ["due", "2026-12-24 13:00"], ["ref", "PROV-8812"], ["waiting", "supplier"], ["node", "terrat-sants"]] {
+            let run = try i.run(["set", "1"] + args)
+            #expect(run.status == 0, "\(args): \(run.stderr)")
+        }
+        let show = try i.run(["show", "1"]).stdout
+        #expect(show.contains("Type:       incident") && show.contains("Reference:  PROV-8812") && show.contains("Waiting:    for supplier"))
+        #expect(show.contains("Due:        2026-12-24 13:00 Europe/Madrid (set by staff)") && show.contains("node:       terrat-sants"), "\(show)")
+        let json = try object(try i.run(["show", "1", "--json"]).stdout)
+        #expect(json["type"] == .string("incident") && json["externalRef"] == .string("PROV-8812") && json["waitingFor"] == .string("supplier"))
+        #expect(json["due"] == .string("2026-12-24T12:00:00Z") && json["slaPolicy"] == .string("incident"))
+        #expect(json["fields"] == .object([("node", .string("terrat-sants"))]))
+        let bad = try i.run(["set", "1", "type", "avaria"])
+        #expect(bad.status == 1 && bad.stderr.contains("the support queue has no type \"avaria\": incident, request"))
+        let badDue = try i.run(["set", "1", "due", "demà"])
+        #expect(badDue.status == 1 && badDue.stderr.contains("is not a date"))
+        #expect(try i.run(["unset", "1", "waiting"]).status == 0)
+        #expect(!(try i.run(["show", "1"]).stdout.contains("Waiting:")))
+        #expect(try i.run(["list", "--type", "incident", "--field", "node=terrat-sants"]).stdout.contains("[suport#1]"))
+        #expect(try i.run(["list", "--field", "node=altres"]).stdout == "No tickets.\n")
+        // Escalated: L1 → L2, and no further.
+        #expect(try i.run(["escalate", "1"]).status == 0)
+        #expect(try i.run(["show", "1"]).stdout.contains("Level:      L2"))
+        #expect(try i.run(["escalate", "1"]).stderr.contains("L2 is the highest support level already"))
+        // Two owners: the list shows both.
+        _ = try i.run(["assign", "1", "anna"])
+        _ = try i.run(["assign", "1", "pere", "--also"])
+        #expect(try i.run(["list", "--owner", "pere"]).stdout.contains("anna,pere"))
+    }
+
+    @Test func organisationsAssetsAndTheirReports() throws {
+        let i = try installation()
+        #expect(try i.run(["org", "add", "Guifi Sants", "--domain", "example.cat", "--contact", "junta@guifisants.example"]).status == 0)
+        let refused = try i.run(["org", "add", "Altres"], actor: "pere")
+        #expect(refused.status == 1 && refused.stderr.contains("not one of the admins"))
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        #expect(try i.run(["org", "members", "Guifi Sants", "--add", "eva@elsewhere.example"]).stdout.contains("eva@elsewhere.example"))
+        let orgs = try i.run(["org", "list", "--json"]).stdout
+        #expect(orgs.contains("\"name\": \"Guifi Sants\"") && orgs.contains("\"example.cat\""), "\(orgs)")
+        #expect(try i.run(["asset", "add", "node-terrat", "--kind", "node", "--org", "guifi sants", "--location", "terrat del casal"]).status == 0)
+        #expect(try i.run(["asset", "add", "x", "--kind", "tostadora"]).stderr.contains("is not one of node, antenna, telescope, product"))
+        #expect(try i.run(["set", "1", "asset", "NODE-TERRAT"]).status == 0)
+        #expect(try i.run(["time", "1", "add", "2h", "--date", "2026-12-01"]).status == 0)
+        let shown = try i.run(["org", "show", "guifi sants"]).stdout
+        #expect(shown.contains("Assets:   node-terrat") && shown.contains("[suport#1]"), "\(shown)")
+        #expect(try i.run(["list", "--asset", "node-terrat"]).stdout.contains("[suport#1]"))
+        let report = try i.run(["report", "time", "--from", "2026-12-01", "--to", "2026-12-31", "--org", "Guifi Sants", "--json"]).stdout
+        let totals = try object(report)
+        #expect(totals["minutes"] == .int(120))
+        #expect(totals["byAsset"] == .array([.object([("asset", .string("node-terrat")), ("minutes", .int(120)), ("billableMinutes", .int(120))])]))
+        #expect(try i.run(["asset", "show", "node-terrat", "--json"]).stdout.contains("\"location\": \"terrat del casal\""))
+    }
+
+    @Test func viewsDashboardAndSearch() throws {
+        let i = try installation()
+        _ = try i.ingest("rfc/catalan-latin1-qp.eml")
+        _ = try i.ingest("rfc/telescope-booking-en.eml")
+        _ = try i.run(["assign", "2", "anna"])
+        #expect(try i.run(["view", "save", "meves", "--owner", "me", "--sort", "-priority"]).status == 0)
+        let mine = try i.run(["list", "--view", "meves"]).stdout
+        #expect(mine.contains("[suport#2]") && !mine.contains("[suport#1]"), "\(mine)")
+        #expect(try i.run(["list", "--view", "meves"], actor: "pere").stdout == "No tickets.\n")
+        #expect(try i.run(["list", "--view", "overdue"]).status == 0, "the configuration's views")
+        let views = try i.run(["view", "list"]).stdout
+        #expect(views.contains("meves") && views.contains("saved") && views.contains("overdue") && views.contains("config"))
+        #expect(try i.run(["view", "save", "dolent", "--sla", "lila"]).stderr.contains("--sla takes green, yellow or red"))
+        let dashboard = try i.run(["dashboard", "--json"]).stdout
+        #expect(dashboard.contains("\"queue\": \"support\"") && dashboard.contains("\"unownedNew\""), "\(dashboard)")
+        #expect(try i.run(["dashboard"]).stdout.contains("UNOWNED"))
+        let title = try #require(try i.run(["show", "2", "--json"]).stdout.split(separator: "\n").first { $0.contains("\"title\"") })
+        let word = try #require(title.split(separator: "\"").dropLast().last?.split(separator: " ").max { $0.count < $1.count })
+        let found = try i.run(["search", String(word).uppercased(), "--json"]).stdout
+        #expect(found.contains("\"number\": 2"), "\(word): \(found)")
+    }
+}
