@@ -303,7 +303,16 @@ struct Reply: ParsableCommand {
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @OptionGroup var body: MessageOptions
-    func run() throws { try performWriting(options, number, body) { .reply(text: $0, attachments: $1) } }
+    func run() throws {
+        try performWriting(options, number, body) { .reply(text: $0, attachments: $1) }
+        // Within the undo window the author may still change their mind: say how.
+        try options.run { desk in
+            guard let held = try desk.store.outbox(state: .pending, ticket: number, limit: 50)
+                .first(where: { $0.heldUntil.map { $0 > Date() } == true && $0.author == desk.policy.staff(options.actorName ?? "")?.id }),
+                  let until = held.heldUntil else { return }
+            print("held until \(TimeRules.stamp(until, in: desk.policy.displayZone)): suport outbox edit \(held.id) -m TEXT, or suport outbox withdraw \(held.id)")
+        }
+    }
 }
 
 struct CommentCommand: ParsableCommand {
@@ -360,14 +369,14 @@ struct CcCommand: ParsableCommand {
 
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "outbox", abstract: "The notifications waiting, sent and failed.",
-                                                    subcommands: [OutboxList.self, OutboxRetry.self, OutboxShow.self],
+                                                    subcommands: [OutboxList.self, OutboxRetry.self, OutboxShow.self, OutboxEdit.self, OutboxWithdraw.self],
                                                     defaultSubcommand: OutboxList.self)
 }
 
 struct OutboxList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the outbox, newest first.")
     @OptionGroup var options: DeskOptions
-    @Option(help: "Only pending, sent or failed.") var state: String?
+    @Option(help: "Only pending, sent, failed or withdrawn.") var state: String?
     @Option(help: "Only this ticket.") var ticket: Int?
     @Option(help: "At most this many rows.") var limit = 200
     @Flag(help: "Print JSON.") var json = false
@@ -375,11 +384,41 @@ struct OutboxList: ParsableCommand {
         try options.run { desk in
             var filter: OutboxEntry.State? = nil
             if let state {
-                guard let s = OutboxEntry.State(rawValue: state) else { throw ValidationError("state must be pending, sent or failed") }
+                guard let s = OutboxEntry.State(rawValue: state) else { throw ValidationError("state must be pending, sent, failed or withdrawn") }
                 filter = s
             }
             let rows = try desk.store.outbox(state: filter, ticket: ticket, limit: limit)
             print(json ? JSONValue.array(rows.map(Views.json)).rendered() : Views.outbox(rows, tag: desk.policy.tag))
+        }
+    }
+}
+
+struct OutboxEdit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Give your reply new words while it is held (the undo window).")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "One of the reply's notifications (suport outbox list).") var id: Int64
+    @Option(name: .shortAndLong, help: "The new text.") var message: String?
+    @Option(name: .customLong("file"), help: "Read the new text from this file (- for standard input).") var textFile: String?
+    func run() throws {
+        let text: String
+        if let message { text = message } else if let textFile { text = String(decoding: try RawInput.read(path: textFile), as: UTF8.self) } else {
+            throw ValidationError("give the new text with -m TEXT or --file F")
+        }
+        try options.run { desk in
+            let outcome = try desk.editHeld(outbox: id, text: text, actor: options.actorName)
+            print("\(desk.policy.tag.tag(for: outcome.ticket.number)): reply edited, \(outcome.notifications) notification\(outcome.notifications == 1 ? "" : "s") rewritten")
+        }
+    }
+}
+
+struct OutboxWithdraw: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "withdraw", abstract: "Withdraw your reply while it is held (the undo window): nobody is sent it.")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "One of the reply's notifications (suport outbox list).") var id: Int64
+    func run() throws {
+        try options.run { desk in
+            let outcome = try desk.withdrawHeld(outbox: id, actor: options.actorName)
+            print("\(desk.policy.tag.tag(for: outcome.ticket.number)): reply withdrawn, \(outcome.notifications) notification\(outcome.notifications == 1 ? "" : "s") not sent")
         }
     }
 }

@@ -180,11 +180,12 @@ public struct Configuration: Sendable {
         let ownerChange: Bool?
         let conversation: Bool?
         let quoteInAcknowledgement: Bool?
+        let undoMinutes: Int?
 
         enum CodingKeys: String, CodingKey {
             case acknowledge, staffOnCreate = "staff_on_create", requestorCorrespondence = "requestor_correspondence"
             case staffCorrespondence = "staff_correspondence", comment, statusChange = "status_change", queueMove = "queue_move"
-            case ownerChange = "owner_change", conversation, quoteInAcknowledgement = "quote_in_acknowledgement"
+            case ownerChange = "owner_change", conversation, quoteInAcknowledgement = "quote_in_acknowledgement", undoMinutes = "undo_minutes"
         }
     }
 
@@ -398,6 +399,10 @@ public struct Configuration: Sendable {
         configured.levels = try DataModelSettings.levels(raw.levels, staff: staff, fail: fail)
         configured.assetKinds = g.assetKinds ?? []
         configured.views = raw.views ?? [:]
+        if let minutes = raw.notifications?.undoMinutes {
+            guard (0...60).contains(minutes) else { throw fail("notifications.undo_minutes", "must be between 0 and 60, not \(minutes)") }
+            configured.undoSeconds = minutes * 60
+        }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)

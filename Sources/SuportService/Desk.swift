@@ -310,6 +310,30 @@ extension Desk {
         }
     }
 
+    // MARK: the undo window
+
+    /// Gives a staff reply still held in the outbox new words, by its author.
+    public func editHeld(outbox id: Int64, text: String, actor: String?, now: Date = Date()) throws -> ChangeOutcome {
+        try store.write { tx in
+            guard let held = try tx.heldReply(outbox: id), let ticket = try tx.ticket(number: held.ticket) else { throw StoreError.noSuchNotification(id) }
+            let staff = try Authorization.staff(actor, on: ticket, policy: policy)
+            let op = try UndoRules.edit(held, ticket: ticket, text: text, by: staff, composer: composer, thread: try tx.thread(ticket: ticket.number), now: now)
+            try tx.apply(op)
+            return ChangeOutcome(ticket: ticket, changed: true, notifications: op.outboxRewritten.count)
+        }
+    }
+
+    /// Withdraws a staff reply still held in the outbox, by its author: nobody is sent it.
+    public func withdrawHeld(outbox id: Int64, actor: String?, now: Date = Date()) throws -> ChangeOutcome {
+        try store.write { tx in
+            guard let held = try tx.heldReply(outbox: id), let ticket = try tx.ticket(number: held.ticket) else { throw StoreError.noSuchNotification(id) }
+            let staff = try Authorization.staff(actor, on: ticket, policy: policy)
+            let op = try UndoRules.withdraw(held, ticket: ticket, by: staff, now: now)
+            try tx.apply(op)
+            return ChangeOutcome(ticket: ticket, changed: true, notifications: op.outboxWithdrawn.count)
+        }
+    }
+
     // MARK: data protection
 
     /// Redacts part of a stored message of a ticket, by staff of its queue.

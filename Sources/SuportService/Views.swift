@@ -70,6 +70,7 @@ public enum Views {
             ("recipient", .string(o.recipient)), ("messageId", .string(o.messageID)), ("state", .string(o.state.rawValue)),
             ("attempts", .int(o.attempts)), ("nextAttempt", .string(time(o.nextAttempt))), ("lastError", .string(o.lastError)),
             ("created", .string(time(o.created))), ("sent", .string(o.sent.map(time))),
+            ("author", .string(o.author)), ("heldUntil", .string(o.heldUntil.map(time))),
         ])
     }
 
@@ -153,9 +154,11 @@ public enum Views {
 
     public static func outbox(_ entries: [OutboxEntry], tag: SubjectTag) -> String {
         if entries.isEmpty { return "The outbox is empty." }
+        let now = Date()
         return table(["ID", "TICKET", "STATE", "TRIES", "TEMPLATE", "RECIPIENT", "ERROR"], entries.map {
-            [String($0.id), $0.ticket.map { tag.tag(for: $0) } ?? "-", $0.state.rawValue, String($0.attempts), $0.template,
-             $0.recipient, $0.lastError ?? ""]
+            let held = $0.state == .pending && ($0.heldUntil.map { $0 > now } ?? false)
+            return [String($0.id), $0.ticket.map { tag.tag(for: $0) } ?? "-", held ? "held" : $0.state.rawValue, String($0.attempts), $0.template,
+                    $0.recipient, held ? "until \(time($0.heldUntil!)), by \($0.author ?? "?")" : $0.lastError ?? ""]
         })
     }
 }

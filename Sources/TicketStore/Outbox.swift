@@ -4,11 +4,14 @@ import Tickets
 
 extension SQLiteStore {
     func outboxEntry(_ row: Row) -> OutboxEntry {
-        OutboxEntry(id: row["id"], ticket: row["ticket"], template: row["template"], recipient: row["recipient"], sender: row["sender"],
-                    messageID: row["message_id"], state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
-                    attempts: row["attempts"], nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]),
-                    lastError: row["last_error"], created: Date(timeIntervalSince1970: row["created_at"]),
-                    sent: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        var entry = OutboxEntry(id: row["id"], ticket: row["ticket"], template: row["template"], recipient: row["recipient"], sender: row["sender"],
+                                messageID: row["message_id"], state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
+                                attempts: row["attempts"], nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+                                lastError: row["last_error"], created: Date(timeIntervalSince1970: row["created_at"]),
+                                sent: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        entry.author = row["author"]
+        entry.heldUntil = (row["held_until"] as Double?).map(Date.init(timeIntervalSince1970:))
+        return entry
     }
 
     /// The fields a state change records, or the error for an id that is not there.
@@ -31,7 +34,10 @@ extension SQLiteStore {
     /// Outbox rows, newest first, optionally in one state.
     public func outbox(state: OutboxEntry.State?, ticket: Int?, limit: Int) throws -> [OutboxEntry] {
         try read { db in
-            var sql = "SELECT id, ticket, template, recipient, sender, message_id, state, attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox"
+            var sql = """
+                SELECT id, ticket, template, recipient, sender, message_id, state, attempts, next_attempt_at, last_error, created_at, sent_at,
+                    author, held_until FROM outbox
+                """
             var clauses: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let state { clauses.append("state = ?"); arguments.append(state.rawValue) }
@@ -56,6 +62,7 @@ extension SQLiteStore {
     public func retry(_ id: Int64, now: Date) throws {
         try transaction { db in
             let row = try outboxRow(db, id)
+            guard row["state"] as String != OutboxEntry.State.withdrawn.rawValue else { throw StoreError.withdrawn(id) }
             try db.run(sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'sent'",
                            arguments: [now.timeIntervalSince1970, id])
             try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-retry", new: row["recipient"],

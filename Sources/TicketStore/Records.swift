@@ -30,7 +30,7 @@ public struct AttachmentRecord: Sendable, Equatable {
 
 /// One notification to one recipient, waiting, sent or given up on.
 public struct OutboxEntry: Sendable, Equatable {
-    public enum State: String, Sendable { case pending, sent, failed }
+    public enum State: String, Sendable { case pending, sent, failed, withdrawn }
 
     public let id: Int64
     public let ticket: Int?
@@ -45,6 +45,9 @@ public struct OutboxEntry: Sendable, Equatable {
     public let lastError: String?
     public let created: Date
     public let sent: Date?
+    /// The staff member whose words it carries, and until when they may still edit or withdraw it.
+    public var author: String? = nil
+    public var heldUntil: Date? = nil
 }
 
 /// Where a message came from, when it came from a mailbox: the IMAP dedupe key.

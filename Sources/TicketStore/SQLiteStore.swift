@@ -9,6 +9,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case noSuchNotification(Int64)
     case unreadableAttachment(Int64)
     case noSuchFailedMessage(Int64)
+    /// A notification its author withdrew is never sent.
+    case withdrawn(Int64)
     /// A search with no word in it.
     case nothingToSearch(String)
     /// A record cannot be kept as asked (a domain another organisation has).
@@ -22,6 +24,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "attachment \(id) is no longer found in its message (no part has its SHA-256); the raw message is kept"
         case .noSuchFailedMessage(let id): return "no failed message \(id) (see suport failed)"
         case .taken(let why): return why
+        case .withdrawn(let id): return "notification \(id) was withdrawn by its author: it is never sent"
         case .nothingToSearch(let s): return "nothing to search for in \(s.debugDescription): give a word"
         }
     }

@@ -73,6 +73,21 @@ struct SQLiteTransaction: StoreTransaction {
         return (raw, row["raw_sha256"], row["text"])
     }
 
+    func heldReply(outbox id: Int64) throws -> HeldReply? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT ticket, history, author, held_until FROM outbox WHERE id = ?", arguments: [id]),
+              let ticket = row["ticket"] as Int? else { return nil }
+        let history: Int64? = row["history"]
+        let rows = try history.map { h in
+            try Row.fetchAll(db, sql: "SELECT id, recipient, template, state FROM outbox WHERE history = ? ORDER BY id", arguments: [h]).map {
+                HeldReply.Row(id: $0["id"], recipient: $0["recipient"], template: $0["template"], pending: ($0["state"] as String) == "pending")
+            }
+        } ?? []
+        let message = try history.flatMap { try Int64.fetchOne(db, sql: "SELECT message FROM history WHERE id = ?", arguments: [$0]) }
+        let raw = try message.flatMap { try store.rawMessage(db, $0) }
+        return HeldReply(outbox: id, ticket: ticket, author: row["author"], heldUntil: (row["held_until"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                         rows: rows, message: message, raw: raw)
+    }
+
     func filedMessage(keys: [String]) throws -> FiledMessage? {
         for key in keys {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
@@ -183,10 +198,18 @@ struct SQLiteTransaction: StoreTransaction {
         }
         for notice in op.notices {
             try db.run(sql: """
-                INSERT INTO outbox (ticket, history, template, recipient, sender, message_id, raw, state, next_attempt_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                INSERT INTO outbox (ticket, history, template, recipient, sender, message_id, raw, state, next_attempt_at, created_at, author, held_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
                 """, arguments: [ticket, notice.cause.map { history[$0] }, notice.template.rawValue, notice.recipient, notice.sender,
-                                 notice.messageID, Data(notice.bytes), at, at])
+                                 notice.messageID, Data(notice.bytes), notice.heldUntil?.timeIntervalSince1970 ?? at, at, notice.author,
+                                 notice.heldUntil?.timeIntervalSince1970])
+        }
+        for (id, bytes, messageID) in op.outboxRewritten {
+            try db.run(sql: "UPDATE outbox SET raw = ?, message_id = ? WHERE id = ? AND state = 'pending'", arguments: [Data(bytes), messageID, id])
+        }
+        for id in op.outboxWithdrawn {
+            try db.run(sql: "UPDATE outbox SET state = 'withdrawn', last_error = 'withdrawn by its author' WHERE id = ? AND state = 'pending'",
+                       arguments: [id])
         }
         for (recipient, reason) in op.failedDeliveries {
             try db.run(sql: """

@@ -308,6 +308,41 @@ enum Schema {
                     FROM messages m WHERE m.ticket IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("15-undo-window") { db in
+            try db.execute(sql: """
+                -- Staff correspondence waits an undo window: who wrote it, until when it is held, and a
+                -- state for what its author withdrew. The state CHECK changes, so the table is rebuilt.
+                CREATE TABLE outbox_new (
+                    id INTEGER PRIMARY KEY,
+                    ticket INTEGER REFERENCES tickets(number),
+                    history INTEGER REFERENCES history(id),
+                    template TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    raw BLOB NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'withdrawn')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    sent_at REAL,
+                    author TEXT,
+                    held_until REAL
+                );
+                INSERT INTO outbox_new (id, ticket, history, template, recipient, sender, message_id, raw, state, attempts, next_attempt_at,
+                                        last_error, created_at, sent_at)
+                    SELECT id, ticket, history, template, recipient, sender, message_id, raw, state, attempts, next_attempt_at,
+                           last_error, created_at, sent_at FROM outbox;
+                DROP TABLE outbox;
+                ALTER TABLE outbox_new RENAME TO outbox;
+                CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+                CREATE INDEX outbox_message_id ON outbox(message_id);
+                CREATE INDEX outbox_ticket ON outbox(ticket, created_at);
+                CREATE INDEX outbox_acknowledgements ON outbox(recipient COLLATE NOCASE, created_at) WHERE template = 'acknowledgement';
+                CREATE INDEX outbox_history ON outbox(history);
+                """)
+        }
         return migrator
     }
 }

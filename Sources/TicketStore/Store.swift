@@ -124,6 +124,8 @@ public protocol StoreTransaction: TicketLookup {
     func timeEntries(ticket: Int) throws -> [TimeRecord]
     /// A stored message of a ticket: its raw bytes, their SHA-256 and its text.
     func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)?
+    /// A staff reply's notifications as held in the outbox, found by any one of them.
+    func heldReply(outbox id: Int64) throws -> HeldReply?
     /// The message already filed under any of these dedupe keys, if one is.
     func filedMessage(keys: [String]) throws -> FiledMessage?
     /// Writes one operation as it is: the ticket row and its people, the kept message and its

@@ -333,18 +333,7 @@ public enum ChangeRules {
             let isReply: Bool = if case .reply = change { true } else { false }
             guard !text.allSatisfy(\.isWhitespace) || !files.isEmpty else { throw .emptyText }
             // Kept as a message of its own, so the text and any files are stored like mail.
-            let queue = policy.queue(named: ticket.queue)
-            var note = OutgoingMessage(from: Address(name: staff.name, address: staff.address),
-                                       to: [Address(address: queue?.replyAddress ?? "suport@localhost")],
-                                       subject: "\(policy.tag.tag(for: ticket.number)) \(ticket.title)",
-                                       messageID: OutgoingMessage.newMessageID(domain: policy.messageIDDomain), text: text)
-            note.autoSubmitted = nil
-            note.attachments = files
-            note.date = op.at
-            let raw: [UInt8]
-            do { raw = try note.render() } catch { throw .invalidAddress("\(error)") }
-            op.message = KeptMessage(raw: raw, sha256: nil, message: Message(bytes: raw), direction: isReply ? .outgoing : .note,
-                                     mailbox: nil, attachmentsKept: files.count)
+            op.message = try keptNote(text: text, files: files, on: ticket, by: staff, policy: policy, at: op.at, reply: isReply)
             op.context.text = text
             let cause = record(isReply ? "correspondence-staff" : "comment", nil, nil, carriesMessage: true)
             if isReply {
@@ -356,6 +345,24 @@ public enum ChangeRules {
             }
         }
         return true
+    }
+
+    /// The message the desk keeps of staff's own words: composed as mail to the queue, so its
+    /// text and files are stored and read back like any other.
+    static func keptNote(text: String, files: [OutgoingAttachment], on ticket: TicketRecord, by staff: Staff, policy: DeskPolicy,
+                         at: Date, reply: Bool) throws(DeskError) -> KeptMessage {
+        let queue = policy.queue(named: ticket.queue)
+        var note = OutgoingMessage(from: Address(name: staff.name, address: staff.address),
+                                   to: [Address(address: queue?.replyAddress ?? "suport@localhost")],
+                                   subject: "\(policy.tag.tag(for: ticket.number)) \(ticket.title)",
+                                   messageID: OutgoingMessage.newMessageID(domain: policy.messageIDDomain), text: text)
+        note.autoSubmitted = nil
+        note.attachments = files
+        note.date = at
+        let raw: [UInt8]
+        do { raw = try note.render() } catch { throw .invalidAddress("\(error)") }
+        return KeptMessage(raw: raw, sha256: nil, message: Message(bytes: raw), direction: reply ? .outgoing : .note, mailbox: nil,
+                           attachmentsKept: files.count)
     }
 
     /// A staff reply takes a new ticket to open: the same rule whether the reply came by mail or from the CLI.

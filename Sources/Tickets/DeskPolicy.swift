@@ -101,6 +101,9 @@ public struct DeskPolicy: Sendable {
     public var assetKinds: [String] = []
     /// Named list filters from the configuration (`[views]`), as `suport list` options.
     public var views: [String: String] = [:]
+    /// Staff replies wait this long in the outbox, where their author may edit or withdraw
+    /// them (seed 000's five minutes); 0 sends them at once.
+    public var undoSeconds = 300
     /// Support levels, lowest first (`[[levels]]`); a ticket starts at the first.
     public var levels: [SupportLevel] = []
 

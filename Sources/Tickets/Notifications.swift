@@ -393,8 +393,14 @@ public enum Notices {
                 if p.template.carriesFiles { message.attachments = operation.attachments }
                 do {
                     let bytes = try message.render()
-                    operation.notices.append(Notice(template: p.template, recipient: p.recipient.address, sender: message.from.address,
-                                                    messageID: message.messageID, bytes: bytes, cause: cause))
+                    var notice = Notice(template: p.template, recipient: p.recipient.address, sender: message.from.address,
+                                        messageID: message.messageID, bytes: bytes, cause: cause)
+                    // A staff member's reply waits the undo window, during which they may edit or withdraw it.
+                    if case .correspondenceOut = event, let staff = operation.actor.staff, composer.policy.undoSeconds > 0 {
+                        notice.heldUntil = operation.at.addingTimeInterval(Double(composer.policy.undoSeconds))
+                        notice.author = staff.id
+                    }
+                    operation.notices.append(notice)
                 } catch {
                     operation.record(HistoryItem(actor: "suport", kind: "notification-failed", new: p.recipient.address,
                                                  note: "could not compose \(p.template.rawValue): \(error)"))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a ticket is in its life (RT's default lifecycle).
 public enum Status: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
     case new, open, stalled, resolved, rejected
@@ -75,6 +77,9 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidMoment(String)
     case unknownWaiting(String)
     case invalidReference(String)
+    case notHeld(Int64)
+    case notYourReply(Int64, String)
+    case undoWindowClosed(Int64, Date)
     case unknownOrganisation(String)
     case unknownAsset(String)
 
@@ -120,6 +125,10 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAnOwner(let s): return "\(s) is not an owner of this ticket"
         case .invalidMoment(let m): return "\(m.debugDescription) is not a date (write YYYY-MM-DD or YYYY-MM-DD HH:MM)"
         case .unknownWaiting(let w): return "cannot wait for \(w.debugDescription): requester, supplier or support"
+        case .notHeld(let id): return "notification \(id) is not a staff reply held in the undo window"
+        case let .notYourReply(id, who): return "notification \(id) carries \(who)'s words: only its author edits or withdraws it"
+        case let .undoWindowClosed(id, until):
+            return "the undo window of notification \(id) closed at \(TimeRules.stamp(until, in: .current)): it is sent (or being sent) and stays as it was"
         case .unknownOrganisation(let o): return "no organisation \(o.debugDescription) (suport org list)"
         case .unknownAsset(let a): return "no asset \(a.debugDescription) (suport asset list)"
         case .invalidReference(let r): return "not a usable reference: \(r.debugDescription) (one line, at most 200 characters)"

@@ -77,6 +77,9 @@ public struct Notice: Sendable {
     public let bytes: [UInt8]
     /// Index into the operation's history.
     public let cause: Int?
+    /// Staff's own words wait until then (the undo window), their author may edit or withdraw them.
+    public var heldUntil: Date? = nil
+    public var author: String? = nil
 }
 
 /// Everything one change to a ticket does, decided in `Tickets` and written by the store in
@@ -127,6 +130,9 @@ public struct TicketOperation: Sendable {
     public var links: [StoredLink] = []
     /// A merge: this ticket's messages, people, time and links move into that one.
     public var mergeInto: Int? = nil
+    /// Held notifications given new words (an edit within the undo window), and those withdrawn.
+    public var outboxRewritten: [(id: Int64, bytes: [UInt8], messageID: String)] = []
+    public var outboxWithdrawn: [Int64] = []
     public let at: Date
 
     public init(before: TicketRecord?, actor: Actor, at: Date) {
