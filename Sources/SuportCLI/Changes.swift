@@ -167,7 +167,31 @@ struct Due: ParsableCommand {
 
 struct PersonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "person", abstract: "What the desk holds about one person (GDPR).",
-                                                    subcommands: [PersonExportCommand.self, PersonEraseCommand.self])
+                                                    subcommands: [PersonExportCommand.self, PersonEraseCommand.self, PersonLanguageCommand.self])
+}
+
+struct PersonLanguageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "language",
+        abstract: "Show or set the language a person's notifications are written in (ca, es, en; auto: learn it again from their next message).")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The person's address.") var address: String
+    @Argument(help: "ca, es, en or auto.") var language: String?
+    func run() throws {
+        try options.run { desk in
+            if let language {
+                guard let staff = options.actorName.flatMap(desk.policy.staff) else { throw DeskError.unknownStaff(options.actorName ?? "") }
+                let chosen = language.lowercased() == "auto" ? nil : Language(rawValue: language.lowercased())
+                guard chosen != nil || language.lowercased() == "auto" else { throw ValidationError("the language is ca, es, en or auto") }
+                try desk.store.setLanguage(chosen, of: address, by: staff.id, now: Date())
+            }
+            if let known = try desk.store.language(of: address) {
+                print("\(address.lowercased()): \(known.language.rawValue) (\(known.setBy == "learned" ? "learned from their mail" : "set by \(known.setBy)"))")
+            } else {
+                print("\(address.lowercased()): not known yet; the queue's language until their mail tells")
+            }
+        }
+    }
 }
 
 struct PersonExportCommand: ParsableCommand {

@@ -190,7 +190,7 @@ public final class Desk: Sendable {
         var op = decided
         op.intakeKeys = keys
         op.endsAttempts = [mail.attemptKey]
-        if let number = op.ticket { Notices.compose(&op, thread: try tx.thread(ticket: number), composer: composer) }
+        if op.ticket != nil { try finish(&op, tx) }
         let message = try tx.apply(op)
         // A staff member's emailed `Status: resolved` cascades to the children as the CLI's does.
         let cascaded = try op.actor.staff.map { try cascade(op, by: $0, comment: nil, tx, now: now) } ?? 0
@@ -198,6 +198,14 @@ public final class Desk: Sendable {
                                     notifications: op.notices.count + cascaded)
         outcome.reopened = op.before?.status.isReopenable == true && op.after?.status == .open
         return outcome
+    }
+
+    /// The last step before an operation is applied: its notices, composed in the thread of
+    /// the ticket's conversation and in the language each person reads.
+    func finish(_ op: inout TicketOperation, _ tx: any StoreTransaction) throws {
+        guard let t = op.after else { return }
+        op.languages = try tx.languages(of: (t.requestors + t.ccs).map(\.address))
+        Notices.compose(&op, thread: try tx.thread(ticket: t.number), composer: composer)
     }
 
     /// When an operation resolved a parent, resolves its open children in the same transaction
@@ -211,7 +219,7 @@ public final class Desk: Sendable {
                   var childOp = try ChangeRules.operation(.status(.resolved), on: c, by: staff,
                                                           comment: comment ?? "resolved with \(policy.tag.tag(for: parent.number)) \(parent.title)",
                                                           policy: policy, now: now) else { continue }
-            Notices.compose(&childOp, thread: try tx.thread(ticket: child), composer: composer)
+            try finish(&childOp, tx)
             try tx.apply(childOp)
             notices += childOp.notices.count
         }
@@ -282,7 +290,7 @@ public final class Desk: Sendable {
                   let after = op.after else {
                 return ChangeOutcome(ticket: ticket, changed: false, notifications: 0)
             }
-            Notices.compose(&op, thread: try tx.thread(ticket: number), composer: composer)
+            try finish(&op, tx)
             try tx.apply(op)
             let notices = op.notices.count + (try cascade(op, by: staff, comment: comment, tx, now: now))
             return ChangeOutcome(ticket: after, changed: true, notifications: notices)
@@ -304,7 +312,7 @@ extension Desk {
             let (pointer, merged) = try MergeRules.operations(merging: source, into: survivor, by: staff, policy: policy, now: now)
             var absorbing = merged
             try tx.apply(pointer)
-            Notices.compose(&absorbing, thread: try tx.thread(ticket: target), composer: composer)
+            try finish(&absorbing, tx)
             try tx.apply(absorbing)
             return ChangeOutcome(ticket: absorbing.after ?? survivor, changed: true, notifications: absorbing.notices.count)
         }
@@ -317,7 +325,8 @@ extension Desk {
         try store.write { tx in
             guard let held = try tx.heldReply(outbox: id), let ticket = try tx.ticket(number: held.ticket) else { throw StoreError.noSuchNotification(id) }
             let staff = try Authorization.staff(actor, on: ticket, policy: policy)
-            let op = try UndoRules.edit(held, ticket: ticket, text: text, by: staff, composer: composer, thread: try tx.thread(ticket: ticket.number), now: now)
+            let op = try UndoRules.edit(held, ticket: ticket, text: text, by: staff, composer: composer, thread: try tx.thread(ticket: ticket.number),
+                                        languages: try tx.languages(of: (ticket.requestors + ticket.ccs).map(\.address)), now: now)
             try tx.apply(op)
             return ChangeOutcome(ticket: ticket, changed: true, notifications: op.outboxRewritten.count)
         }
@@ -408,7 +417,7 @@ extension Desk {
             changed += try store.write { tx in
                 guard let ticket = try tx.ticket(number: candidate.number),
                       var op = SLARules.reminder(for: ticket, policy: policy, now: now) else { return 0 }
-                Notices.compose(&op, thread: try tx.thread(ticket: ticket.number), composer: composer)
+                try finish(&op, tx)
                 try tx.apply(op)
                 return 1
             }
@@ -418,7 +427,7 @@ extension Desk {
                 changed += try store.write { tx in
                     guard let ticket = try tx.ticket(number: waiting.number),
                           var op = AutoCloseRules.operation(for: ticket, policy: policy, now: now) else { return 0 }
-                    Notices.compose(&op, thread: try tx.thread(ticket: ticket.number), composer: composer)
+                    try finish(&op, tx)
                     try tx.apply(op)
                     return 1
                 }

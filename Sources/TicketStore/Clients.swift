@@ -105,4 +105,23 @@ extension SQLiteStore {
             return db.changesCount > 0
         }
     }
+
+    public func setLanguage(_ language: Language?, of address: String, by: String, now: Date) throws {
+        try transaction { db in
+            if let language {
+                try db.execute(sql: "INSERT OR REPLACE INTO people (address, language, set_by, updated_at) VALUES (?, ?, ?, ?)",
+                               arguments: [address.lowercased(), language.rawValue, by, now.timeIntervalSince1970])
+            } else {
+                try db.execute(sql: "DELETE FROM people WHERE address = ?", arguments: [address.lowercased()])
+            }
+        }
+    }
+
+    public func language(of address: String) throws -> (language: Language, setBy: String)? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT language, set_by FROM people WHERE address = ?", arguments: [address.lowercased()]),
+                  let l = Language(rawValue: row["language"]) else { return nil }
+            return (l, row["set_by"])
+        }
+    }
 }

@@ -46,6 +46,8 @@ extension SQLiteStore {
         // Their own mail goes before the bytes of everyone else's are read, so no scrubbed copy of it is made.
         try deleteBlobsNothingUses(db, orphans)
         try db.execute(sql: "DELETE FROM ticket_people WHERE address = ?", arguments: [a])
+        try db.execute(sql: "DELETE FROM people WHERE address = ?", arguments: [a])
+        try db.execute(sql: "DELETE FROM organisation_members WHERE address = ?", arguments: [a])
 
         // The notifications sent to them: addressed to the pseudonym, their words gone.
         report.notificationsEmptied = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE recipient = ? COLLATE NOCASE", arguments: [a]) ?? 0

@@ -73,6 +73,16 @@ struct SQLiteTransaction: StoreTransaction {
         return (raw, row["raw_sha256"], row["text"])
     }
 
+    func languages(of addresses: [String]) throws -> [String: Language] {
+        var out: [String: Language] = [:]
+        for a in Set(addresses.map { $0.lowercased() }) {
+            if let l = try String.fetchOne(db.cachedStatement(sql: "SELECT language FROM people WHERE address = ?"), arguments: [a]).flatMap(Language.init(rawValue:)) {
+                out[a] = l
+            }
+        }
+        return out
+    }
+
     func heldReply(outbox id: Int64) throws -> HeldReply? {
         guard let row = try Row.fetchOne(db, sql: "SELECT ticket, history, author, held_until FROM outbox WHERE id = ?", arguments: [id]),
               let ticket = row["ticket"] as Int? else { return nil }
@@ -203,6 +213,10 @@ struct SQLiteTransaction: StoreTransaction {
                 """, arguments: [ticket, notice.cause.map { history[$0] }, notice.template.rawValue, notice.recipient, notice.sender,
                                  notice.messageID, Data(notice.bytes), notice.heldUntil?.timeIntervalSince1970 ?? at, at, notice.author,
                                  notice.heldUntil?.timeIntervalSince1970])
+        }
+        for (address, language) in op.languagesLearned {
+            try db.run(sql: "INSERT OR IGNORE INTO people (address, language, set_by, updated_at) VALUES (?, ?, 'learned', ?)",
+                       arguments: [address.lowercased(), language.rawValue, at])
         }
         for (id, bytes, messageID) in op.outboxRewritten {
             try db.run(sql: "UPDATE outbox SET raw = ?, message_id = ? WHERE id = ? AND state = 'pending'", arguments: [Data(bytes), messageID, id])

@@ -343,6 +343,12 @@ enum Schema {
                 CREATE INDEX outbox_history ON outbox(history);
                 """)
         }
+        migrator.registerMigration("16-people-languages") { db in
+            try db.execute(sql: """
+                -- The language each person reads: learned from their first message, or set by staff.
+                CREATE TABLE people (address TEXT PRIMARY KEY, language TEXT NOT NULL, set_by TEXT NOT NULL, updated_at REAL NOT NULL);
+                """)
+        }
         return migrator
     }
 }

@@ -91,6 +91,10 @@ public protocol Store: Sendable {
     func asset(named name: String) throws -> Asset?
     /// The desk at a glance at `now`; hours count from `monthStart` (`YYYY-MM-DD`).
     func dashboard(now: Date, monthStart: String) throws -> Dashboard
+    /// Sets the language a person reads (nil: forget it, to be learned again); `by` is the staff handle.
+    func setLanguage(_ language: Language?, of address: String, by: String, now: Date) throws
+    /// The language a person reads and who set it ("learned" when it came from their mail).
+    func language(of address: String) throws -> (language: Language, setBy: String)?
     /// Saves a named view: `suport list` arguments, replacing one of the same name.
     func saveView(name: String, arguments: [String], by: String?, now: Date) throws
     /// Saved views by name, with their arguments.
@@ -124,6 +128,8 @@ public protocol StoreTransaction: TicketLookup {
     func timeEntries(ticket: Int) throws -> [TimeRecord]
     /// A stored message of a ticket: its raw bytes, their SHA-256 and its text.
     func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)?
+    /// The languages these people read, as learned or set (lowercased addresses).
+    func languages(of addresses: [String]) throws -> [String: Language]
     /// A staff reply's notifications as held in the outbox, found by any one of them.
     func heldReply(outbox id: Int64) throws -> HeldReply?
     /// The message already filed under any of these dedupe keys, if one is.

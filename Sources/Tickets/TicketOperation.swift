@@ -130,6 +130,10 @@ public struct TicketOperation: Sendable {
     public var links: [StoredLink] = []
     /// A merge: this ticket's messages, people, time and links move into that one.
     public var mergeInto: Int? = nil
+    /// The languages people on the ticket read, as the desk knows them (filled in before the
+    /// notices are composed), and those this operation learned from a first message.
+    public var languages: [String: Language] = [:]
+    public var languagesLearned: [String: Language] = [:]
     /// Held notifications given new words (an edit within the undo window), and those withdrawn.
     public var outboxRewritten: [(id: Int64, bytes: [UInt8], messageID: String)] = []
     public var outboxWithdrawn: [Int64] = []

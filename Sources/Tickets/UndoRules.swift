@@ -51,7 +51,7 @@ public enum UndoRules {
     /// The reply with new words: its kept message rewritten, and each held notification
     /// composed again for the same person (its time to go stays as it was).
     public static func edit(_ held: HeldReply, ticket: TicketRecord, text: String, by staff: Staff, composer: NotificationComposer,
-                            thread: [String], now: Date) throws(DeskError) -> TicketOperation {
+                            thread: [String], languages: [String: Language], now: Date) throws(DeskError) -> TicketOperation {
         try check(held, by: staff, now: now)
         guard !text.allSatisfy(\.isWhitespace) else { throw .emptyText }
         let files = held.raw.map { Message(bytes: $0).attachments.map(OutgoingAttachment.init) } ?? []
@@ -65,6 +65,7 @@ public enum UndoRules {
             let kept = try ChangeRules.keptNote(text: text, files: files, on: ticket, by: staff, policy: composer.policy, at: now, reply: true)
             op.replacement = MessageReplacement(message: id, raw: kept.raw, text: kept.message.text)
         }
+        op.languages = languages
         op.events = [(.correspondenceOut, nil)]
         Notices.compose(&op, thread: thread, composer: composer)
         for row in held.rows where row.pending {

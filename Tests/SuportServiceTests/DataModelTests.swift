@@ -243,3 +243,33 @@ func dataModelPolicy() -> DeskPolicy {
         #expect(d.queues[1].byStatus == ["new": 1] && d.queues[1].red == 0)
     }
 }
+
+@Suite struct RequesterLanguageTests {
+    let english = ["From: Helen Marsh <h.marsh@university.example.ac.uk>", "To: support@example.test", "Subject: Telescope T3",
+                   "Message-ID: <hm1@example.ac.uk>", "", "Hello, the remote access to the telescope fails since the update. Could you please have a look?"]
+
+    @Test func aRequesterIsAnsweredInTheLanguageTheyWrite() throws {
+        let f = try Fixture(policy: dataModelPolicy(), templates: try shippedTemplates())
+        _ = try f.file(english)
+        let ack = try #require(try f.noticeText("acknowledgement", to: "h.marsh@university.example.ac.uk"))
+        #expect(ack.contains("Hello Helen Marsh,") && ack.contains("filed as [suport#311] in our Support queue"), "\(ack)")
+        // Staff are told in the queue's language, as before.
+        #expect(try f.noticeText("new-ticket", to: "anna@example.test")?.contains("Ha arribat la petició") == true)
+        #expect(try f.store.language(of: "H.Marsh@university.example.ac.uk")?.language == .en)
+        // A later message in another language does not change what was learned first.
+        _ = try f.file(["From: h.marsh@university.example.ac.uk", "To: support@example.test", "Subject: Re: [suport#311] Telescope T3",
+                        "Message-ID: <hm2@example.ac.uk>", "", "Bon dia, ja funciona i us ho agraeixo molt. Gràcies per tot!"])
+        #expect(try f.store.language(of: "h.marsh@university.example.ac.uk")?.language == .en)
+    }
+
+    @Test func staffSetALanguageAndNoticesFollowIt() throws {
+        let f = try Fixture(policy: dataModelPolicy(), templates: try shippedTemplates())
+        _ = try f.file(firstMail)
+        try f.store.setLanguage(.es, of: "nuria@example.cat", by: "anna", now: Date())
+        _ = try f.change(.status(.resolved), 311)
+        let text = try #require(try f.noticeText("status", to: "nuria@example.cat"))
+        #expect(text.contains("Su solicitud [suport#311] ahora está: resuelta"), "\(text)")
+        try f.store.setLanguage(nil, of: "nuria@example.cat", by: "anna", now: Date())
+        #expect(try f.store.language(of: "nuria@example.cat") == nil)
+    }
+}
