@@ -6,8 +6,8 @@ import GRDB
 
 /// What filing and listing cost as the database grows: `suport bench growth` prints, for each
 /// size, the time to file one message (its own transaction, as the MTA pipe does; the median
-/// of five rounds) and the time `list --queue support --status open` and `show N` take in
-/// process. The tickets up to
+/// of five rounds) and the time `list --queue support --status open`, `show N`, `search` and
+/// `dashboard` take in process. The tickets up to
 /// each size are filed through the real intake, in batches, then aged. A figure, not a test.
 public enum GrowthBenchmark {
     /// Spreads the statuses of tickets up to `through` the way a desk that has run for years
@@ -62,8 +62,21 @@ public enum GrowthBenchmark {
                     _ = Views.history(try desk.store.history(n)) { try? desk.store.messageText($0) ?? nil }
                 }
             }
+            // Search: a node's name and a common word (a few dozen tickets), and a word nearly every ticket has.
+            var rare = TicketFilter()
+            rare.search = "n\(Int.random(in: 0..<2000, using: &rng)) terrat"
+            var found = 0
+            let searchRare = try median(10) { found = try desk.store.list(rare).count }
+            var common = TicketFilter()
+            common.search = "terrat"
+            common.limit = 50
+            let searchCommon = try median(10) { _ = try desk.store.list(common) }
+            let dashboard = try median(10) { _ = Views.dashboard(try desk.dashboard(), tag: desk.policy.tag) }
             lines.append(String(format: "%7d tickets: filing %.2f ms/message (%.1f KB written); list --queue support --status open (%d bytes) %.1f ms; show N --history %.2f ms",
                                 filed, fileTime * 1000, written / 1024, listed, list * 1000, show * 1000))
+            lines.append("                 search \"\(rare.search ?? "")\" (\(found) tickets) " + String(format: "%.1f ms", searchRare * 1000)
+                + "; search \"terrat\" --limit 50 (most tickets match) " + String(format: "%.1f ms", searchCommon * 1000)
+                + "; dashboard " + String(format: "%.1f ms", dashboard * 1000))
         }
         if let first = perMessage.first, let last = perMessage.last, perMessage.count > 1 {
             lines.append(String(format: "filing cost ratio, largest to smallest: %.2f", last / first))
@@ -93,8 +106,10 @@ public enum GrowthBenchmark {
     private static let lines = ["Bon dia,", "El node del terrat no respon des d'ahir.", "He reiniciat l'equip però continua igual.",
                                 "Our observing slot starts at 23:30 UTC.", "Please check the dome before dawn.", "Gràcies per l'ajuda."]
 
+    /// Twelve of the lines above, and the name of one of 2,000 nodes (what a search looks for).
     private static func body(_ rng: inout SplitMix) -> String {
-        (0..<12).map { _ in lines[Int.random(in: 0..<lines.count, using: &rng)] }.joined(separator: "\r\n")
+        ((0..<12).map { _ in lines[Int.random(in: 0..<lines.count, using: &rng)] } + ["Node: n\(Int.random(in: 0..<2000, using: &rng))"])
+            .joined(separator: "\r\n")
     }
 
     /// The message that becomes ticket `index + 1`.
