@@ -12,14 +12,18 @@ import GRDB
 public enum GrowthBenchmark {
     /// Spreads the statuses of tickets up to `through` the way a desk that has run for years
     /// looks (10 % open, 5 % new, stalled and rejected each, the rest resolved), in one
-    /// statement on the database file, with no history: only what listing reads. The
+    /// statement on the database file, with no history: only what listing and the dashboard read. The
     /// benchmark's own door into the database; nothing else writes tickets this way.
     static func age(database: String, through number: Int) throws {
         let queue = try DatabaseQueue(path: database)
         try queue.write { db in
             try db.execute(sql: """
                 UPDATE tickets SET status = CASE number % 20 WHEN 0 THEN 'open' WHEN 1 THEN 'open' WHEN 2 THEN 'new'
-                    WHEN 3 THEN 'stalled' WHEN 4 THEN 'rejected' ELSE 'resolved' END WHERE number <= ?
+                    WHEN 3 THEN 'stalled' WHEN 4 THEN 'rejected' ELSE 'resolved' END,
+                    -- A finished ticket's clock counts no more (what SLARules.settle leaves).
+                    sla_warn_at = CASE WHEN number % 20 >= 4 THEN NULL ELSE sla_warn_at END,
+                    sla_breach_at = CASE WHEN number % 20 >= 4 THEN NULL ELSE sla_breach_at END
+                WHERE number <= ?
                 """, arguments: [number])
         }
     }

@@ -147,8 +147,7 @@ public final class SQLiteStore: Store {
         record.level = row["level"]
         record.fields = Self.fields(row["fields"])
         record.organisation = row["organisation"]
-        record.assets = try String.fetchAll(db.cachedStatement(sql: "SELECT asset FROM ticket_assets WHERE ticket = ? ORDER BY rowid"),
-                                            arguments: [number])
+        record.assets = (row["assets"] as String? ?? "").split(separator: "\t").map(String.init)
         var c = SLAClock()
         c.policy = row["sla_policy"]
         c.pausedSeconds = row["sla_paused_seconds"]
@@ -167,7 +166,8 @@ public final class SQLiteStore: Store {
 
     /// Custom fields as stored: a JSON object of strings.
     static func fields(_ json: String?) -> [String: String] {
-        guard let data = json?.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
+        guard let json, json != "{}" else { return [:] }
+        guard let data = json.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
         return object
     }
 

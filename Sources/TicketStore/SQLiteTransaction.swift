@@ -131,7 +131,6 @@ struct SQLiteTransaction: StoreTransaction {
         if scope == .ticket {
             statements += ["DELETE FROM outbox WHERE ticket = ?", "DELETE FROM history WHERE ticket = ?", "DELETE FROM access_log WHERE ticket = ?",
                            "DELETE FROM time_entries WHERE ticket = ?", "DELETE FROM links WHERE from_ticket = ?1 OR to_ticket = ?1",
-                           "DELETE FROM ticket_assets WHERE ticket = ?",
                            "DELETE FROM ticket_people WHERE ticket = ?", "DELETE FROM tickets WHERE number = ?"]
         }
         for sql in statements { try db.execute(sql: sql, arguments: [number]) }
@@ -162,23 +161,17 @@ struct SQLiteTransaction: StoreTransaction {
                         approval = ?, purged_at = ?, billable = ?, minutes_worked = ?, merged_into = ?, type = ?, co_owners = ?, due_at = ?,
                         external_ref = ?, waiting_for = ?, level = ?, fields = ?, organisation = ?, sla_policy = ?, sla_paused_seconds = ?,
                         sla_paused_since = ?, first_response_at = ?, response_due = ?, response_warn = ?, resolution_due = ?,
-                        resolution_warn = ?, sla_warn_at = ?, sla_breach_at = ?, sla_reminded = ? WHERE number = ?
+                        resolution_warn = ?, sla_warn_at = ?, sla_breach_at = ?, sla_reminded = ?, assets = ? WHERE number = ?
                     """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, time(t.resolved),
                                      op.touches || op.before == nil ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue,
                                      time(t.purged), t.billable, t.minutesWorked, t.mergedInto, t.type, t.coOwners.joined(separator: " "),
                                      time(t.due), t.externalRef, t.waitingFor?.rawValue, t.level, SQLiteStore.fieldsJSON(t.fields),
                                      t.organisation, c.policy, c.pausedSeconds, time(c.pausedSince), time(c.firstResponse),
                                      time(c.responseDue), time(c.responseWarn), time(c.resolutionDue), time(c.resolutionWarn),
-                                     time(c.warnAt), time(c.breachAt), c.reminded.sorted().joined(separator: ","), t.number])
+                                     time(c.warnAt), time(c.breachAt), c.reminded.sorted().joined(separator: ","),
+                                     t.assets.joined(separator: "\t"), t.number])
             }
             if op.before.map({ SQLiteStore.searchText($0) != SQLiteStore.searchText(t) }) ?? true { try store.indexTicket(db, t) }
-            let assetsBefore = op.before?.assets ?? []
-            for asset in t.assets where !assetsBefore.contains(asset) {
-                try db.run(sql: "INSERT OR IGNORE INTO ticket_assets (ticket, asset) VALUES (?, ?)", arguments: [t.number, asset])
-            }
-            for asset in assetsBefore where !t.assets.contains(asset) {
-                try db.run(sql: "DELETE FROM ticket_assets WHERE ticket = ? AND asset = ?", arguments: [t.number, asset])
-            }
             for p in op.peopleAdded {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
                            arguments: [t.number, p.role.rawValue, p.address.address, p.address.name])

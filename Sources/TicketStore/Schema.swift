@@ -265,7 +265,7 @@ enum Schema {
             // One statement at a time: GRDB runs a multi-statement string as one, and ALTERs are many.
             let columns = [
                 "type TEXT", "co_owners TEXT NOT NULL DEFAULT ''", "due_at REAL", "external_ref TEXT", "waiting_for TEXT", "level TEXT",
-                "fields TEXT NOT NULL DEFAULT '{}'", "organisation TEXT",
+                "fields TEXT NOT NULL DEFAULT '{}'", "organisation TEXT", "assets TEXT NOT NULL DEFAULT ''",
                 // The SLA clock (Tickets.SLAClock): what lists filter on and the scheduler reads.
                 "sla_policy TEXT", "sla_paused_seconds INTEGER NOT NULL DEFAULT 0", "sla_paused_since REAL", "first_response_at REAL",
                 "response_due REAL", "response_warn REAL", "resolution_due REAL", "resolution_warn REAL", "sla_warn_at REAL",
@@ -280,7 +280,7 @@ enum Schema {
                 CREATE TABLE organisations (name TEXT PRIMARY KEY COLLATE NOCASE, contact TEXT, notes TEXT, created_at REAL NOT NULL);
                 CREATE TABLE organisation_domains (domain TEXT PRIMARY KEY, organisation TEXT NOT NULL REFERENCES organisations(name));
                 CREATE TABLE organisation_members (address TEXT PRIMARY KEY, organisation TEXT NOT NULL REFERENCES organisations(name));
-                -- Assets: the things the desk supports, and the tickets about each.
+                -- Assets: the things the desk supports (a ticket names them in tickets.assets, tab-separated).
                 CREATE TABLE assets (
                     name TEXT PRIMARY KEY COLLATE NOCASE,
                     kind TEXT NOT NULL,
@@ -289,8 +289,9 @@ enum Schema {
                     notes TEXT,
                     created_at REAL NOT NULL
                 );
-                CREATE TABLE ticket_assets (ticket INTEGER NOT NULL, asset TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY (ticket, asset));
-                CREATE INDEX ticket_assets_asset ON ticket_assets(asset);
+                -- What the dashboard counts without reading every ticket.
+                CREATE INDEX tickets_waiting ON tickets(queue, waiting_for) WHERE waiting_for IS NOT NULL;
+                CREATE INDEX tickets_aside ON tickets(queue, status) WHERE auto = 1 OR merged_into IS NOT NULL;
                 -- Saved views: named `suport list` options (a JSON array of arguments).
                 CREATE TABLE saved_views (name TEXT PRIMARY KEY, arguments TEXT NOT NULL, created_by TEXT, created_at REAL NOT NULL);
                 """)

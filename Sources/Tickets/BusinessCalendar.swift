@@ -37,6 +37,8 @@ public struct BusinessCalendar: Sendable, Equatable {
     /// Days not worked, `YYYY-MM-DD` in the calendar's time zone.
     public let holidays: Set<String>
     public let always: Bool
+    /// The holidays as days since 1970.
+    private let holidayDays: Set<Int>
 
     public init(name: String, timeZone: TimeZone, weekdays: Set<Int>, windows: [Window], holidays: Set<String> = []) {
         self.name = name
@@ -44,6 +46,7 @@ public struct BusinessCalendar: Sendable, Equatable {
         self.weekdays = weekdays
         self.windows = windows.sorted { $0.start < $1.start }
         self.holidays = holidays
+        holidayDays = Set(holidays.compactMap(Self.days))
         always = false
     }
 
@@ -58,55 +61,63 @@ public struct BusinessCalendar: Sendable, Equatable {
         weekdays = Set(1...7)
         windows = [Window(start: 0, end: 1440)]
         holidays = []
+        holidayDays = []
         self.always = always
     }
 
     /// Whether any time is worked at all (a calendar without it would never reach a deadline).
     public var works: Bool { always || (!weekdays.isEmpty && !windows.isEmpty) }
 
-    private var gregorian: Calendar {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = timeZone
-        return c
+    // The arithmetic is done on days since 1970 in the calendar's local time, with the zone's
+    // offset looked up per stretch: Foundation's Calendar costs tens of microseconds a call,
+    // and every operation settles a ticket's deadlines.
+
+    /// The local day (days since 1970-01-01) an instant falls on.
+    private func localDay(_ t: Date) -> Int {
+        let local = t.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: t))
+        return Int((local / 86_400).rounded(.down))
     }
 
-    /// The working stretches of the day that `day` falls in, as instants (a day that changes
-    /// its clock keeps its working hours in local time).
-    private func stretches(ofDayContaining day: Date, _ calendar: Calendar) -> [(Date, Date)] {
-        let start = calendar.startOfDay(for: day)
-        let weekday = calendar.component(.weekday, from: start)
-        guard weekdays.contains(weekday), !holidays.contains(TimeRules.day(start, in: timeZone)) else { return [] }
-        let c = calendar.dateComponents([.year, .month, .day], from: start)
-        func instant(_ minutes: Int) -> Date {
-            if minutes >= 1440 { return calendar.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400) }
-            var d = c
-            d.hour = minutes / 60
-            d.minute = minutes % 60
-            return calendar.date(from: d) ?? start.addingTimeInterval(Double(minutes) * 60)
-        }
-        return windows.map { (instant($0.start), instant($0.end)) }
+    /// The instant of a local day's minute; across a change of the clock, the offset in force then.
+    private func instant(day: Int, minute: Int) -> Date {
+        let local = Double(day) * 86_400 + Double(minute) * 60
+        let guess = Date(timeIntervalSince1970: local - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local))))
+        return Date(timeIntervalSince1970: local - Double(timeZone.secondsFromGMT(for: guess)))
     }
 
-    /// The day after the one `day` falls in, at its start.
-    private func nextDay(_ day: Date, _ calendar: Calendar) -> Date {
-        calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: day)) ?? day.addingTimeInterval(86_400)
+    /// The working stretches of a local day, as instants: none on a day off or a holiday.
+    private func stretches(day: Int) -> [(Date, Date)] {
+        let weekday = ((day % 7 + 7 + 4) % 7) + 1  // 1970-01-01 was a Thursday (5)
+        guard weekdays.contains(weekday), !holidayDays.contains(day) else { return [] }
+        return windows.map { (instant(day: day, minute: $0.start), instant(day: day, minute: $0.end)) }
+    }
+
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` day (the civil calendar, proleptic Gregorian).
+    static func days(_ text: String) -> Int? {
+        let p = text.split(separator: "-").compactMap { Int($0) }
+        guard p.count == 3 else { return nil }
+        let (m, d) = (p[1], p[2])
+        let y = m <= 2 ? p[0] - 1 : p[0]
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
     }
 
     /// Business seconds between two instants (0 when `to` is not after `from`).
     public func seconds(from: Date, to: Date) -> Int {
         guard to > from else { return 0 }
         if always { return Int(to.timeIntervalSince(from)) }
-        let calendar = gregorian
         var total = 0.0
-        var day = from
-        var guardDays = 0
-        while day < to, guardDays < 20_000 {
-            for (a, b) in stretches(ofDayContaining: day, calendar) {
+        let last = localDay(to)
+        var day = localDay(from)
+        while day <= last, day - localDay(from) < 20_000 {
+            for (a, b) in stretches(day: day) {
                 let lo = max(a, from), hi = min(b, to)
                 if hi > lo { total += hi.timeIntervalSince(lo) }
             }
-            day = nextDay(day, calendar)
-            guardDays += 1
+            day += 1
         }
         return Int(total)
     }
@@ -116,17 +127,15 @@ public struct BusinessCalendar: Sendable, Equatable {
     public func adding(_ seconds: Int, to from: Date) -> Date {
         if always { return from.addingTimeInterval(Double(seconds)) }
         guard works else { return .distantFuture }
-        let calendar = gregorian
         var left = Double(max(0, seconds))
-        var day = from
-        for _ in 0..<20_000 {
-            for (a, b) in stretches(ofDayContaining: day, calendar) where b > from {
+        let first = localDay(from)
+        for day in first..<(first + 20_000) {
+            for (a, b) in stretches(day: day) where b > from {
                 let lo = max(a, from)
                 let span = b.timeIntervalSince(lo)
                 if left <= span { return lo.addingTimeInterval(left) }
                 left -= span
             }
-            day = nextDay(day, calendar)
         }
         return .distantFuture
     }

@@ -45,7 +45,7 @@ public struct Asset: Sendable, Equatable {
 public enum ClientRules {
     /// A name for an organisation or asset: one line, not empty, at most 100 characters.
     public static func name(_ text: String) throws(DeskError) -> String {
-        let clean = HeaderEncoding.sanitize(text)
+        let clean = HeaderEncoding.sanitize(text.replacingOccurrences(of: "\t", with: " "))
         guard !clean.isEmpty, clean.count <= 100 else { throw .invalidField("name", "needs one line of 1–100 characters") }
         return clean
     }

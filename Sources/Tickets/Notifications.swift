@@ -332,6 +332,7 @@ public struct NotificationComposer: Sendable {
         values["reference"] = ticket.externalRef ?? ""
         values["waiting_for"] = ticket.waitingFor.map { NotificationTemplates.waitingName($0, language) } ?? ""
         values["organisation"] = ticket.organisation ?? ""
+        values["assets"] = ticket.assets.joined(separator: ", ")
         for (name, value) in ticket.fields { values["field_" + name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()] = value }
         values["approval_days"] = String(queue?.approvalDays ?? 0)
         values["finished"] = ticket.status.isInactive ? "yes" : ""

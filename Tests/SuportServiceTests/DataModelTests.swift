@@ -273,3 +273,30 @@ func dataModelPolicy() -> DeskPolicy {
         #expect(try f.store.language(of: "nuria@example.cat") == nil)
     }
 }
+
+@Suite struct TemplateFieldTests {
+    @Test func templatesReadTheTicketsData() throws {
+        var sources: [Language: [TemplateName: String]] = [:]
+        for l in Language.allCases {
+            for n in TemplateName.allCases {
+                sources[l, default: [:]][n] = "{{% CONTENT_TYPE: TEXT}}\n\(n.rawValue)\n\n"
+                    + "type={{type}} due={{due}} sla={{sla}} level={{level}} org={{organisation}} node={{field_node}} owners={{owners}} "
+                    + "assets={{assets}} ref={{reference}} waiting={{waiting_for}}\n"
+            }
+        }
+        let f = try Fixture(policy: dataModelPolicy(), templates: try NotificationTemplates(sources: sources))
+        try f.store.saveOrganisation(Organisation(name: "Guifi Sants", domains: ["example.cat"]), now: Date())
+        try f.store.saveAsset(Asset(name: "node-terrat", kind: "node"), now: Date())
+        let start = madrid("2026-12-02 09:00")
+        _ = try f.file(firstMail, at: start)
+        for change in [TicketChange.type("incident"), .field("node", "terrat"), .addAsset("node-terrat"), .externalRef("P-1"), .waitingFor(.support)] {
+            _ = try f.change(change, 311, at: start.addingTimeInterval(60))
+        }
+        _ = try f.change(.owner("pere"), 311, at: start.addingTimeInterval(120))
+        _ = try f.change(.addOwner("anna"), 311, actor: "pere", at: start.addingTimeInterval(120))
+        _ = try f.change(.status(.open), 311, actor: "anna", at: start.addingTimeInterval(180))
+        let text = try #require(try f.noticeText("status-owner", to: "pere@example.test"))
+        #expect(text.contains("type=incident due=2026-12-03 18:00 Europe/Madrid sla=verd (a temps) level=L1 org=Guifi Sants node=terrat "
+                              + "owners=Pere Vila, Anna Soler assets=node-terrat ref=P-1 waiting=l'equip de suport"), "\(text)")
+    }
+}

@@ -164,3 +164,10 @@ let office = BusinessCalendar(name: "office", timeZone: TimeZone(identifier: "Eu
         #expect(late?.history.first?.kind == "sla-red" && late?.after?.sla.reminded == ["response-red", "response-yellow"])
     }
 }
+
+@Suite struct CivilDayTests {
+    @Test(arguments: [("1970-01-01", 0), ("2026-12-25", 20_812), ("2000-02-29", 11_016), ("1969-12-31", -1)])
+    func daysSince1970(_ text: String, _ days: Int) {
+        #expect(BusinessCalendar.days(text) == days)
+    }
+}
