@@ -8,7 +8,7 @@ extension SQLiteStore {
         try read { try ticket($0, number) }
     }
 
-    /// Tickets matching the filter, newest first.
+    /// Tickets matching the filter, newest first (a search: best first).
     public func list(_ filter: TicketFilter) throws -> [TicketRecord] {
         try read { db in
             var clauses: [String] = []
@@ -59,21 +59,34 @@ extension SQLiteStore {
                 clauses.append("EXISTS (SELECT 1 FROM ticket_people p WHERE p.ticket = t.number AND p.role = 'requestor' AND p.address = ?)")
                 arguments.append(r.lowercased())
             }
-            var join = ""
-            var rank: [String] = []
-            if let s = filter.search {
-                guard let query = Self.matchQuery(s) else { throw StoreError.nothingToSearch(s) }
-                // Ranked by the best of the ticket's rows (its own or one of its messages).
-                join = "JOIN (SELECT ticket, MIN(rank) AS score FROM search_index WHERE search_index MATCH ? GROUP BY ticket) h ON h.ticket = t.number"
-                arguments.insert(query, at: 0)
-                rank = ["h.score"]
-            }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             // Sort keys come from a closed list (`SortKey`), never from the caller's text.
             let sort = filter.sort.map { "\($0.key.column) \($0.descending ? "DESC" : "ASC")" }
-            let order = ((sort.isEmpty ? rank : sort) + ["t.number DESC"]).joined(separator: ", ")
-            let numbers = try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(order) LIMIT ?",
-                                           arguments: StatementArguments(arguments + [filter.limit]) )
+            func numbers(join: String, first: [(any DatabaseValueConvertible)?], order: [String]) throws -> [Int] {
+                let by = ((sort.isEmpty ? order : sort) + ["t.number DESC"]).joined(separator: ", ")
+                return try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(by) LIMIT ?",
+                                        arguments: StatementArguments(first + arguments + [filter.limit]))
+            }
+            guard let s = filter.search else { return try numbers(join: "", first: [], order: []).compactMap { try ticket(db, $0) } }
+            guard let query = Self.matchQuery(s) else { throw StoreError.nothingToSearch(s) }
+            let hits = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_index WHERE search_index MATCH ?", arguments: [query]) ?? 0
+            var found: [Int]
+            if hits <= filter.rankedHits {
+                // Ranked by the best of the ticket's rows (its own or one of its messages).
+                found = try numbers(join: "JOIN (SELECT ticket, MIN(rank) AS score FROM search_index WHERE search_index MATCH ? GROUP BY ticket) h ON h.ticket = t.number",
+                                    first: [query], order: ["h.score"])
+            } else {
+                // A word nearly every ticket has ranks nothing: the newest matches first, looked for
+                // among the latest hits, then among more of them while the page is not full.
+                found = []
+                for window in [filter.rankedHits, filter.rankedHits * 10, hits] {
+                    found = try numbers(join: """
+                        JOIN (SELECT ticket, MAX(rowid) AS latest FROM (SELECT ticket, rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT \(window)) GROUP BY ticket) h ON h.ticket = t.number
+                        """, first: [query], order: ["h.latest DESC"])
+                    if found.count >= filter.limit || window >= hits { break }
+                }
+            }
+            let numbers = found
             return try numbers.compactMap { try ticket(db, $0) }
         }
     }

@@ -92,6 +92,10 @@ public struct TicketFilter: Sendable {
     public var fields: [(name: String, value: String)] = []
     /// Only tickets with this outside reference (case-insensitively).
     public var externalRef: String? = nil
+    /// A search with more hits than this (messages and tickets) is not ranked but listed
+    /// newest first: bm25 over every hit costs more than ranking is worth when nearly every
+    /// ticket has the word.
+    public var rankedHits = 5_000
     /// Sort keys in order, each descending when `descending` (default: newest first).
     public var sort: [(key: SortKey, descending: Bool)] = []
     public var limit = 500

@@ -92,6 +92,20 @@ public struct BusinessCalendar: Sendable, Equatable {
         return windows.map { (instant(day: day, minute: $0.start), instant(day: day, minute: $0.end)) }
     }
 
+    /// `YYYY-MM-DD` of a day since 1970 (the civil calendar, proleptic Gregorian).
+    static func dayText(_ days: Int) -> String {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
     /// Days since 1970-01-01 of a `YYYY-MM-DD` day (the civil calendar, proleptic Gregorian).
     static func days(_ text: String) -> Int? {
         let p = text.split(separator: "-").compactMap { Int($0) }

@@ -33,11 +33,24 @@ public enum LanguageGuess {
     /// twice as many as any other language's.
     public static func language(ofText text: String) -> Language? {
         var counts: [Language: Int] = [:]
-        // The writer's own words: quoted lines are someone else's.
-        let own = text.split(separator: "\n").filter { !$0.hasPrefix(">") }.prefix(200).joined(separator: " ")
-        for word in own.lowercased().split(whereSeparator: { !($0.isLetter || $0 == "'" || $0 == "·") }) {
-            for (language, set) in words where set.contains(String(word)) { counts[language, default: 0] += 1 }
+        // The writer's own words (quoted lines are someone else's), from the first 4,000
+        // characters: enough to tell, and a long message costs no more.
+        var word = ""
+        func count() {
+            if !word.isEmpty {
+                let w = word.lowercased()
+                for (language, set) in words where set.contains(w) { counts[language, default: 0] += 1 }
+            }
+            word = ""
         }
+        var quoted = false, lineStart = true
+        for scalar in text.unicodeScalars.prefix(4_000) {
+            if lineStart { quoted = scalar == ">"; lineStart = false }
+            if scalar == "\n" { count(); lineStart = true; continue }
+            if quoted { continue }
+            if scalar.properties.isAlphabetic || scalar == "'" || scalar == "·" { word.unicodeScalars.append(scalar) } else { count() }
+        }
+        count()
         guard let (best, n) = counts.max(by: { $0.value < $1.value }), n >= 3,
               counts.filter({ $0.key != best }).allSatisfy({ $0.value * 2 <= n }) else { return nil }
         return best

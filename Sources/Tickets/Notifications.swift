@@ -362,11 +362,20 @@ public struct NotificationComposer: Sendable {
 /// per notice.
 public final class MaskCache {
     private var done: [[String]: [String: String]] = [:]
+    /// The rules each reader may read unmasked, by address: worked out once per operation.
+    private var allowedFor: [String: [String]] = [:]
 
     public init() {}
 
     func masked(_ text: String, for reader: String, policy: DeskPolicy) -> String {
-        let allowed = policy.redaction.rules.filter { policy.mayRead($0, address: reader) }.map(\.name)
+        if text.isEmpty || policy.redaction.rules.isEmpty { return text }
+        let allowed: [String]
+        if let known = allowedFor[reader] {
+            allowed = known
+        } else {
+            allowed = policy.redaction.rules.filter { policy.mayRead($0, address: reader) }.map(\.name)
+            allowedFor[reader] = allowed
+        }
         if let hit = done[allowed]?[text] { return hit }
         let result = policy.redaction.mask(text) { allowed.contains($0.name) }
         done[allowed, default: [:]][text] = result

@@ -79,10 +79,12 @@ public enum TimeRules {
     /// A moment as staff read a deadline: `2026-12-03 17:00 Europe/Madrid`, in the given zone
     /// (named by its identifier: abbreviations differ between platforms, "CET" or "GMT+1").
     public static func stamp(_ date: Date, in zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0) + zone.identifier
+        // Arithmetic on the local seconds: Foundation's Calendar costs tens of microseconds,
+        // and every notice shows its ticket's deadline.
+        let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
+        let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let minute = (local - day * 86_400) / 60
+        return BusinessCalendar.dayText(day) + String(format: " %02d:%02d ", minute / 60, minute % 60) + zone.identifier
     }
 
     /// A deadline as staff write it: `YYYY-MM-DD` (the end of that working day, 23:59 in the

@@ -23,6 +23,17 @@ import Tickets
         #expect(c.policy.queue(named: "support")?.approval == false)
         #expect(c.policy.redaction.rules.map(\.name) == ["iban", "card", "dni", "password"])
         #expect(c.policy.redaction.rules.first?.allowedQueues == ["treasury"] && !c.policy.notify.quoteInAcknowledgement)
+        // The data model.
+        #expect(c.policy.defaultCalendar.name == "office" && c.policy.defaultCalendar.timeZone.identifier == "Europe/Madrid")
+        #expect(c.policy.defaultCalendar.windows == [BusinessCalendar.Window(start: 540, end: 840), BusinessCalendar.Window(start: 900, end: 1080)])
+        #expect(c.policy.slaPolicies.map(\.name) == ["incident", "support", "treasury"])
+        #expect(c.policy.slaPolicies[0].types == ["incident"] && c.policy.slaPolicies[0].firstResponseMinutes == 120
+                && c.policy.slaPolicies[0].resolutionMinutes == 960 && c.policy.slaPolicies[0].escalateOnRed)
+        #expect(c.policy.levels.map(\.name) == ["L1", "L2"] && c.policy.assetKinds.contains("telescope"))
+        #expect(c.policy.queue(named: "support")?.types.first == "incident" && c.policy.queue(named: "support")?.autoCloseDays == 14)
+        #expect(c.policy.queue(named: "support")?.fields == [CustomField(name: "node", kind: .text),
+                                                              CustomField(name: "link", kind: .choice(["fibre", "wifi", "5ghz"]))])
+        #expect(c.policy.views["overdue"] == "--sla red --sort due" && c.policy.undoSeconds == 300)
     }
 
     @Test func redactionRulesOfTheInstallationsOwn() throws {
@@ -56,6 +67,16 @@ import Tickets
         ("name = \"card\"", "name = \"passport\"", "redaction[1].name", "no shipped rule \"passport\" (iban, card, dni, password): give a pattern"),
         ("name = \"dni\"\nallowed_queues = [\"treasury\"]", "name = \"dni\"\nallowed_queues = [\"bank\"]", "redaction[2].allowed_queues", "no queue named bank"),
         ("# [replies.ca]\n# thanks = [", "[replies.ca]\nthanks = [\"(gràcies\"]\n# thanks = [", "replies.ca.thanks[0]", "not a valid regular expression"),
+        ("time_zone = \"Europe/Madrid\"", "time_zone = \"Europe/Sants\"", "calendars.office.time_zone", "\"Europe/Sants\" is not a time zone (e.g. Europe/Madrid)"),
+        ("hours = [\"09:00-14:00\", ", "hours = [\"14:00-09:00\", ", "calendars.office.hours", "\"14:00-09:00\" is not a stretch of the day (write \"09:00-14:00\")"),
+        ("days = [\"mon\", \"tue\"", "days = [\"dilluns\", \"tue\"", "calendars.office.days", "\"dilluns\" is not a weekday (mon … sun)"),
+        ("first_response = \"2h\"", "first_response = \"soon\"", "sla[0].first_response", "\"soon\" is not a duration (write 4h, 1h30m, 90m)"),
+        ("resolution = \"24h\"\ncalendar = \"office\"", "resolution = \"24h\"\ncalendar = \"night\"", "sla[2].calendar", "no calendar \"night\" under [calendars] (or \"24x7\")"),
+        ("types = [\"incident\"]", "types = [\"outage\"]", "sla[0].types", "the support queue has no type \"outage\""),
+        ("staff = [\"anna\", \"pere\"]\n\n[[levels]]", "staff = [\"anna\", \"ghost\"]\n\n[[levels]]", "levels[0].staff", "no staff member \"ghost\" under [staff]"),
+        ("kind = \"choice\"", "kind = \"colour\"", "queues[0].fields[1].kind", "must be text, number, date or choice, not \"colour\""),
+        ("auto_close_days = 14", "auto_close_days = 0", "queues[0].auto_close_days", "must be between 1 and 365, not 0"),
+        ("undo_minutes = 5", "undo_minutes = 90", "notifications.undo_minutes", "must be between 0 and 60, not 90"),
     ])
     func errorsNameTheKey(_ find: String, _ replace: String, _ key: String, _ problem: String) {
         let text = example.replacingOccurrences(of: find, with: replace)

@@ -52,6 +52,18 @@ import Testing
         #expect(try search(f, "terrat") { $0.sort = [(.number, true)] } == [313, 312])
     }
 
+    @Test func aWordEveryTicketHasListsTheNewestFirst() throws {
+        let f = try desk()
+        for i in 0..<6 {
+            _ = try f.file(["From: x\(i)@example.cat", "To: support@example.test", "Subject: terrat \(i)", "Message-ID: <t\(i)@example.cat>", "", "El terrat."])
+        }
+        // Not ranked past rankedHits: newest first, and a filter still finds its tickets among older hits.
+        #expect(try search(f, "terrat") { $0.rankedHits = 2 } == [319, 318, 317, 316, 315, 314, 313, 312])
+        _ = try f.change(.queue("treasury"), 312)
+        #expect(try search(f, "terrat") { $0.rankedHits = 1; $0.queue = "treasury"; $0.limit = 1 } == [312])
+        #expect(try search(f, "terrat") { $0.rankedHits = 1; $0.limit = 3 } == [319, 318, 317])
+    }
+
     @Test func referencesFieldsAndNewWordsAreFound() throws {
         let f = try desk()
         _ = try f.change(.externalRef("PROV-8812"), 311)

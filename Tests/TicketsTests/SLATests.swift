@@ -169,5 +169,12 @@ let office = BusinessCalendar(name: "office", timeZone: TimeZone(identifier: "Eu
     @Test(arguments: [("1970-01-01", 0), ("2026-12-25", 20_812), ("2000-02-29", 11_016), ("1969-12-31", -1)])
     func daysSince1970(_ text: String, _ days: Int) {
         #expect(BusinessCalendar.days(text) == days)
+        #expect(BusinessCalendar.dayText(days) == text)
+    }
+
+    @Test func stampsAreLocalTime() {
+        #expect(TimeRules.stamp(madrid("2026-07-01 09:05"), in: TimeZone(identifier: "Europe/Madrid")!) == "2026-07-01 09:05 Europe/Madrid")
+        let utc = TimeZone(identifier: "UTC")!
+        #expect(TimeRules.stamp(Date(timeIntervalSince1970: -60), in: utc) == "1969-12-31 23:59 " + utc.identifier)
     }
 }
