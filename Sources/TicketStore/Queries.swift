@@ -320,7 +320,7 @@ extension SQLiteStore {
                 q.byStatus[r["status"]] = left > 0 ? left : nil
                 rows[q.name] = q
             }
-            for r in try Row.fetchAll(db, sql: "SELECT queue, COUNT(*) AS n FROM tickets WHERE status = 'new' AND owner IS NULL AND auto = 0 GROUP BY queue") {
+            for r in try Row.fetchAll(db, sql: "SELECT queue, COUNT(*) AS n FROM tickets WHERE status IN ('new', 'open') AND status = 'new' AND owner IS NULL AND auto = 0 GROUP BY queue") {
                 var q = row(r["queue"]); q.unownedNew = r["n"]; rows[q.name] = q
             }
             let t = now.timeIntervalSince1970

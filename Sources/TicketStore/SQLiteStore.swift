@@ -122,44 +122,52 @@ public final class SQLiteStore: Store {
 
     // MARK: rows
 
+    /// The columns a ticket is read from, in the order `ticket(_:_:)` reads them by index: a
+    /// row read by column name looks each name up, which showed in listing 500 tickets.
+    static let ticketColumns = [
+        "number", "title", "queue", "status", "owner", "priority", "auto", "approval", "purged_at", "billable", "minutes_worked",
+        "created_at", "updated_at", "resolved_at", "merged_into", "type", "co_owners", "due_at", "external_ref", "waiting_for", "level",
+        "fields", "organisation", "assets", "sla_policy", "sla_paused_seconds", "sla_paused_since", "first_response_at", "response_due",
+        "response_warn", "resolution_due", "resolution_warn", "sla_warn_at", "sla_breach_at", "sla_reminded",
+    ]
+    static let ticketSQL = "SELECT \(ticketColumns.joined(separator: ", ")) FROM tickets WHERE number = ?"
+
     func ticket(_ db: Database, _ number: Int) throws -> TicketRecord? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tickets WHERE number = ?"), arguments: [number]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.ticketSQL), arguments: [number]) else { return nil }
         let people = try Row.fetchAll(db.cachedStatement(sql: "SELECT role, address, name FROM ticket_people WHERE ticket = ? ORDER BY rowid"),
                                       arguments: [number])
         func list(_ role: String) -> [Address] {
-            people.filter { $0["role"] == role }.map { Address(name: $0["name"], address: $0["address"]) }
+            people.filter { $0[0] == role }.map { Address(name: $0[2], address: $0[1]) }
         }
-        var record = TicketRecord(number: row["number"], title: row["title"], queue: row["queue"],
-                            status: Status(rawValue: row["status"]) ?? .open, owner: row["owner"], priority: row["priority"],
-                            requestors: list("requestor"), ccs: list("cc"), watchers: list("watcher"), autoFiled: row["auto"],
-                            approval: (row["approval"] as String?).flatMap(Approval.init(rawValue:)),
-                            purged: (row["purged_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                            billable: row["billable"], minutesWorked: row["minutes_worked"],
-                            created: Date(timeIntervalSince1970: row["created_at"]), updated: Date(timeIntervalSince1970: row["updated_at"]),
-                            resolved: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
-        record.mergedInto = row["merged_into"]
-        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
-        record.type = row["type"]
-        record.coOwners = (row["co_owners"] as String? ?? "").split(separator: " ").map(String.init)
-        record.due = date("due_at")
-        record.externalRef = row["external_ref"]
-        record.waitingFor = (row["waiting_for"] as String?).flatMap(WaitingFor.init(rawValue:))
-        record.level = row["level"]
-        record.fields = Self.fields(row["fields"])
-        record.organisation = row["organisation"]
-        record.assets = (row["assets"] as String? ?? "").split(separator: "\t").map(String.init)
+        func date(_ i: Int) -> Date? { (row[i] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        var record = TicketRecord(number: row[0], title: row[1], queue: row[2], status: Status(rawValue: row[3]) ?? .open, owner: row[4],
+                                  priority: row[5], requestors: list("requestor"), ccs: list("cc"), watchers: list("watcher"), autoFiled: row[6],
+                                  approval: (row[7] as String?).flatMap(Approval.init(rawValue:)), purged: date(8), billable: row[9],
+                                  minutesWorked: row[10], created: Date(timeIntervalSince1970: row[11]),
+                                  updated: Date(timeIntervalSince1970: row[12]), resolved: date(13))
+        record.mergedInto = row[14]
+        record.type = row[15]
+        record.coOwners = (row[16] as String? ?? "").split(separator: " ").map(String.init)
+        record.due = date(17)
+        record.externalRef = row[18]
+        record.waitingFor = (row[19] as String?).flatMap(WaitingFor.init(rawValue:))
+        record.level = row[20]
+        record.fields = Self.fields(row[21])
+        record.organisation = row[22]
+        record.assets = (row[23] as String? ?? "").split(separator: "\t").map(String.init)
         var c = SLAClock()
-        c.policy = row["sla_policy"]
-        c.pausedSeconds = row["sla_paused_seconds"]
-        c.pausedSince = date("sla_paused_since")
-        c.firstResponse = date("first_response_at")
-        c.responseDue = date("response_due")
-        c.responseWarn = date("response_warn")
-        c.resolutionDue = date("resolution_due")
-        c.resolutionWarn = date("resolution_warn")
-        c.warnAt = date("sla_warn_at")
-        c.breachAt = date("sla_breach_at")
-        c.reminded = Set((row["sla_reminded"] as String? ?? "").split(separator: ",").map(String.init))
+        c.policy = row[24]
+        c.pausedSeconds = row[25]
+        c.pausedSince = date(26)
+        c.firstResponse = date(27)
+        c.responseDue = date(28)
+        c.responseWarn = date(29)
+        c.resolutionDue = date(30)
+        c.resolutionWarn = date(31)
+        c.warnAt = date(32)
+        c.breachAt = date(33)
+        let reminded = row[34] as String? ?? ""
+        c.reminded = reminded.isEmpty ? [] : Set(reminded.split(separator: ",").map(String.init))
         record.sla = c
         return record
     }

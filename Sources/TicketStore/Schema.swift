@@ -292,6 +292,8 @@ enum Schema {
                 -- What the dashboard counts without reading every ticket.
                 CREATE INDEX tickets_waiting ON tickets(queue, waiting_for) WHERE waiting_for IS NOT NULL;
                 CREATE INDEX tickets_aside ON tickets(queue, status) WHERE auto = 1 OR merged_into IS NOT NULL;
+                CREATE INDEX tickets_open_work ON tickets(queue, status, owner, auto, waiting_for, updated_at, number)
+                    WHERE status IN ('new', 'open');
                 -- Saved views: named `suport list` options (a JSON array of arguments).
                 CREATE TABLE saved_views (name TEXT PRIMARY KEY, arguments TEXT NOT NULL, created_by TEXT, created_at REAL NOT NULL);
                 """)
