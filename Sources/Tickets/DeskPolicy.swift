@@ -172,8 +172,13 @@ public struct DeskPolicy: Sendable {
 
     /// A staff member by handle or address.
     public func staff(_ key: String) -> Staff? {
+        // The queues in order, as `allStaff` lists them, without building that list: this is
+        // asked for every recipient of every notice.
         let k = key.lowercased()
-        return allStaff.first { $0.id.lowercased() == k || $0.address.lowercased() == k }
+        for queue in queues {
+            if let s = queue.staff.first(where: { $0.id.lowercased() == k || $0.address.lowercased() == k }) { return s }
+        }
+        return nil
     }
 
     /// Whether this staff address (or handle) works this queue: its staff, or an admin.
