@@ -33,7 +33,10 @@ extension Integration {
         let atStop = try desk.ticketCount()
         Thread.sleep(forTimeInterval: 2)
         try servers.imapStart()
-        #expect(eventually(timeout: 120) { try desk.ticketCount() == 1000 && servers.count("support", "INBOX") == 0 })
+        // Once, the mailbox that was being written when Dovecot died stayed unusable for two
+        // minutes after the restart (not traced further; a stale lock is the likely cause), and
+        // the poller's backoff, capped at 60 s, found it again only then.
+        #expect(eventually(timeout: 300) { try desk.ticketCount() == 1000 && servers.count("support", "INBOX") == 0 })
         #expect(try desk.ticketCount() == 1000)
         #expect(atStop < 1000, "the restart came after the filing was done")
         #expect(eventually { (try? String(contentsOf: desk.log, encoding: .utf8))?.contains("mailbox reachable again") == true })
