@@ -188,7 +188,7 @@ struct ListFilterOptions: ParsableArguments {
     @Option(help: "Only tickets whose custom field has this value: NAME=VALUE (repeatable).") var field: [String] = []
     @Option(help: "Only tickets with this outside reference.") var ref: String?
     @Option(parsing: .unconditional,
-            help: "Sort by these keys, comma-separated, '-' for descending: \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")).")
+            help: "Sort by these keys, comma-separated, '-' for descending: \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")), or field.NAME.")
     var sort: String?
     @Option(help: "At most this many tickets (default 500).") var limit: Int?
 
@@ -239,8 +239,9 @@ struct ListFilterOptions: ParsableArguments {
             f.priority = a...b
         }
         if let sort {
-            guard let keys = SortKey.parse(sort) else {
-                throw ValidationError("--sort takes \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated, '-' for descending")
+            let numeric = Set(desk.policy.queues.flatMap(\.fields).filter { $0.kind == .number }.map(\.name))
+            guard let keys = SortKey.parse(sort, numericFields: numeric) else {
+                throw ValidationError("--sort takes \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")) or field.NAME, comma-separated, '-' for descending")
             }
             f.sort = keys
         }

@@ -61,7 +61,7 @@ extension SQLiteStore {
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             // Sort keys come from a closed list (`SortKey`), never from the caller's text.
-            let sort = filter.sort.map { "\($0.key.column) \($0.descending ? "DESC" : "ASC")" }
+            let sort = filter.sort.map(\.sql)
             func numbers(join: String, first: [(any DatabaseValueConvertible)?], order: [String]) throws -> [Int] {
                 let by = ((sort.isEmpty ? order : sort) + ["t.number DESC"]).joined(separator: ", ")
                 return try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(by) LIMIT ?",

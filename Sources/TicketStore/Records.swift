@@ -96,8 +96,8 @@ public struct TicketFilter: Sendable {
     /// newest first: bm25 over every hit costs more than ranking is worth when nearly every
     /// ticket has the word.
     public var rankedHits = 5_000
-    /// Sort keys in order, each descending when `descending` (default: newest first).
-    public var sort: [(key: SortKey, descending: Bool)] = []
+    /// Sort keys in order (default: newest first).
+    public var sort: [SortTerm] = []
     public var limit = 500
 
     public init() {}
@@ -166,15 +166,62 @@ public enum SortKey: String, Sendable, CaseIterable {
         }
     }
 
-    /// `due,-priority` → keys with their direction; nil when a key is unknown.
-    public static func parse(_ text: String) -> [(key: SortKey, descending: Bool)]? {
-        var out: [(SortKey, Bool)] = []
+    /// `due,-priority,field.node` → terms with their direction; nil when a key is unknown.
+    /// `numericFields` are the custom fields that sort as numbers.
+    public static func parse(_ text: String, numericFields: Set<String> = []) -> [SortTerm]? {
+        var out: [SortTerm] = []
         for piece in text.split(separator: ",") {
             let descending = piece.hasPrefix("-")
-            guard let key = SortKey(rawValue: String(piece.drop { $0 == "-" || $0 == "+" }).lowercased()) else { return nil }
-            out.append((key, descending))
+            let name = String(piece.drop { $0 == "-" || $0 == "+" })
+            if name.lowercased().hasPrefix("field.") {
+                let field = String(name.dropFirst(6))
+                guard SortTerm.isFieldName(field) else { return nil }
+                out.append(.field(field, numeric: numericFields.contains(field), descending: descending))
+            } else {
+                guard let key = SortKey(rawValue: name.lowercased()) else { return nil }
+                out.append(SortTerm(key, descending: descending))
+            }
         }
         return out.isEmpty ? nil : out
+    }
+}
+
+/// One sort key of a list: a field of every ticket, or a custom field by name.
+public struct SortTerm: Sendable {
+    enum What: Sendable { case key(SortKey), field(String, numeric: Bool) }
+    let what: What
+    public let descending: Bool
+
+    public init(_ key: SortKey, descending: Bool = false) {
+        what = .key(key)
+        self.descending = descending
+    }
+
+    /// A custom field; `numeric` sorts its values as numbers.
+    public static func field(_ name: String, numeric: Bool = false, descending: Bool = false) -> SortTerm {
+        SortTerm(what: .field(name, numeric: numeric), descending: descending)
+    }
+
+    private init(what: What, descending: Bool) {
+        self.what = what
+        self.descending = descending
+    }
+
+    /// Names a custom field may have (as the configuration allows them): only these reach SQL.
+    static func isFieldName(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
+    /// The ORDER BY term; tickets without the field sort after those with it.
+    var sql: String {
+        let direction = descending ? "DESC" : "ASC"
+        switch what {
+        case .key(let key): return "\(key.column) \(direction)"
+        case let .field(name, numeric):
+            guard Self.isFieldName(name) else { return "t.number \(direction)" }
+            let value = "json_extract(t.fields, '$.\"\(name)\"')"
+            return "(\(value) IS NULL), " + (numeric ? "CAST(\(value) AS REAL) \(direction)" : "\(value) COLLATE NOCASE \(direction)")
+        }
     }
 }
 

@@ -64,8 +64,19 @@ func dataModelPolicy() -> DeskPolicy {
         filter.externalRef = "prov-8812"
         #expect(try f.store.list(filter).map(\.number) == [311])
         filter = TicketFilter()
-        filter.sort = [(.type, true)]
+        filter.sort = [SortTerm(.type, descending: true)]
         #expect(try f.store.list(filter).map(\.number) == [311, 312])
+        // Custom fields sort too, numbers as numbers; tickets without the field come last.
+        _ = try f.file(["From: pau@example.cat", "To: support@example.test", "Subject: Tercera", "Message-ID: <p9@example.cat>", "", "Hola."])
+        _ = try f.change(.field("antennas", "12"), 313)
+        filter = TicketFilter()
+        filter.sort = [.field("antennas", numeric: true)]
+        #expect(try f.store.list(filter).map(\.number) == [311, 313, 312])
+        filter.sort = [.field("antennas", numeric: false, descending: true)]
+        #expect(try f.store.list(filter).map(\.number) == [311, 313, 312], "as text, \"3\" comes after \"12\"")
+        #expect(SortKey.parse("due,-field.antennas", numericFields: ["antennas"])?.map(\.sql) == [
+            "COALESCE(t.due_at, t.resolution_due, 1e18) ASC", "(json_extract(t.fields, '$.\"antennas\"') IS NULL), CAST(json_extract(t.fields, '$.\"antennas\"') AS REAL) DESC"])
+        #expect(SortKey.parse("field.x'); DROP TABLE tickets; --") == nil)
     }
 
     @Test func everyOwnerIsToldAsTheOwnerIs() throws {

@@ -49,7 +49,7 @@ import Testing
         #expect(try search(f, "terrat") == [312, 313])
         _ = try f.change(.queue("treasury"), 313)
         #expect(try search(f, "terrat") { $0.queue = "treasury" } == [313])
-        #expect(try search(f, "terrat") { $0.sort = [(.number, true)] } == [313, 312])
+        #expect(try search(f, "terrat") { $0.sort = [SortTerm(.number, descending: true)] } == [313, 312])
     }
 
     @Test func aWordEveryTicketHasListsTheNewestFirst() throws {
