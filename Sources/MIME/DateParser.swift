@@ -52,7 +52,7 @@ enum DateParser {
         guard hour <= 24, minute < 60 else { return nil }
         let zone = offset ?? 0
         let zoneSeconds = (zone / 100) * 3600 + (zone % 100) * 60
-        let days = daysFromCivil(year: y, month: m, day: d)
+        let days = CivilDate.days(year: y, month: m, day: d)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - zoneSeconds
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
@@ -99,16 +99,5 @@ enum DateParser {
             i += 1
         }
         return tokens
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

@@ -98,11 +98,6 @@ struct OrgAdd: ParsableCommand {
     }
 }
 
-func organisationJSON(_ o: Organisation) -> JSONValue {
-    .object([("name", .string(o.name)), ("contact", .string(o.contact)), ("notes", .string(o.notes)),
-             ("domains", .array(o.domains.map { .string($0) })), ("members", .array(o.members.map { .string($0) }))])
-}
-
 struct OrgList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List organisations.")
     @OptionGroup var options: DeskOptions
@@ -110,7 +105,7 @@ struct OrgList: ParsableCommand {
     func run() throws {
         try options.run { desk in
             let orgs = try desk.store.organisations()
-            if json { print(JSONValue.array(orgs.map(organisationJSON)).rendered()); return }
+            if json { print(JSONValue.array(orgs.map(Views.json)).rendered()); return }
             print(orgs.isEmpty ? "No organisations." : Views.table(["ORGANISATION", "DOMAINS", "MEMBERS", "CONTACT"], orgs.map {
                 [$0.name, $0.domains.joined(separator: ","), String($0.members.count), $0.contact ?? ""]
             }))
@@ -128,25 +123,27 @@ struct OrgShow: ParsableCommand {
             guard let org = try desk.store.organisation(named: name) else { throw DeskError.unknownOrganisation(name) }
             var filter = TicketFilter()
             filter.organisation = org.name
-            let tickets = try desk.store.list(filter)
             let assets = try desk.store.assets(organisation: org.name)
-            if json {
-                guard case .object(var pairs) = organisationJSON(org) else { return }
-                pairs.append(("assets", .array(assets.map(assetJSON))))
-                pairs.append(("tickets", .array(tickets.map { Views.json($0, tag: desk.policy.tag) })))
-                print(JSONValue.object(pairs).rendered())
-                return
-            }
-            print(org.name)
-            if let c = org.contact { print("Contact:  \(c)") }
-            if let n = org.notes { print("Notes:    \(n)") }
-            print("Domains:  \(org.domains.isEmpty ? "-" : org.domains.joined(separator: ", "))")
-            print("Members:  \(org.members.isEmpty ? "-" : org.members.joined(separator: ", "))")
-            print("Assets:   \(assets.isEmpty ? "-" : assets.map(\.name).joined(separator: ", "))")
-            print("")
-            print(Views.list(tickets, tag: desk.policy.tag, zone: desk.policy.displayZone))
+            printRecord(Views.json(org), adding: [("assets", .array(assets.map(Views.json)))], lines: [
+                org.name,
+                org.contact.map { "Contact:  \($0)" }, org.notes.map { "Notes:    \($0)" },
+                "Domains:  \(org.domains.isEmpty ? "-" : org.domains.joined(separator: ", "))",
+                "Members:  \(org.members.isEmpty ? "-" : org.members.joined(separator: ", "))",
+                "Assets:   \(assets.isEmpty ? "-" : assets.map(\.name).joined(separator: ", "))",
+            ].compactMap { $0 }, tickets: try desk.store.list(filter), desk: desk, json: json)
         }
     }
+}
+
+/// A record and the tickets about it: its JSON with the tickets (and `adding`) in it, or its
+/// lines, a blank line and the tickets' table.
+func printRecord(_ record: JSONValue, adding: [(String, JSONValue)] = [], lines: [String], tickets: [TicketRecord], desk: Desk, json: Bool) {
+    if json, case .object(let pairs) = record {
+        print(JSONValue.object(pairs + adding + [("tickets", .array(tickets.map { Views.json($0, tag: desk.policy.tag) }))]).rendered())
+        return
+    }
+    print((lines + [""]).joined(separator: "\n"))
+    print(Views.list(tickets, tag: desk.policy.tag, zone: desk.policy.displayZone))
 }
 
 struct OrgMembers: ParsableCommand {
@@ -170,11 +167,6 @@ struct OrgMembers: ParsableCommand {
             print(org.members.isEmpty ? "No members (people may still belong by domain: \(org.domains.joined(separator: ", ")))." : org.members.joined(separator: "\n"))
         }
     }
-}
-
-func assetJSON(_ a: Asset) -> JSONValue {
-    .object([("name", .string(a.name)), ("kind", .string(a.kind)), ("organisation", .string(a.organisation)),
-             ("location", .string(a.location)), ("notes", .string(a.notes))])
 }
 
 struct AssetCommand: ParsableCommand {
@@ -215,7 +207,7 @@ struct AssetList: ParsableCommand {
     func run() throws {
         try options.run { desk in
             let assets = try desk.store.assets(organisation: org)
-            if json { print(JSONValue.array(assets.map(assetJSON)).rendered()); return }
+            if json { print(JSONValue.array(assets.map(Views.json)).rendered()); return }
             print(assets.isEmpty ? "No assets." : Views.table(["ASSET", "KIND", "ORGANISATION", "LOCATION"], assets.map {
                 [$0.name, $0.kind, $0.organisation ?? "-", $0.location ?? "-"]
             }))
@@ -233,19 +225,10 @@ struct AssetShow: ParsableCommand {
             guard let asset = try desk.store.asset(named: name) else { throw DeskError.unknownAsset(name) }
             var filter = TicketFilter()
             filter.asset = asset.name
-            let tickets = try desk.store.list(filter)
-            if json {
-                guard case .object(var pairs) = assetJSON(asset) else { return }
-                pairs.append(("tickets", .array(tickets.map { Views.json($0, tag: desk.policy.tag) })))
-                print(JSONValue.object(pairs).rendered())
-                return
-            }
-            print("\(asset.name) (\(asset.kind))")
-            if let o = asset.organisation { print("Org:       \(o)") }
-            if let l = asset.location { print("Location:  \(l)") }
-            if let n = asset.notes { print("Notes:     \(n)") }
-            print("")
-            print(Views.list(tickets, tag: desk.policy.tag, zone: desk.policy.displayZone))
+            printRecord(Views.json(asset), lines: [
+                "\(asset.name) (\(asset.kind))", asset.organisation.map { "Org:       \($0)" },
+                asset.location.map { "Location:  \($0)" }, asset.notes.map { "Notes:     \($0)" },
+            ].compactMap { $0 }, tickets: try desk.store.list(filter), desk: desk, json: json)
         }
     }
 }
@@ -274,12 +257,10 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var filter: ListFilterOptions
     @Flag(help: "Print JSON.") var json = false
     func run() throws {
-        var chosen = filter
-        chosen.search = query
+        var words = filter.query
+        words.search = query
         try options.run { desk in
-            let tickets = try desk.store.list(try chosen.ticketFilter(desk: desk, actor: options.actorName))
-            print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()
-                       : Views.list(tickets, tag: desk.policy.tag, zone: desk.policy.displayZone))
+            printTickets(try desk.store.list(try words.filter(policy: desk.policy, actor: options.actorName)), desk: desk, json: json)
         }
     }
 }

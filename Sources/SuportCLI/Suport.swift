@@ -150,23 +150,17 @@ struct List: ParsableCommand {
 
     func run() throws {
         try options.run { desk in
-            var chosen = filter
-            if let view {
-                let arguments = try savedView(view, desk: desk)
-                chosen = filter.over(try ListFilterOptions.parse(arguments))
-            }
-            let tickets = try desk.store.list(try chosen.ticketFilter(desk: desk, actor: options.actorName))
-            print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()
-                       : Views.list(tickets, tag: desk.policy.tag, zone: desk.policy.displayZone))
+            var query = filter.query
+            if let view { query = query.over(try ListFilterOptions.parse(try desk.savedView(view)).query) }
+            printTickets(try desk.store.list(try query.filter(policy: desk.policy, actor: options.actorName)), desk: desk, json: json)
         }
     }
 }
 
-/// The arguments of a saved view: the database's, else the configuration's `[views]`.
-func savedView(_ name: String, desk: Desk) throws -> [String] {
-    if let saved = try desk.store.views().first(where: { $0.name == name }) { return saved.arguments }
-    if let configured = desk.policy.views[name] { return configured.split(whereSeparator: \.isWhitespace).map(String.init) }
-    throw ValidationError("no view \(name.debugDescription) (suport view list)")
+/// A list of tickets: the table people read, or JSON.
+func printTickets(_ tickets: [TicketRecord], desk: Desk, json: Bool) {
+    print(json ? JSONValue.array(tickets.map { Views.json($0, tag: desk.policy.tag) }).rendered()
+               : Views.list(tickets, tag: desk.policy.tag, zone: desk.policy.displayZone))
 }
 
 /// Which tickets `list` (and a saved view) shows, and in what order.
@@ -192,82 +186,28 @@ struct ListFilterOptions: ParsableArguments {
     var sort: String?
     @Option(help: "At most this many tickets (default 500).") var limit: Int?
 
-    /// These options, with a saved view's filling in what these leave out.
-    func over(_ base: ListFilterOptions) -> ListFilterOptions {
-        var m = self
-        m.queue = queue ?? base.queue
-        m.status = status ?? base.status
-        m.owner = owner ?? base.owner
-        m.unowned = unowned || base.unowned
-        m.requestor = requestor ?? base.requestor
-        m.search = search ?? base.search
-        m.auto = auto || base.auto
-        m.priority = priority ?? base.priority
-        m.type = type ?? base.type
-        m.org = org ?? base.org
-        m.asset = asset ?? base.asset
-        m.waiting = waiting ?? base.waiting
-        m.level = level ?? base.level
-        m.sla = sla ?? base.sla
-        m.field = base.field + field
-        m.ref = ref ?? base.ref
-        m.sort = sort ?? base.sort
-        m.limit = limit ?? base.limit
-        return m
-    }
-
-    /// The store's filter; every name is checked against the configuration first.
-    func ticketFilter(desk: Desk, actor: String?) throws -> TicketFilter {
-        var f = TicketFilter()
-        if let queue, desk.policy.queue(named: queue) == nil { throw DeskError.unknownQueue(queue) }
-        f.queue = queue
-        f.statuses = try StatusList.parse(status)
-        if let owner {
-            let who = owner.lowercased() == "me" ? (actor ?? "") : owner
-            guard let staff = desk.policy.staff(who) else { throw DeskError.unknownStaff(who) }
-            f.owner = staff.id
-        }
-        f.unowned = unowned
-        f.requestor = requestor
-        f.search = search
-        f.auto = auto
-        if let priority {
-            let bounds = priority.split(separator: "-").compactMap { Int($0) }
-            guard (1...2).contains(bounds.count), let a = bounds.first, let b = bounds.last, a <= b else {
-                throw ValidationError("--priority takes N or A-B, as in 5-10")
-            }
-            f.priority = a...b
-        }
-        if let sort {
-            let numeric = Set(desk.policy.queues.flatMap(\.fields).filter { $0.kind == .number }.map(\.name))
-            guard let keys = SortKey.parse(sort, numericFields: numeric) else {
-                throw ValidationError("--sort takes \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")) or field.NAME, comma-separated, '-' for descending")
-            }
-            f.sort = keys
-        }
-        f.type = type
-        f.organisation = org
-        f.asset = asset
-        if let waiting {
-            guard let w = WaitingFor.named(waiting) else { throw DeskError.unknownWaiting(waiting) }
-            f.waitingFor = w
-        }
-        if let level {
-            guard let l = desk.policy.level(named: level) else { throw DeskError.unknownLevel(level, levels: desk.policy.levels.map(\.name)) }
-            f.level = l.name
-            f.firstLevel = desk.policy.levels.first?.name
-        }
-        if let sla {
-            guard let state = SLAState(rawValue: sla.lowercased()) else { throw ValidationError("--sla takes green, yellow or red") }
-            f.sla = state
-        }
-        f.fields = try field.map { pair in
-            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw ValidationError("--field takes NAME=VALUE") }
-            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
-        }
-        f.externalRef = ref
-        f.limit = limit ?? 500
-        return f
+    /// The list these options ask for.
+    var query: ListQuery {
+        var q = ListQuery()
+        q.queue = queue
+        q.status = status
+        q.owner = owner
+        q.unowned = unowned
+        q.requestor = requestor
+        q.search = search
+        q.auto = auto
+        q.priority = priority
+        q.type = type
+        q.organisation = org
+        q.asset = asset
+        q.waiting = waiting
+        q.level = level
+        q.sla = sla
+        q.fields = field
+        q.externalRef = ref
+        q.sort = sort
+        q.limit = limit
+        return q
     }
 }
 
@@ -288,7 +228,7 @@ struct ViewSave: ParsableCommand {
         let args = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
         let parsed = try ListFilterOptions.parse(args)
         try options.run { desk in
-            _ = try parsed.ticketFilter(desk: desk, actor: options.actorName)
+            _ = try parsed.query.filter(policy: desk.policy, actor: options.actorName)
             try desk.store.saveView(name: name, arguments: args, by: options.actorName, now: Date())
             print("view \(name): suport list \(args.joined(separator: " "))")
         }

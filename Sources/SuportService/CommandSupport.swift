@@ -17,11 +17,122 @@ public enum StatusList {
 
 public enum CommandError: Error, CustomStringConvertible {
     case unknownStatus(String)
+    /// A list option that does not read: what it takes.
+    case invalidOption(String)
 
     public var description: String {
         switch self {
         case .unknownStatus(let s): return "no status \(s.debugDescription): use new, open, stalled, resolved or rejected"
+        case .invalidOption(let why): return why
         }
+    }
+}
+
+/// Which tickets a list asks for, as a person writes it (the CLI's options, later a web
+/// form's fields): turned into the store's filter with every name checked against the
+/// configuration, so each caller reads a list the same way.
+public struct ListQuery: Sendable {
+    public var queue: String?
+    public var status: String?
+    /// A staff handle or address; `me` is the actor.
+    public var owner: String?
+    public var unowned = false
+    public var requestor: String?
+    public var search: String?
+    public var auto = false
+    /// `N` or `A-B`.
+    public var priority: String?
+    public var type: String?
+    public var organisation: String?
+    public var asset: String?
+    public var waiting: String?
+    public var level: String?
+    public var sla: String?
+    /// `NAME=VALUE` each.
+    public var fields: [String] = []
+    public var externalRef: String?
+    /// `due,-priority,field.node`.
+    public var sort: String?
+    public var limit: Int?
+
+    public init() {}
+
+    /// This query, with a saved view's filling in what this one leaves out.
+    public func over(_ base: ListQuery) -> ListQuery {
+        var m = self
+        m.queue = queue ?? base.queue
+        m.status = status ?? base.status
+        m.owner = owner ?? base.owner
+        m.unowned = unowned || base.unowned
+        m.requestor = requestor ?? base.requestor
+        m.search = search ?? base.search
+        m.auto = auto || base.auto
+        m.priority = priority ?? base.priority
+        m.type = type ?? base.type
+        m.organisation = organisation ?? base.organisation
+        m.asset = asset ?? base.asset
+        m.waiting = waiting ?? base.waiting
+        m.level = level ?? base.level
+        m.sla = sla ?? base.sla
+        m.fields = base.fields + fields
+        m.externalRef = externalRef ?? base.externalRef
+        m.sort = sort ?? base.sort
+        m.limit = limit ?? base.limit
+        return m
+    }
+
+    /// The store's filter; every name is checked against the configuration first.
+    public func filter(policy: DeskPolicy, actor: String?) throws -> TicketFilter {
+        var f = TicketFilter()
+        if let queue, policy.queue(named: queue) == nil { throw DeskError.unknownQueue(queue) }
+        f.queue = queue
+        f.statuses = try StatusList.parse(status)
+        if let owner {
+            let who = owner.lowercased() == "me" ? (actor ?? "") : owner
+            guard let staff = policy.staff(who) else { throw DeskError.unknownStaff(who) }
+            f.owner = staff.id
+        }
+        f.unowned = unowned
+        f.requestor = requestor
+        f.search = search
+        f.auto = auto
+        if let priority {
+            let bounds = priority.split(separator: "-").compactMap { Int($0) }
+            guard (1...2).contains(bounds.count), let a = bounds.first, let b = bounds.last, a <= b else {
+                throw CommandError.invalidOption("--priority takes N or A-B, as in 5-10")
+            }
+            f.priority = a...b
+        }
+        if let sort {
+            let numeric = Set(policy.queues.flatMap(\.fields).filter { $0.kind == .number }.map(\.name))
+            guard let keys = SortKey.parse(sort, numericFields: numeric) else {
+                throw CommandError.invalidOption("--sort takes \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")) or field.NAME, comma-separated, '-' for descending")
+            }
+            f.sort = keys
+        }
+        f.type = type
+        f.organisation = organisation
+        f.asset = asset
+        if let waiting {
+            guard let w = WaitingFor.named(waiting) else { throw DeskError.unknownWaiting(waiting) }
+            f.waitingFor = w
+        }
+        if let level {
+            guard let l = policy.level(named: level) else { throw DeskError.unknownLevel(level, levels: policy.levels.map(\.name)) }
+            f.level = l.name
+            f.firstLevel = policy.levels.first?.name
+        }
+        if let sla {
+            guard let state = SLAState(rawValue: sla.lowercased()) else { throw CommandError.invalidOption("--sla takes green, yellow or red") }
+            f.sla = state
+        }
+        f.fields = try fields.map { pair in
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw CommandError.invalidOption("--field takes NAME=VALUE") }
+            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+        }
+        f.externalRef = externalRef
+        f.limit = limit ?? 500
+        return f
     }
 }
 
@@ -33,5 +144,14 @@ public enum MediaTypes {
 
     public static func guess(_ path: String) -> String {
         byExtension[URL(fileURLWithPath: path).pathExtension.lowercased()] ?? "application/octet-stream"
+    }
+}
+
+extension Desk {
+    /// A saved view's `suport list` arguments: the database's, else the configuration's `[views]`.
+    public func savedView(_ name: String) throws -> [String] {
+        if let saved = try store.views().first(where: { $0.name == name }) { return saved.arguments }
+        if let configured = policy.views[name] { return configured.split(whereSeparator: \.isWhitespace).map(String.init) }
+        throw CommandError.invalidOption("no view \(name.debugDescription) (suport view list)")
     }
 }

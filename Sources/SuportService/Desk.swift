@@ -322,24 +322,32 @@ extension Desk {
 
     /// Gives a staff reply still held in the outbox new words, by its author.
     public func editHeld(outbox id: Int64, text: String, actor: String?, now: Date = Date()) throws -> ChangeOutcome {
-        try store.write { tx in
-            guard let held = try tx.heldReply(outbox: id), let ticket = try tx.ticket(number: held.ticket) else { throw StoreError.noSuchNotification(id) }
-            let staff = try Authorization.staff(actor, on: ticket, policy: policy)
-            let op = try UndoRules.edit(held, ticket: ticket, text: text, by: staff, composer: composer, thread: try tx.thread(ticket: ticket.number),
-                                        languages: try tx.languages(of: (ticket.requestors + ticket.ccs).map(\.address)), now: now)
-            try tx.apply(op)
-            return ChangeOutcome(ticket: ticket, changed: true, notifications: op.outboxRewritten.count)
+        try changeHeld(outbox: id, actor: actor) { held, ticket, staff, tx in
+            var op = try UndoRules.edit(held, ticket: ticket, text: text, by: staff, policy: policy, now: now)
+            try finish(&op, tx)
+            UndoRules.rewrite(&op, onto: held)
+            return (op, op.outboxRewritten.count)
         }
     }
 
     /// Withdraws a staff reply still held in the outbox, by its author: nobody is sent it.
     public func withdrawHeld(outbox id: Int64, actor: String?, now: Date = Date()) throws -> ChangeOutcome {
+        try changeHeld(outbox: id, actor: actor) { held, ticket, staff, _ in
+            let op = try UndoRules.withdraw(held, ticket: ticket, by: staff, now: now)
+            return (op, op.outboxWithdrawn.count)
+        }
+    }
+
+    /// A held reply, its ticket and the acting staff member (of the ticket's queue), for one
+    /// undo-window operation applied in the same transaction.
+    private func changeHeld(outbox id: Int64, actor: String?,
+                            _ rule: (HeldReply, TicketRecord, Staff, any StoreTransaction) throws -> (TicketOperation, Int)) throws -> ChangeOutcome {
         try store.write { tx in
             guard let held = try tx.heldReply(outbox: id), let ticket = try tx.ticket(number: held.ticket) else { throw StoreError.noSuchNotification(id) }
             let staff = try Authorization.staff(actor, on: ticket, policy: policy)
-            let op = try UndoRules.withdraw(held, ticket: ticket, by: staff, now: now)
+            let (op, notifications) = try rule(held, ticket, staff, tx)
             try tx.apply(op)
-            return ChangeOutcome(ticket: ticket, changed: true, notifications: op.outboxWithdrawn.count)
+            return ChangeOutcome(ticket: ticket, changed: true, notifications: notifications)
         }
     }
 
@@ -386,52 +394,40 @@ extension Desk {
         }
     }
 
-    /// Does what the clock has made due, from the database alone (so a restart loses
-    /// nothing): resolutions nobody approved within `approval_days` close without approval,
-    /// and finished tickets past their queue's `keep_resolved_months` are purged (then the
-    /// freed space is given back). Returns how many tickets it changed.
-    @discardableResult
-    public func runDueWork(now: Date = Date()) throws -> Int {
+    /// Applies what `rule` makes of each ticket, each in a transaction of its own and read
+    /// again inside it (a reply may have changed it since it was listed); returns how many changed.
+    private func applyEach(_ tickets: [TicketRecord], _ rule: (TicketRecord) -> TicketOperation?) throws -> Int {
         var changed = 0
-        let purged = try dueForPurge(now: now)
-        for due in purged {
+        for listed in tickets {
             changed += try store.write { tx in
-                guard let ticket = try tx.ticket(number: due.number), let op = RetentionRules.purge(ticket, policy: policy, now: now) else { return 0 }
-                try tx.apply(op)
-                return 1
-            }
-        }
-        if !purged.isEmpty { try store.reclaimSpace() }
-        if policy.accessLogDays > 0 { try store.forgetAccess(before: now.addingTimeInterval(-Double(policy.accessLogDays) * 86_400)) }
-        for pending in try store.pendingApprovals() where ApprovalRules.deadline(of: pending, policy: policy).map({ $0 <= now }) == true {
-            changed += try store.write { tx in
-                // Read again inside the transaction: a reply may have approved or reopened it since.
-                guard let ticket = try tx.ticket(number: pending.number),
-                      let op = ApprovalRules.expiry(of: ticket, policy: policy, now: now) else { return 0 }
-                try tx.apply(op)
-                return 1
-            }
-        }
-        // SLA reminders: each once per deadline, recorded on the ticket, so a restart sends none twice.
-        for candidate in try store.slaCandidates(now: now) {
-            changed += try store.write { tx in
-                guard let ticket = try tx.ticket(number: candidate.number),
-                      var op = SLARules.reminder(for: ticket, policy: policy, now: now) else { return 0 }
+                guard let ticket = try tx.ticket(number: listed.number), var op = rule(ticket) else { return 0 }
                 try finish(&op, tx)
                 try tx.apply(op)
                 return 1
             }
         }
+        return changed
+    }
+
+    /// Does what the clock has made due, from the database alone (so a restart loses
+    /// nothing): finished tickets past their queue's `keep_resolved_months` are purged (then
+    /// the freed space is given back), resolutions nobody approved within `approval_days`
+    /// close without approval, SLA reminders go, and tickets quiet past `auto_close_days`
+    /// close. Returns how many tickets it changed.
+    @discardableResult
+    public func runDueWork(now: Date = Date()) throws -> Int {
+        var changed = 0
+        let purged = try dueForPurge(now: now)
+        changed += try applyEach(purged) { RetentionRules.purge($0, policy: policy, now: now) }
+        if !purged.isEmpty { try store.reclaimSpace() }
+        if policy.accessLogDays > 0 { try store.forgetAccess(before: now.addingTimeInterval(-Double(policy.accessLogDays) * 86_400)) }
+        let expired = try store.pendingApprovals().filter { ApprovalRules.deadline(of: $0, policy: policy).map { $0 <= now } == true }
+        changed += try applyEach(expired) { ApprovalRules.expiry(of: $0, policy: policy, now: now) }
+        // SLA reminders: each once per deadline, recorded on the ticket, so a restart sends none twice.
+        changed += try applyEach(try store.slaCandidates(now: now)) { SLARules.reminder(for: $0, policy: policy, now: now) }
         if let shortest = policy.queues.compactMap(\.autoCloseDays).min() {
-            for waiting in try store.waiting(for: .requester, updatedBefore: now.addingTimeInterval(-Double(shortest) * 86_400)) {
-                changed += try store.write { tx in
-                    guard let ticket = try tx.ticket(number: waiting.number),
-                          var op = AutoCloseRules.operation(for: ticket, policy: policy, now: now) else { return 0 }
-                    try finish(&op, tx)
-                    try tx.apply(op)
-                    return 1
-                }
-            }
+            let quiet = try store.waiting(for: .requester, updatedBefore: now.addingTimeInterval(-Double(shortest) * 86_400))
+            changed += try applyEach(quiet) { AutoCloseRules.operation(for: $0, policy: policy, now: now) }
         }
         return changed
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 
 /// When the desk works: working days and hours in a time zone, and holidays. SLA targets
 /// are counted in this time, so a ticket filed on Friday evening is not late on Monday
@@ -92,31 +93,17 @@ public struct BusinessCalendar: Sendable, Equatable {
         return windows.map { (instant(day: day, minute: $0.start), instant(day: day, minute: $0.end)) }
     }
 
-    /// `YYYY-MM-DD` of a day since 1970 (the civil calendar, proleptic Gregorian).
+    /// `YYYY-MM-DD` of a day since 1970.
     static func dayText(_ days: Int) -> String {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = CivilDate.day(days)
         return String(format: "%04d-%02d-%02d", y, m, d)
     }
 
-    /// Days since 1970-01-01 of a `YYYY-MM-DD` day (the civil calendar, proleptic Gregorian).
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` day.
     static func days(_ text: String) -> Int? {
         let p = text.split(separator: "-").compactMap { Int($0) }
         guard p.count == 3 else { return nil }
-        let (m, d) = (p[1], p[2])
-        let y = m <= 2 ? p[0] - 1 : p[0]
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        return CivilDate.days(year: p[0], month: p[1], day: p[2])
     }
 
     /// Business seconds between two instants (0 when `to` is not after `from`).

@@ -157,7 +157,7 @@ public enum ChangeRules {
             guard value != ticket.due else { return false }
             after.due = value
             op.after = after
-            let zone = (SLARules.policy(for: ticket, in: policy)?.calendar ?? policy.defaultCalendar).timeZone
+            let zone = SLARules.calendar(of: ticket, in: policy).timeZone
             _ = record("due", ticket.due.map { TimeRules.stamp($0, in: zone) }, value.map { TimeRules.stamp($0, in: zone) })
 
         case .externalRef(let ref):

@@ -321,7 +321,7 @@ public struct NotificationComposer: Sendable {
         values["recipient_name"] = planned.recipient.name ?? planned.recipient.address
         values["owner"] = ticket.owner.flatMap(policy.staff)?.name ?? ""
         values["owners"] = ticket.owners.compactMap { policy.staff($0)?.name }.joined(separator: ", ")
-        let zone = (SLARules.policy(for: ticket, in: policy)?.calendar ?? policy.defaultCalendar).timeZone
+        let zone = SLARules.calendar(of: ticket, in: policy).timeZone
         values["due"] = ticket.effectiveDue.map { TimeRules.stamp($0, in: zone) } ?? ""
         values["due_text"] = context.dueText
         values["response"] = context.responseDeadline ? "yes" : ""

@@ -94,6 +94,11 @@ public enum SLARules {
         policy.slaPolicies.first { $0.applies(to: ticket) }
     }
 
+    /// The calendar a ticket's deadlines are counted (and written) in: its policy's, else the desk's.
+    public static func calendar(of ticket: TicketRecord, in desk: DeskPolicy) -> BusinessCalendar {
+        policy(for: ticket, in: desk)?.calendar ?? desk.defaultCalendar
+    }
+
     /// Whether the clock is stopped.
     public static func isPaused(_ t: TicketRecord) -> Bool {
         t.status == .stalled || t.status.isInactive || t.waitingFor?.pausesClock == true
@@ -175,6 +180,8 @@ public enum SLARules {
             }
         }
         guard let due else { return nil }
+        let sla = policy(for: ticket, in: desk)
+        let stamp = TimeRules.stamp(due.at, in: calendar(of: ticket, in: desk).timeZone)
         var op = TicketOperation(before: ticket, actor: .system, at: now)
         op.touches = false
         var t = ticket
@@ -183,12 +190,11 @@ public enum SLARules {
         if due.red { t.sla.reminded.insert(due.key.replacingOccurrences(of: "-red", with: "-yellow")) }
         op.after = t
         let what = due.key.hasPrefix("response") ? "first answer" : "resolution"
-        let cause = op.record(HistoryItem(actor: "suport", kind: due.red ? "sla-red" : "sla-yellow", new: what,
-                                          note: "\(what) due \(TimeRules.stamp(due.at, in: (policy(for: ticket, in: desk)?.calendar ?? desk.defaultCalendar).timeZone))"))
+        let cause = op.record(HistoryItem(actor: "suport", kind: due.red ? "sla-red" : "sla-yellow", new: what, note: "\(what) due \(stamp)"))
         op.events.append((due.red ? .slaBreached(tell: desk.level(above: ticket.level)?.name) : .slaWarning, cause))
-        op.context.dueText = TimeRules.stamp(due.at, in: (policy(for: ticket, in: desk)?.calendar ?? desk.defaultCalendar).timeZone)
+        op.context.dueText = stamp
         op.context.responseDeadline = due.key.hasPrefix("response")
-        if due.red, policy(for: ticket, in: desk)?.escalateOnRed == true, let next = desk.level(above: ticket.level) {
+        if due.red, sla?.escalateOnRed == true, let next = desk.level(above: ticket.level) {
             // The red notice goes to the level above already: it is told once, by that notice.
             op.after?.level = next.name
             op.record(HistoryItem(actor: "suport", kind: "level", old: ticket.level ?? desk.levels.first?.name, new: next.name,

@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 
 /// Time a staff member worked on a ticket (seed 000's billable hours).
 public struct TimeEntry: Sendable, Equatable {
@@ -110,11 +111,8 @@ public enum TimeRules {
     public static func isDay(_ text: String) -> Bool {
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), d >= 1 else { return false }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = calendar.date(from: DateComponents(year: y, month: m, day: 1)),
-              let days = calendar.range(of: .day, in: .month, for: date) else { return false }
-        return days.contains(d)
+              (1...12).contains(m), (1...31).contains(d) else { return false }
+        // A real day comes back as itself; 2026-02-30 comes back as March the 2nd.
+        return CivilDate.day(CivilDate.days(year: y, month: m, day: d)) == (y, m, d)
     }
 }

@@ -48,10 +48,11 @@ public enum UndoRules {
         guard now < until, held.rows.contains(where: \.pending) else { throw .undoWindowClosed(held.outbox, until) }
     }
 
-    /// The reply with new words: its kept message rewritten, and each held notification
-    /// composed again for the same person (its time to go stays as it was).
-    public static func edit(_ held: HeldReply, ticket: TicketRecord, text: String, by staff: Staff, composer: NotificationComposer,
-                            thread: [String], languages: [String: Language], now: Date) throws(DeskError) -> TicketOperation {
+    /// The reply with new words: its kept message rewritten, and the reply's event again, so
+    /// that composing the operation (`Notices.compose`) writes each notice anew; `rewrite` then
+    /// puts those words in the held rows.
+    public static func edit(_ held: HeldReply, ticket: TicketRecord, text: String, by staff: Staff, policy: DeskPolicy,
+                            now: Date) throws(DeskError) -> TicketOperation {
         try check(held, by: staff, now: now)
         guard !text.allSatisfy(\.isWhitespace) else { throw .emptyText }
         let files = held.raw.map { Message(bytes: $0).attachments.map(OutgoingAttachment.init) } ?? []
@@ -62,12 +63,16 @@ public enum UndoRules {
         op.context.text = text
         op.attachments = files
         if let id = held.message {
-            let kept = try ChangeRules.keptNote(text: text, files: files, on: ticket, by: staff, policy: composer.policy, at: now, reply: true)
+            let kept = try ChangeRules.keptNote(text: text, files: files, on: ticket, by: staff, policy: policy, at: now, reply: true)
             op.replacement = MessageReplacement(message: id, raw: kept.raw, text: kept.message.text)
         }
-        op.languages = languages
         op.events = [(.correspondenceOut, nil)]
-        Notices.compose(&op, thread: thread, composer: composer)
+        return op
+    }
+
+    /// The composed notices of an edit become the held rows' new bytes, each for the same person
+    /// (its time to go stays as it was); nothing new is queued.
+    public static func rewrite(_ op: inout TicketOperation, onto held: HeldReply) {
         for row in held.rows where row.pending {
             if let notice = op.notices.first(where: { $0.recipient.lowercased() == row.recipient.lowercased() && $0.template.rawValue == row.template }) {
                 op.outboxRewritten.append((row.id, notice.bytes, notice.messageID))
@@ -75,9 +80,9 @@ public enum UndoRules {
         }
         op.notices = []
         op.events = []
-        op.record(HistoryItem(actor: staff.id, kind: "correspondence-edited", new: "\(op.outboxRewritten.count) notification\(op.outboxRewritten.count == 1 ? "" : "s")",
+        op.record(HistoryItem(actor: op.actor.handle, kind: "correspondence-edited",
+                              new: "\(op.outboxRewritten.count) notification\(op.outboxRewritten.count == 1 ? "" : "s")",
                               note: "edited by its author within the undo window"))
-        return op
     }
 
     /// The reply withdrawn: none of its notifications goes. The desk keeps what was written.

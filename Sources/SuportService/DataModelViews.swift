@@ -14,6 +14,16 @@ extension Desk {
 }
 
 extension Views {
+    public static func json(_ o: Organisation) -> JSONValue {
+        .object([("name", .string(o.name)), ("contact", .string(o.contact)), ("notes", .string(o.notes)),
+                 ("domains", .array(o.domains.map { .string($0) })), ("members", .array(o.members.map { .string($0) }))])
+    }
+
+    public static func json(_ a: Asset) -> JSONValue {
+        .object([("name", .string(a.name)), ("kind", .string(a.kind)), ("organisation", .string(a.organisation)),
+                 ("location", .string(a.location)), ("notes", .string(a.notes))])
+    }
+
     public static func json(_ d: Dashboard) -> JSONValue {
         .array(d.queues.map { q in
             .object([
