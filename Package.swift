@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Parsing and composing Internet messages. Ours on purpose: see docs/mime.md.
@@ -31,6 +34,18 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            // bcrypt alone (C, no swift-crypto): staff passwords for the web desk.
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        ]),
+        // The web desk: Hummingbird routes and pages; every action calls the Desk.
+        .target(name: "SuportWeb", dependencies: [
+            "SuportService", "Tickets", "MIME",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The command line as a library, so its commands run in process in tests.
         .target(name: "SuportCLI", dependencies: [
@@ -44,7 +59,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "suport", dependencies: [
-            "SuportCLI", "SuportBenchmarks",
+            "SuportCLI", "SuportWeb", "SuportBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,6 +73,12 @@ let package = Package(
         .testTarget(name: "TicketStoreTests", dependencies: ["TicketStore"]),
         .testTarget(name: "SuportServiceTests", dependencies: ["SuportService", "SuportCLI", "Tickets", "TicketStore", "MIME",
                                                        .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SuportWebTests", dependencies: [
+            "SuportWeb", "SuportService", "Tickets", "MIME",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Against real Dovecot and Postfix started by scripts/mail-servers (root, loopback only).
         .testTarget(name: "IntegrationTests", dependencies: ["SuportService", "MailTransport", "MIME"]),
     ]

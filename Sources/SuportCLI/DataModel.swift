@@ -5,30 +5,6 @@ import SuportService
 import Tickets
 import TicketStore
 
-/// The change `suport set N FIELD VALUE` (or `unset`, with `value` nil) asks for: a field of
-/// every ticket by name, else a custom field of the ticket's queue.
-func fieldChange(_ field: String, _ value: String?, desk: Desk) throws -> TicketChange {
-    switch field.lowercased() {
-    case "type": return .type(value)
-    case "due":
-        guard let value else { return .due(nil) }
-        guard let date = TimeRules.moment(value, in: desk.policy.displayZone) else { throw DeskError.invalidMoment(value) }
-        return .due(date)
-    case "reference", "ref", "external-ref": return .externalRef(value)
-    case "waiting", "waiting-for":
-        guard let value, !["nobody", "none", "-"].contains(value.lowercased()) else { return .waitingFor(nil) }
-        guard let w = WaitingFor.named(value) else { throw DeskError.unknownWaiting(value) }
-        return .waitingFor(w)
-    case "org", "organisation", "organization": return .organisation(value)
-    case "asset":
-        guard let value else { throw ValidationError("name the asset: suport unset N asset NAME") }
-        return .addAsset(value)
-    default:
-        let name = field.hasPrefix("field.") ? String(field.dropFirst(6)) : field
-        return .field(name, value)
-    }
-}
-
 struct SetField: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
@@ -38,7 +14,7 @@ struct SetField: ParsableCommand {
     @Argument var field: String
     @Argument var value: String
     @Option(help: "A note kept with the change.") var comment: String?
-    func run() throws { try perform(options, number, comment: comment) { desk in try fieldChange(field, value, desk: desk) } }
+    func run() throws { try perform(options, number, comment: comment) { desk in try FieldChange.parse(field, value, policy: desk.policy) } }
 }
 
 struct UnsetField: ParsableCommand {
@@ -54,7 +30,7 @@ struct UnsetField: ParsableCommand {
                 guard let value else { throw ValidationError("name the asset: suport unset N asset NAME") }
                 return .removeAsset(value)
             }
-            return try fieldChange(field, nil, desk: desk)
+            return try FieldChange.parse(field, nil, policy: desk.policy)
         }
     }
 }

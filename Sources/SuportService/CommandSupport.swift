@@ -54,8 +54,63 @@ public struct ListQuery: Sendable {
     /// `due,-priority,field.node`.
     public var sort: String?
     public var limit: Int?
+    /// Tickets skipped first: the page further on.
+    public var offset = 0
 
     public init() {}
+
+    /// The option names `suport list` takes, as a web form's fields name them too.
+    public static let optionNames = ["queue", "status", "owner", "unowned", "requestor", "search", "auto", "priority", "type", "org",
+                                     "asset", "waiting", "level", "sla", "field", "ref", "sort", "limit"]
+
+    /// Sets one option by its `suport list` name; a flag takes nil (or any value but "false").
+    /// Returns false for a name that is no list option.
+    @discardableResult
+    public mutating func set(_ name: String, _ value: String?) -> Bool {
+        let flag = value.map { $0.lowercased() != "false" } ?? true
+        switch name {
+        case "queue": queue = value
+        case "status": status = value
+        case "owner": owner = value
+        case "unowned": unowned = flag
+        case "requestor": requestor = value
+        case "search": search = value
+        case "auto": auto = flag
+        case "priority": priority = value
+        case "type": type = value
+        case "org": organisation = value
+        case "asset": asset = value
+        case "waiting": waiting = value
+        case "level": level = value
+        case "sla": sla = value
+        case "field": if let value { fields.append(value) }
+        case "ref": externalRef = value
+        case "sort": sort = value
+        case "limit": limit = value.flatMap { Int($0) }
+        default: return false
+        }
+        return true
+    }
+
+    /// A saved view's arguments (`--owner me --sla red`), read as `suport list` reads them.
+    public init(arguments: [String]) throws {
+        var i = 0
+        while i < arguments.count {
+            let word = arguments[i]
+            guard word.hasPrefix("--") else { throw CommandError.invalidOption("a view holds list options, not \(word.debugDescription)") }
+            var name = String(word.dropFirst(2)), value: String?
+            if let eq = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            } else if !["unowned", "auto"].contains(name) {
+                guard i + 1 < arguments.count else { throw CommandError.invalidOption("--\(name) needs a value") }
+                i += 1
+                value = arguments[i]
+            }
+            guard set(name, value) else { throw CommandError.invalidOption("no list option --\(name)") }
+            i += 1
+        }
+    }
 
     /// This query, with a saved view's filling in what this one leaves out.
     public func over(_ base: ListQuery) -> ListQuery {
@@ -132,6 +187,7 @@ public struct ListQuery: Sendable {
         }
         f.externalRef = externalRef
         f.limit = limit ?? 500
+        f.offset = max(0, offset)
         return f
     }
 }
@@ -153,5 +209,31 @@ extension Desk {
         if let saved = try store.views().first(where: { $0.name == name }) { return saved.arguments }
         if let configured = policy.views[name] { return configured.split(whereSeparator: \.isWhitespace).map(String.init) }
         throw CommandError.invalidOption("no view \(name.debugDescription) (suport view list)")
+    }
+}
+
+/// The change "set FIELD VALUE" asks for (`value` nil: unset), as the CLI and the web desk
+/// name fields: a field of every ticket by name, else a custom field of the ticket's queue.
+public enum FieldChange {
+    public static func parse(_ field: String, _ value: String?, policy: DeskPolicy) throws -> TicketChange {
+        switch field.lowercased() {
+        case "type": return .type(value)
+        case "due":
+            guard let value else { return .due(nil) }
+            guard let date = TimeRules.moment(value, in: policy.displayZone) else { throw DeskError.invalidMoment(value) }
+            return .due(date)
+        case "reference", "ref", "external-ref": return .externalRef(value)
+        case "waiting", "waiting-for":
+            guard let value, !["nobody", "none", "-"].contains(value.lowercased()) else { return .waitingFor(nil) }
+            guard let w = WaitingFor.named(value) else { throw DeskError.unknownWaiting(value) }
+            return .waitingFor(w)
+        case "org", "organisation", "organization": return .organisation(value)
+        case "asset":
+            guard let value else { throw CommandError.invalidOption("name the asset to take off: unset N asset NAME") }
+            return .addAsset(value)
+        default:
+            let name = field.hasPrefix("field.") ? String(field.dropFirst(6)) : field
+            return .field(name, value)
+        }
     }
 }

@@ -36,6 +36,8 @@ public struct Configuration: Sendable {
     public let firstTicketNumber: Int
     /// The daemon's servers, secrets read from the environment or files.
     public let mail: MailSettings
+    /// The web desk, when `[web]` is configured.
+    public let web: WebSettings?
 
     /// One line on what the file declares, for `suport check-config`.
     public var summary: String {
@@ -67,6 +69,7 @@ public struct Configuration: Sendable {
         let imap: MailSettings.IMAPSection?
         let smtp: MailSettings.SMTPSection?
         let log: MailSettings.LogSection?
+        let web: WebSettings.Section?
     }
 
     struct General: Decodable {
@@ -406,8 +409,10 @@ public struct Configuration: Sendable {
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)
+        let web = try raw.web.map { s throws(ConfigError) in try WebSettings.build(s, base: base, environment: environment, fail: fail) }
         return Configuration(file: file, policy: configured, databasePath: resolve(g.database),
-                             templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1, mail: mail)
+                             templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1, mail: mail,
+                             web: web)
     }
 
     // MARK: error helpers
@@ -477,7 +482,7 @@ extension Configuration {
     /// The same configuration with another database (benchmarks, tests).
     public func with(databasePath: String) -> Configuration {
         Configuration(file: file, policy: policy, databasePath: databasePath, templatesPath: templatesPath,
-                      firstTicketNumber: firstTicketNumber, mail: mail)
+                      firstTicketNumber: firstTicketNumber, mail: mail, web: web)
     }
 }
 

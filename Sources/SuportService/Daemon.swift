@@ -6,10 +6,13 @@ import ServiceLifecycle
 /// `suport serve`: the mailbox pollers, the outbox dispatcher and the scheduler in one service group that
 /// stops gracefully on SIGTERM or SIGINT (finishing the message in hand and committing).
 public enum Daemon {
-    public static func run(configuration: Configuration, logLevel: String?) async throws {
+    /// Runs until SIGTERM or SIGINT; `more` adds services on the same desk (the web desk, which
+    /// this module cannot name).
+    public static func run(configuration: Configuration, logLevel: String?,
+                           more: (Desk, Logger) throws -> [any Service] = { _, _ in [] }) async throws {
         let logger = DaemonLog.makeLogger(level: logLevel ?? configuration.mail.logLevel, json: configuration.mail.jsonLogs)
         let desk = try Desk(configuration: configuration)
-        var services: [any Service] = []
+        var services: [any Service] = try more(desk, logger)
         let doorbell = Doorbell()
         for mailbox in configuration.mail.mailboxes {
             services.append(MailboxPoller(desk: desk, settings: configuration.mail, mailbox: mailbox, logger: logger,
@@ -19,11 +22,12 @@ public enum Daemon {
             services.append(OutboxDispatcher(desk: desk, settings: configuration.mail, endpoint: smtp, logger: logger, doorbell: doorbell))
         }
         guard !services.isEmpty else {
-            throw ConfigError(file: configuration.file, key: "imap", line: nil, problem: "nothing to run: configure [imap] or [smtp]")
+            throw ConfigError(file: configuration.file, key: "imap", line: nil, problem: "nothing to run: configure [imap], [smtp] or [web]")
         }
         services.append(Scheduler(desk: desk, logger: logger))
         logger.info("suport serving", metadata: ["mailboxes": "\(configuration.mail.mailboxes.map(\.name).joined(separator: ","))",
                                                  "smtp": "\(configuration.mail.smtp.map { "\($0.host):\($0.port)" } ?? "off")",
+                                                 "web": "\(configuration.web.map { "\($0.host):\($0.port)" } ?? "off")",
                                                  "database": "\(configuration.databasePath)"])
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -4,8 +4,8 @@ import Logging
 
 /// The daemon's logs: one line per event on standard error, as text or JSON. Values that
 /// reach a log line are never secrets: passwords live only in `Endpoint`, which is never logged.
-enum DaemonLog {
-    static func makeLogger(level: String, json: Bool) -> Logger {
+public enum DaemonLog {
+    public static func makeLogger(level: String, json: Bool) -> Logger {
         var logger = Logger(label: "suport") { label in
             json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
         }

@@ -14,6 +14,10 @@ extension SQLiteStore {
             var clauses: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let q = filter.queue { clauses.append("t.queue = ?"); arguments.append(q) }
+            if let qs = filter.visibleQueues {
+                clauses.append(qs.isEmpty ? "0" : "t.queue IN (\(qs.map { _ in "?" }.joined(separator: ",")))")
+                arguments += qs
+            }
             if !filter.statuses.isEmpty {
                 clauses.append("t.status IN (\(filter.statuses.map { _ in "?" }.joined(separator: ",")))")
                 arguments += filter.statuses.map(\.rawValue)
@@ -64,8 +68,8 @@ extension SQLiteStore {
             let sort = filter.sort.map(\.sql)
             func numbers(join: String, first: [(any DatabaseValueConvertible)?], order: [String]) throws -> [Int] {
                 let by = ((sort.isEmpty ? order : sort) + ["t.number DESC"]).joined(separator: ", ")
-                return try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(by) LIMIT ?",
-                                        arguments: StatementArguments(first + arguments + [filter.limit]))
+                return try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(by) LIMIT ? OFFSET ?",
+                                        arguments: StatementArguments(first + arguments + [filter.limit, filter.offset]))
             }
             guard let s = filter.search else { return try numbers(join: "", first: [], order: []).compactMap { try ticket(db, $0) } }
             guard let query = Self.matchQuery(s) else { throw StoreError.nothingToSearch(s) }

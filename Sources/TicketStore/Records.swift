@@ -69,6 +69,8 @@ public struct MailboxKey: Sendable, Equatable {
 /// Which tickets `suport list` shows.
 public struct TicketFilter: Sendable {
     public var queue: String?
+    /// Only tickets of these queues (what a staff member may see); nil: every queue.
+    public var visibleQueues: [String]? = nil
     public var statuses: [Status] = []
     public var owner: String?
     public var unowned = false
@@ -99,6 +101,8 @@ public struct TicketFilter: Sendable {
     /// Sort keys in order (default: newest first).
     public var sort: [SortTerm] = []
     public var limit = 500
+    /// Tickets skipped before the first listed (a page further on).
+    public var offset = 0
 
     public init() {}
 }

@@ -352,6 +352,19 @@ enum Schema {
                 CREATE TABLE people (address TEXT PRIMARY KEY, language TEXT NOT NULL, set_by TEXT NOT NULL, updated_at REAL NOT NULL);
                 """)
         }
+        migrator.registerMigration("17-web-access") { db in
+            // Staff passwords (bcrypt) live here, never in the TOML.
+            try db.execute(sql: "CREATE TABLE staff_passwords (handle TEXT PRIMARY KEY, hash TEXT NOT NULL, set_at REAL NOT NULL)")
+            // A session is kept by the SHA-256 of its cookie: a copy of the database opens none.
+            try db.execute(sql: """
+                CREATE TABLE web_sessions (id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, ticket INTEGER,
+                    csrf TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL)
+                """)
+            try db.execute(sql: "CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)")
+            // Failed logins, per account and per address, for the rate limit.
+            try db.execute(sql: "CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL)")
+            try db.execute(sql: "CREATE INDEX login_failures_key ON login_failures (key, at)")
+        }
         return migrator
     }
 }

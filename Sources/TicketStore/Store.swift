@@ -101,6 +101,22 @@ public protocol Store: Sendable {
     func views() throws -> [(name: String, arguments: [String])]
     /// Forgets a saved view; returns whether there was one.
     @discardableResult func removeView(name: String) throws -> Bool
+    /// Sets a staff member's password hash (bcrypt, made by the caller).
+    func setPasswordHash(_ hash: String, handle: String, now: Date) throws
+    /// A staff member's password hash, if one was set.
+    func passwordHash(handle: String) throws -> String?
+    /// Keeps a new web session.
+    func saveSession(_ session: WebSession) throws
+    /// A session by its id (the SHA-256 of its cookie), if it has not expired by `now`.
+    func session(id: String, now: Date) throws -> WebSession?
+    /// Ends one session; and every session that expired before `now`.
+    func endSession(id: String, now: Date) throws
+    /// Counts a failed login under each key (an account, an address).
+    func recordLoginFailure(keys: [String], now: Date) throws
+    /// Failed logins under a key since a time.
+    func loginFailures(key: String, since: Date) throws -> Int
+    /// Forgets a key's failures (after a login that worked).
+    func clearLoginFailures(key: String) throws
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

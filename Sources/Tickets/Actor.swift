@@ -60,6 +60,12 @@ public enum Authorization {
         return staff
     }
 
+    /// The queues a staff member sees: those they are staff of; nil for an admin (every queue).
+    public static func visibleQueues(of staff: Staff, policy: DeskPolicy) -> [String]? {
+        if policy.admins.contains(staff.id) { return nil }
+        return policy.queues.filter { $0.staff.contains(staff) }.map(\.name)
+    }
+
     /// Checks what a change itself asks for: a new owner must be able to work the ticket.
     public static func check(_ change: TicketChange, on ticket: TicketRecord, policy: DeskPolicy) throws(DeskError) {
         if case .owner(let owner?) = change {

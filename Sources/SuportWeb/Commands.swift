@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SuportService
+
+/// Holds an async result across the bridge from a synchronous command.
+final class Outcome: @unchecked Sendable {
+    var error: (any Error)?
+}
+
+/// Runs async work from a synchronous command: the work goes to the concurrency pool while
+/// this thread (not one of the pool's) waits for it.
+func wait(_ work: @escaping @Sendable () async throws -> Void) throws {
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await work() } catch { outcome.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let error = outcome.error {
+        FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func loadConfiguration(_ given: String?) throws -> Configuration {
+    do { return try Configuration.load(path: Configuration.path(given), secrets: true) } catch {
+        FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
+        throw ExitCode(78)
+    }
+}
+
+public struct Serve: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Run the daemon: watch the mailboxes over IMAP, send the outbox over SMTP, and serve the web desk ([web]).",
+        discussion: "Stops gracefully on SIGTERM or SIGINT: the message in hand is finished and committed, connections are closed, exit status 0.")
+
+    @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).") var config: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default: the configuration's [log] level).")
+    var logLevel: String?
+
+    public init() {}
+
+    public func run() throws {
+        let configuration = try loadConfiguration(config)
+        let level = logLevel
+        try wait {
+            try await Daemon.run(configuration: configuration, logLevel: level) { desk, logger in
+                guard let web = configuration.web else { return [] }
+                return [try WebDesk(desk: desk, settings: web, logger: logger).application()]
+            }
+        }
+    }
+}
+
+public struct Web: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Serve only the web desk ([web]), for a host that serves pages while another runs the daemon.",
+        discussion: "Stops gracefully on SIGTERM or SIGINT.")
+
+    @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).") var config: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default: the configuration's [log] level).")
+    var logLevel: String?
+
+    public init() {}
+
+    public func run() throws {
+        let configuration = try loadConfiguration(config)
+        guard let web = configuration.web else {
+            FileHandle.standardError.write(Data("suport: \(configuration.file): no [web] section: nothing to serve\n".utf8))
+            throw ExitCode(78)
+        }
+        let level = logLevel
+        try wait {
+            let logger = DaemonLog.makeLogger(level: level ?? configuration.mail.logLevel, json: configuration.mail.jsonLogs)
+            let desk = try Desk(configuration: configuration)
+            let app = try WebDesk(desk: desk, settings: web, logger: logger).application()
+            logger.info("suport web serving", metadata: ["listen": "\(web.host):\(web.port)", "database": "\(configuration.databasePath)"])
+            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            logger.info("suport web stopped")
+        }
+    }
+}

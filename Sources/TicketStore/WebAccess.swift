@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+/// A signed-in browser: a staff member, or a requester following their ticket.
+public struct WebSession: Sendable, Equatable {
+    public enum Kind: String, Sendable { case staff, requester }
+
+    /// The SHA-256 (hex) of the cookie's token; the token itself is never stored.
+    public let id: String
+    public let kind: Kind
+    /// The staff handle, or the requester's address (lowercased).
+    public let subject: String
+    /// For a requester: the ticket the link was for (nil: every ticket of theirs).
+    public let ticket: Int?
+    /// The token every form of this session carries.
+    public let csrf: String
+    public let created: Date
+    public let expires: Date
+
+    public init(id: String, kind: Kind, subject: String, ticket: Int?, csrf: String, created: Date, expires: Date) {
+        self.id = id
+        self.kind = kind
+        self.subject = subject
+        self.ticket = ticket
+        self.csrf = csrf
+        self.created = created
+        self.expires = expires
+    }
+}
+
+extension SQLiteStore {
+    public func setPasswordHash(_ hash: String, handle: String, now: Date) throws {
+        try transaction { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO staff_passwords (handle, hash, set_at) VALUES (?, ?, ?)",
+                           arguments: [handle, hash, now.timeIntervalSince1970])
+            // A new password ends the sessions the old one opened.
+            try db.execute(sql: "DELETE FROM web_sessions WHERE kind = 'staff' AND subject = ?", arguments: [handle])
+        }
+    }
+
+    public func passwordHash(handle: String) throws -> String? {
+        try read { try String.fetchOne($0, sql: "SELECT hash FROM staff_passwords WHERE handle = ?", arguments: [handle]) }
+    }
+
+    public func saveSession(_ s: WebSession) throws {
+        try transaction { db in
+            try db.execute(sql: """
+                INSERT INTO web_sessions (id, kind, subject, ticket, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [s.id, s.kind.rawValue, s.subject, s.ticket, s.csrf, s.created.timeIntervalSince1970, s.expires.timeIntervalSince1970])
+        }
+    }
+
+    public func session(id: String, now: Date) throws -> WebSession? {
+        try read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM web_sessions WHERE id = ? AND expires_at > ?"),
+                                             arguments: [id, now.timeIntervalSince1970]),
+                  let kind = WebSession.Kind(rawValue: row["kind"]) else { return nil }
+            return WebSession(id: row["id"], kind: kind, subject: row["subject"], ticket: row["ticket"], csrf: row["csrf"],
+                              created: Date(timeIntervalSince1970: row["created_at"]), expires: Date(timeIntervalSince1970: row["expires_at"]))
+        }
+    }
+
+    public func endSession(id: String, now: Date) throws {
+        try transaction { db in
+            try db.execute(sql: "DELETE FROM web_sessions WHERE id = ? OR expires_at <= ?", arguments: [id, now.timeIntervalSince1970])
+        }
+    }
+
+    public func recordLoginFailure(keys: [String], now: Date) throws {
+        try transaction { db in
+            // Failures older than a day count for nothing: forget them as new ones come.
+            try db.execute(sql: "DELETE FROM login_failures WHERE at < ?", arguments: [now.timeIntervalSince1970 - 86_400])
+            for key in keys { try db.execute(sql: "INSERT INTO login_failures (key, at) VALUES (?, ?)", arguments: [key, now.timeIntervalSince1970]) }
+        }
+    }
+
+    public func loginFailures(key: String, since: Date) throws -> Int {
+        try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?",
+                                    arguments: [key, since.timeIntervalSince1970]) ?? 0 }
+    }
+
+    public func clearLoginFailures(key: String) throws {
+        try transaction { try $0.execute(sql: "DELETE FROM login_failures WHERE key = ?", arguments: [key]) }
+    }
+}

@@ -1,0 +1,350 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import SuportService
+@testable import SuportWeb
+import Tickets
+
+@Suite struct StaffLoginTests {
+    @Test func theLoginPageCarriesATokenBoundToACookie() async throws {
+        let f = try WebFixture()
+        try await f.test { client in
+            let b = Browser(client)
+            let page = try await b.get("/login")
+            #expect(page.status == .ok)
+            #expect(b.csrf != nil && b.cookies[WebDesk.loginCookie] == b.csrf)
+            // A login form posted without the token its page set is refused, and nobody is signed in.
+            b.cookies[WebDesk.loginCookie] = nil
+            let forged = try await b.post("/login", [("handle", "anna"), ("password", WebFixture.password)])
+            #expect(forged.status == .forbidden)
+            #expect(b.cookies[WebDesk.sessionCookie] == nil)
+        }
+    }
+
+    @Test func aRightPasswordOpensASessionWithItsCookieFlags() async throws {
+        let f = try WebFixture(publicURL: "https://desk.example.test")
+        try await f.test { client in
+            let b = Browser(client)
+            let response = try await b.login("anna")
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == "/")
+            let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix(WebDesk.sessionCookie + "=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure") && cookie.contains("Path=/"))
+            let list = try await b.get("/")
+            #expect(list.status == .ok)
+            #expect(String(buffer: list.body).contains("Anna Soler"))
+        }
+        // Only the token's digest is stored.
+        let stored = try f.desk.store.session(id: AccessRules.storedID("x"), now: Date())
+        #expect(stored == nil)
+    }
+
+    @Test func aWrongPasswordIsRefusedAndRepeatedFailuresAreLimited() async throws {
+        let f = try WebFixture()
+        try await f.test { client in
+            let b = Browser(client)
+            let wrong = try await b.login("anna", password: "not the password")
+            #expect(wrong.status == .unauthorized)
+            #expect(String(buffer: wrong.body).contains("not right"))
+            let unknown = try await b.login("nobody", password: "whatever it is")
+            #expect(unknown.status == .unauthorized)
+            for _ in 0..<4 { try await b.login("anna", password: "still not it") }
+            // Five failures for anna: now even the right password waits.
+            let limited = try await b.login("anna")
+            #expect(limited.status == .tooManyRequests)
+            #expect(b.cookies[WebDesk.sessionCookie] == nil)
+            // Other accounts are not locked by anna's failures.
+            let pere = try await b.login("pere")
+            #expect(pere.status == .seeOther)
+        }
+        // The password never reaches the log, at any level.
+        #expect(!f.log.text.contains(WebFixture.password) && !f.log.text.contains("still not it"))
+        #expect(f.log.text.contains("web login refused"))
+    }
+
+    @Test func logoutEndsTheSessionAndNeedsTheToken() async throws {
+        let f = try WebFixture()
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            let session = try #require(b.cookies[WebDesk.sessionCookie])
+            try await b.get("/")
+            let refused = try await b.post("/logout", [], csrf: "forged")
+            #expect(refused.status == .forbidden)
+            #expect(try f.desk.staffSession(token: session) != nil)
+            let out = try await b.post("/logout", [])
+            #expect(out.status == .seeOther)
+            #expect(try f.desk.staffSession(token: session) == nil)
+            b.cookies[WebDesk.sessionCookie] = session
+            let after = try await b.get("/")
+            #expect(after.status == .seeOther && after.headers[.location]?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test func aNewPasswordEndsOldSessionsAndShortOnesAreRefused() async throws {
+        let f = try WebFixture()
+        let (token, _) = try f.desk.login(handle: "anna", password: WebFixture.password, from: "127.0.0.1", sessionSeconds: 60)
+        #expect(try f.desk.staffSession(token: token) != nil)
+        #expect(throws: AccessError.weakPassword(minimum: 10)) { try f.desk.setPassword("short", handle: "anna") }
+        try f.desk.setPassword("another long password", handle: "anna")
+        #expect(try f.desk.staffSession(token: token) == nil)
+        // An expired session opens nothing.
+        let (brief, _) = try f.desk.login(handle: "pere", password: WebFixture.password, from: "127.0.0.1", sessionSeconds: 60)
+        #expect(try f.desk.staffSession(token: brief, now: Date().addingTimeInterval(61)) == nil)
+    }
+
+    @Test func onlyALocalPathIsAPlaceToGoAfterLogin() {
+        #expect(WebDesk.localPath("/tickets/3") == "/tickets/3")
+        #expect(WebDesk.localPath("//evil.example/") == "/")
+        #expect(WebDesk.localPath("https://evil.example/") == "/")
+        #expect(WebDesk.localPath("/\\evil.example") == "/")
+    }
+}
+
+@Suite struct StaffPageTests {
+    @Test func staffSeeTheirQueuesOnlyAndAnotherQueuesTicketIsNotFound() async throws {
+        let f = try WebFixture()
+        let support = try f.file(subject: "No connection at the node", body: "Since yesterday.")
+        let treasury = try f.file(subject: "Membership fee receipt", body: "Please send it.", to: "treasury@example.test")
+        try await f.test { client in
+            let marta = Browser(client)
+            try await marta.login("marta")
+            let list = String(buffer: try await marta.get("/").body)
+            #expect(list.contains("Membership fee receipt") && !list.contains("No connection at the node"))
+            // Changing the number in the address shows nothing of a ticket outside her queues.
+            let other = try await marta.get("/tickets/\(support)")
+            #expect(other.status == .notFound && !String(buffer: other.body).contains("No connection"))
+            let file = try await marta.get("/tickets/\(support)/attachments/1")
+            #expect(file.status == .notFound)
+            // Nor can she change it.
+            try await marta.get("/tickets/\(treasury)")
+            let post = try await marta.post("/tickets/\(support)/status", [("value", "resolved")])
+            #expect(post.status == .notFound)
+            #expect(try f.desk.store.ticket(support)?.status == .new)
+            // Her own ticket she sees.
+            let own = try await marta.get("/tickets/\(treasury)")
+            #expect(own.status == .ok && String(buffer: own.body).contains("Please send it."))
+        }
+    }
+
+    @Test func anAdminSeesEveryQueue() async throws {
+        let f = try WebFixture { $0.replacingOccurrences(of: "admins = []", with: "admins = [\"marta\"]") }
+        try f.file(subject: "No connection at the node", body: "Since yesterday.")
+        try await f.test { client in
+            let marta = Browser(client)
+            try await marta.login("marta")
+            #expect(String(buffer: try await marta.get("/").body).contains("No connection at the node"))
+        }
+    }
+
+    @Test func aFormWithoutItsTokenIsRefusedAndChangesNothing() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "Router", body: "It blinks.")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            try await b.get("/tickets/\(n)")
+            for token in ["", "forged-token"] {
+                let r = try await b.post("/tickets/\(n)/status", [("value", "open")], csrf: token)
+                #expect(r.status == .forbidden)
+            }
+            let m = try await b.postMultipart("/tickets/\(n)/reply", [("text", "hello")], files: [])
+            #expect(m.status == .seeOther)  // with the page's token it goes through
+            b.csrf = "forged"
+            let forgedReply = try await b.postMultipart("/tickets/\(n)/reply", [("text", "again")], files: [])
+            #expect(forgedReply.status == .forbidden)
+        }
+        let history = try f.desk.store.history(n).map(\.kind)
+        #expect(history.filter { $0 == "correspondence-staff" }.count == 1)
+        #expect(try f.desk.store.ticket(n)?.status == .open)  // opened by the one reply that went through
+    }
+
+    @Test func aReplyWithAFileGoesToTheRequesterThroughTheDesk() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "Antenna settings", body: "Where are they?")
+        let pdf = Array("%PDF-1.4 test".utf8)
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            try await b.get("/tickets/\(n)")
+            let r = try await b.postMultipart("/tickets/\(n)/reply", [("text", "Here it is.\nRegards")],
+                                              files: [("files", "factura 12.pdf", "application/pdf", pdf)])
+            #expect(r.status == .seeOther && r.headers[.location] == "/tickets/\(n)?saved=reply", "\(String(buffer: r.body).prefix(600))")
+            let page = String(buffer: try await b.get("/tickets/\(n)").body)
+            #expect(page.contains("Here it is.") && page.contains("factura 12.pdf"), "\((try? f.desk.store.attachments(n)) ?? []) \(((try? f.desk.store.history(n)) ?? []).map { ($0.kind, $0.message) })")
+        }
+        let sent = try f.desk.store.outbox(state: nil, ticket: n).filter { $0.recipient == "jordi@example.cat" && $0.template == "correspondence" }
+        let entry = try #require(sent.first)
+        let bytes = String(decoding: try f.desk.store.outboxMessage(entry.id), as: UTF8.self)
+        #expect(bytes.contains("factura 12.pdf") && bytes.contains("Here it is."))
+        #expect(try f.desk.store.history(n).contains { $0.kind == "correspondence-staff" && $0.actor == "anna" })
+    }
+
+    @Test func aRefusedChangeShowsTheDesksWordsOnThePage() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "Router", body: "It blinks.")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            try await b.get("/tickets/\(n)")
+            let r = try await b.post("/tickets/\(n)/set", [("field", "due"), ("value", "tomorrow-ish")])
+            #expect(r.status == .unprocessableContent)
+            #expect(String(buffer: r.body).contains("tomorrow-ish"))
+            let owner = try await b.post("/tickets/\(n)/owner", [("value", "marta")])
+            #expect(owner.status == .unprocessableContent)
+            #expect(String(buffer: owner.body).contains("marta is not staff of the support queue"))
+        }
+        #expect(try f.desk.store.ticket(n)?.owner == nil)
+    }
+
+    @Test func everyTicketFormReachesTheOneOperation() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "Node down", body: "Since 9.")
+        let other = try f.file(subject: "Also down", body: "Same here.")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            try await b.get("/tickets/\(n)")
+            let forms: [(String, [(String, String)])] = [
+                ("owner", [("value", "pere")]), ("add-owner", [("value", "anna")]), ("priority", [("value", "7")]),
+                ("set", [("field", "due"), ("value", "2026-12-24T13:00")]), ("set", [("field", "waiting"), ("value", "supplier")]),
+                ("set", [("field", "type"), ("value", "incident")]), ("set", [("field", "reference"), ("value", "SUP-991")]),
+                ("set", [("field", "field.node"), ("value", "sants-12")]), ("time", [("duration", "1h30m"), ("note", "on site")]),
+                ("link", [("kind", "parent-of"), ("other", "#\(other)")]), ("status", [("value", "stalled")]),
+            ]
+            for (action, fields) in forms {
+                let r = try await b.post("/tickets/\(n)/\(action)", fields)
+                #expect(r.status == .seeOther, "\(action) \(fields): \(String(buffer: r.body).prefix(400))")
+            }
+        }
+        let t = try #require(try f.desk.store.ticket(n))
+        #expect(t.owner == "pere" && t.coOwners == ["anna"] && t.priority == 7 && t.waitingFor == .supplier && t.type == "incident")
+        #expect(t.externalRef == "SUP-991" && t.fields["node"] == "sants-12" && t.minutesWorked == 90 && t.status == .stalled)
+        #expect(t.due != nil)
+        #expect(try f.desk.store.links(n).contains { $0.ticket == other })
+    }
+
+    @Test func aMoveToTreasuryLeavesThePageAndTellsTreasury() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "A question", body: "Who answers this?")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            try await b.get("/tickets/\(n)")
+            let r = try await b.post("/tickets/\(n)/queue", [("value", "treasury")])
+            #expect(r.status == .seeOther && r.headers[.location] == "/?moved=\(n)", "\(String(buffer: r.body).prefix(600))")
+        }
+        #expect(try f.desk.store.ticket(n)?.queue == "treasury")
+        #expect(try f.desk.store.outbox(state: nil, ticket: n).contains { $0.recipient == "marta@example.test" })
+    }
+
+    @Test func requesterTextIsEscapedEverywhereAndThePolicyForbidsScript() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "<script>alert('subject')</script>", body: "<img src=x onerror=alert(1)> \"quoted\"",
+                           from: "\"<b>Mallory</b>\" <mallory@example.cat>")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            for path in ["/", "/tickets/\(n)"] {
+                let r = try await b.get(path)
+                let page = String(buffer: r.body)
+                #expect(!page.contains("<script>") && !page.contains("<img src=x") && !page.contains("<b>Mallory"))
+                #expect(page.contains("&lt;script&gt;"))
+                #expect(r.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                #expect(r.headers[.xContentTypeOptions] == "nosniff")
+                #expect(r.headers[.cacheControl] == "no-store")
+            }
+        }
+    }
+
+    @Test func anAttachmentIsDownloadedNeverShown() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "Screenshot", body: "", extra: [
+            "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b1",
+        ].map { $0 } + ["", "--b1", "Content-Type: text/plain", "", "See attached.", "--b1",
+                        "Content-Type: text/html; name=\"page\\\".html\"", "Content-Disposition: attachment; filename=\"evil\\\".html\"", "",
+                        "<script>alert(1)</script>", "--b1--"])
+        let attachment = try #require(try f.desk.store.attachments(n).first)
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            let r = try await b.get("/tickets/\(n)/attachments/\(attachment.id)")
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType] == "application/octet-stream")
+            #expect(r.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"evil_.html\"") == true)
+            #expect(r.headers[.xContentTypeOptions] == "nosniff")
+        }
+    }
+
+    @Test func theListPagesFiltersAndAppliesSavedViews() async throws {
+        let f = try WebFixture()
+        for i in 1...105 { try f.file(subject: "Ticket \(i)", body: "Body \(i)") }
+        try f.file(subject: "Fibre cut in Sants", body: "The fibre is cut.")
+        try f.desk.store.saveView(name: "fibre", arguments: ["--search", "fibre"], by: "anna", now: Date())
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            let first = String(buffer: try await b.get("/").body)
+            #expect(first.contains("rel=\"next\"") && !first.contains("rel=\"prev\""))
+            let second = String(buffer: try await b.get("/?page=2").body)
+            #expect(second.contains("Ticket 1<") && second.contains("rel=\"prev\""))
+            let search = String(buffer: try await b.get("/?q=fibre").body)
+            #expect(search.contains("Fibre cut in Sants") && !search.contains("Ticket 7<"))
+            let view = String(buffer: try await b.get("/?view=fibre").body)
+            #expect(view.contains("Fibre cut in Sants") && !view.contains("Ticket 7<"))
+            let bad = try await b.get("/?sla=purple")
+            #expect(String(buffer: bad.body).contains("--sla takes green, yellow or red"))
+            let dashboard = try await b.get("/dashboard")
+            #expect(dashboard.status == .ok && String(buffer: dashboard.body).contains("support"))
+        }
+    }
+
+    @Test func signedOutVisitorsGoToTheLoginPageAndBack() async throws {
+        let f = try WebFixture()
+        try await f.test { client in
+            let b = Browser(client)
+            let r = try await b.get("/tickets/1?x=1")
+            #expect(r.status == .seeOther)
+            #expect(r.headers[.location] == "/login?next=%2Ftickets%2F1%3Fx%3D1")
+            let health = try await b.get("/healthz")
+            #expect(health.status == .ok)
+        }
+    }
+}
+
+@Suite struct WebPartsTests {
+    @Test func everyLanguageHasEveryString() throws {
+        let data = try Data(contentsOf: WebFixture.repo.appendingPathComponent("config/web/strings.json"))
+        let all = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String: String]])
+        let english = Set(all["en"]?.keys ?? [:].keys)
+        for language in Language.allCases {
+            #expect(Set(all[language.rawValue]?.keys ?? [:].keys) == english, "\(language)")
+        }
+        // Every {{t.key}} a template uses is a string.
+        for name in Pages.names {
+            let text = try String(contentsOf: WebFixture.repo.appendingPathComponent("config/web/\(name).mustache"), encoding: .utf8)
+            for match in text.matches(of: /\{\{t\.([a-z_]+)\}\}/) {
+                #expect(english.contains(String(match.1)), "\(name): t.\(match.1)")
+            }
+            #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name) renders nothing unescaped")
+        }
+    }
+
+    @Test func formsReadBothEncodings() {
+        let url = Form.urlEncoded("a=1&text=two+words%0Aand%26more&a=2&empty=")
+        #expect(url.fields["a"] == ["1", "2"] && url.raw("text") == "two words\nand&more" && url["empty"] == nil)
+        let body = Array("--XX\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nline one\r\nline two\r\n--XX\r\nContent-Disposition: form-data; name=\"files\"; filename=\"C:\\\\dir\\\\a.txt\"\r\nContent-Type: text/plain\r\n\r\nabc\r\n--XX\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--XX--\r\n".utf8)
+        let multi = Form.multipart(body, contentType: "multipart/form-data; boundary=XX")
+        #expect(multi.raw("text") == "line one\r\nline two")
+        #expect(multi.files.count == 1 && multi.files.first?.filename == "a.txt" && multi.files.first?.data == Array("abc".utf8))
+    }
+
+    @Test func theBrowsersLanguageChoosesThePages() {
+        #expect(Pages.language("es-ES,es;q=0.9,en;q=0.8", fallback: .ca) == .es)
+        #expect(Pages.language("de-DE, en;q=0.5", fallback: .ca) == .en)
+        #expect(Pages.language("de", fallback: .ca) == .ca)
+        #expect(Pages.language(nil, fallback: .en) == .en)
+    }
+}
