@@ -13,6 +13,12 @@ extension WebDesk {
         ["staff": ["name": s.staff.name, "handle": s.staff.id], "csrf": s.session.csrf]
     }
 
+    /// A page's values without the empty strings: Mustache shows a section for any string,
+    /// so an empty field is left out to leave its row out.
+    static func present(_ values: [String: Any]) -> [String: Any] {
+        values.filter { !(($0.value as? String)?.isEmpty ?? false) }
+    }
+
     func stamp(_ date: Date?) -> String {
         guard let date else { return "" }
         return String(TimeRules.stamp(date, in: desk.policy.displayZone).prefix(16))
@@ -61,11 +67,11 @@ extension WebDesk {
         let now = Date()
         values["tickets"] = tickets.map { t -> [String: Any] in
             let sla = Views.slaCell(t, now: now)
-            return ["number": t.number, "tag": desk.policy.tag.tag(for: t.number), "title": t.title,
+            return Self.present(["number": t.number, "tag": desk.policy.tag.tag(for: t.number), "title": t.title,
                     "requestor": t.requestors.first.map { $0.name ?? $0.address } ?? "", "organisation": t.organisation ?? "",
                     "queue": t.queue, "status": t.status.rawValue, "owner": t.owners.joined(separator: ", "), "priority": t.priority,
                     "sla": sla, "slaClass": sla.split(separator: ",").first.map(String.init) ?? "-", "due": stamp(t.effectiveDue),
-                    "waiting": t.waitingFor?.rawValue ?? "", "reference": t.externalRef ?? "", "updated": stamp(t.updated)]
+                    "waiting": t.waitingFor?.rawValue ?? "", "reference": t.externalRef ?? "", "updated": stamp(t.updated)])
         }
         values["empty"] = tickets.isEmpty
         values["title"] = pages.strings[language]?["tickets"] ?? "Tickets"
@@ -73,9 +79,8 @@ extension WebDesk {
         values["queues"] = visible.map { ["name": $0, "selected": $0 == query.queue] }
         values["statuses"] = Status.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == query.status] }
         values["colours"] = ["green", "yellow", "red"].map { ["name": $0, "selected": $0 == query.sla] }
-        values["q"] = query.search ?? ""
-        values["owner"] = query.owner ?? ""
-        values["sort"] = query.sort ?? ""
+        // Named apart from the rows' keys: a row without an owner must not find the filter's.
+        values["filter"] = ["q": query.search ?? "", "owner": query.owner ?? "", "sort": query.sort ?? ""]
         let views = ((try? desk.store.views().map(\.name)) ?? []) + desk.policy.views.keys.sorted()
         values["views"] = Array(Set(views)).sorted().map { ["name": $0, "href": "/?view=" + Self.encode($0)] }
         values["has_views"] = !views.isEmpty
@@ -112,19 +117,20 @@ extension WebDesk {
         let now = Date()
         let sla = Views.slaCell(t, now: now)
         values["title"] = "\(policy.tag.tag(for: t.number)) \(t.title)"
-        values["problem"] = problem as Any
+        if let problem { values["problem"] = problem }
         values["saved"] = request.uri.queryParameters["saved"] != nil && problem == nil
         let queue = policy.queue(named: t.queue)
-        values["ticket"] = [
+        values["ticket"] = Self.present([
             "number": t.number, "tag": policy.tag.tag(for: t.number), "title": t.title, "queue": t.queue, "status": t.status.rawValue,
-            "owner": t.owner ?? "", "coOwners": t.coOwners.joined(separator: ", "), "priority": t.priority,
+            "owner": t.owner.map { policy.staff($0)?.name ?? $0 } ?? "",
+            "coOwners": t.coOwners.filter { $0 != t.owner }.map { policy.staff($0)?.name ?? $0 }.joined(separator: ", "), "priority": t.priority,
             "requestors": t.requestors.map(\.description).joined(separator: ", "), "ccs": t.ccs.map(\.description).joined(separator: ", "),
             "organisation": t.organisation ?? "", "assets": t.assets.joined(separator: ", "), "type": t.type ?? "",
             "due": stamp(t.effectiveDue), "dueBySLA": t.due == nil && t.effectiveDue != nil, "sla": sla,
             "slaClass": sla.split(separator: ",").first.map(String.init) ?? "-", "waiting": t.waitingFor?.rawValue ?? "",
             "reference": t.externalRef ?? "", "level": t.level ?? "", "worked": WorkDuration.text(t.minutesWorked),
             "billable": t.billable, "approval": t.approval?.rawValue ?? "", "created": stamp(t.created), "updated": stamp(t.updated),
-        ] as [String: Any]
+        ])
         values["fields"] = (queue?.fields ?? []).map { f -> [String: Any] in
             var v: [String: Any] = ["name": f.name, "value": t.fields[f.name] ?? ""]
             if case .choice(let options) = f.kind {
@@ -134,7 +140,9 @@ extension WebDesk {
             return v
         }
         values["links"] = try desk.store.links(number).map { link -> [String: Any] in
-            ["text": link.description, "linked": link.ticket as Any]
+            var v: [String: Any] = ["text": link.description]
+            if let n = link.ticket { v["linked"] = n }
+            return v
         }
         // The conversation: what people wrote and what staff answered or noted, oldest first.
         let attachments = try desk.store.attachments(number)
@@ -143,7 +151,8 @@ extension WebDesk {
         values["conversation"] = try history.filter { conversational.contains($0.kind) && $0.message != nil }.map { h -> [String: Any] in
             let id = h.message ?? 0
             let files = attachments.filter { $0.message == id && !$0.isInline }
-            return ["has_attachments": !files.isEmpty, "who": policy.staff(h.actor)?.name ?? h.actor, "when": stamp(h.at), "internal": h.kind == "comment",
+            let person = (t.requestors + t.ccs).first { $0.address.lowercased() == h.actor.lowercased() }
+            return ["has_attachments": !files.isEmpty, "who": policy.staff(h.actor)?.name ?? person?.name ?? h.actor, "when": stamp(h.at), "internal": h.kind == "comment",
                     "staff": h.kind == "correspondence-staff" || policy.staff(h.actor) != nil,
                     "text": try desk.store.messageText(id) ?? "",
                     "attachments": files.map { a -> [String: Any] in
@@ -152,8 +161,8 @@ extension WebDesk {
                     }]
         }
         values["history"] = history.map { h -> [String: Any] in
-            ["when": stamp(h.at), "who": h.actor, "kind": h.kind, "old": h.oldValue ?? "", "new": h.newValue ?? "",
-             "change": h.oldValue != nil || h.newValue != nil, "note": h.note ?? ""]
+            Self.present(["when": stamp(h.at), "who": h.actor, "kind": h.kind, "old": h.oldValue ?? "", "new": h.newValue ?? "",
+                          "change": h.oldValue != nil || h.newValue != nil, "note": h.note ?? ""])
         }
         // Replies still in their undo window, which their author may withdraw.
         values["held"] = try desk.store.outbox(state: .pending, ticket: number).filter {

@@ -41,6 +41,8 @@ public struct WebDesk: Sendable {
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(bytes: pages.stylesheet)))
         }
+        // Browsers ask for an icon on every site; we have none to give.
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/login") { request, _ in loginPage(request, problem: nil) }
         router.post("/login") { request, context in try await login(request, context) }
         router.post("/logout") { request, _ in try await logout(request) }
@@ -116,8 +118,10 @@ public struct WebDesk: Sendable {
         // The login form is protected by a token that must match a cookie set with it.
         let token = AccessRules.token()
         let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
-        var response = pages.render("login", ["csrf": token, "next": Self.localPath(next), "problem": problem as Any, "handle": handle as Any],
-                                    language: language(request), status: status)
+        var values: [String: Any] = ["csrf": token, "next": Self.localPath(next)]
+        if let problem { values["problem"] = problem }
+        if let handle { values["handle"] = handle }
+        var response = pages.render("login", values, language: language(request), status: status)
         response.setCookie(cookie(Self.loginCookie, token, maxAge: 3600, secure: settings.publicURL.hasPrefix("https:")))
         return response
     }

@@ -15,6 +15,8 @@ import Tickets
             let page = try await b.get("/login")
             #expect(page.status == .ok)
             #expect(b.csrf != nil && b.cookies[WebDesk.loginCookie] == b.csrf)
+            // Nothing left unset shows as "nil" (an absent value is left out of the page's values).
+            #expect(!String(buffer: page.body).contains("nil"))
             // A login form posted without the token its page set is refused, and nobody is signed in.
             b.cookies[WebDesk.loginCookie] = nil
             let forged = try await b.post("/login", [("handle", "anna"), ("password", WebFixture.password)])
