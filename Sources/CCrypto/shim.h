@@ -27,4 +27,10 @@ static inline int ccrypto_sha256_end(void *context, unsigned char out[32]) {
     return ok;
 }
 
+/* HMAC-SHA256 (RFC 2104) for the signed links of the web desk. Returns 1 on success. */
+static inline int ccrypto_hmac_sha256(const void *key, size_t key_count, const void *data, size_t count, unsigned char out[32]) {
+    size_t length = 0;
+    return EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, key_count, data, count, out, 32, &length) != NULL && length == 32;
+}
+
 #endif

@@ -46,14 +46,21 @@ public final class Desk: Sendable {
     public convenience init(configuration: Configuration) throws {
         let templates = try Desk.loadTemplates(configuration.templatesPath)
         let store = try SQLiteStore(path: configuration.databasePath, firstTicketNumber: configuration.firstTicketNumber)
-        self.init(policy: configuration.policy, templates: templates, store: store)
+        self.init(policy: configuration.policy, templates: templates, store: store, links: configuration.web.flatMap(Desk.links))
     }
 
-    /// A desk on this policy, these templates and this store.
-    public init(policy: DeskPolicy, templates: NotificationTemplates, store: any Store) {
+    /// A desk on this policy, these templates and this store; `links` signs requesters' links to the web desk.
+    public init(policy: DeskPolicy, templates: NotificationTemplates, store: any Store, links: RequesterLinks? = nil) {
         self.policy = policy
-        composer = NotificationComposer(policy: policy, templates: templates)
+        composer = NotificationComposer(policy: policy, templates: templates, links: links)
         self.store = store
+    }
+
+    /// The signer of requesters' links, when the web desk's secret could be read.
+    static func links(_ web: WebSettings) -> RequesterLinks? {
+        guard !web.linkSecret.isEmpty else { return nil }
+        let key = web.linkSecret
+        return RequesterLinks(baseURL: web.publicURL) { data in ContentHash.hmacSHA256(key: key, data) }
     }
 
     /// Reads `<folder>/<language>/<name>.mustache` for every language and template.

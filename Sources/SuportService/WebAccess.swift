@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import MIME
 import Tickets
 import TicketStore
 
@@ -106,5 +107,78 @@ extension Desk {
     /// Ends the session a cookie token opened (and forgets expired ones).
     public func logout(token: String, now: Date = Date()) throws {
         try store.endSession(id: AccessRules.storedID(token), now: now)
+    }
+}
+
+/// A requester's session: opened by the personal link of one ticket, or by a login link for
+/// all of theirs (`ticket` nil).
+public struct RequesterSession: Sendable {
+    public let session: WebSession
+    /// Lowercased.
+    public var address: String { session.subject }
+    public var ticket: Int? { session.ticket }
+}
+
+/// Why a requester's link opens nothing (one answer for all: a guess learns nothing).
+public struct LinkRefused: Error, CustomStringConvertible {
+    public var description: String { "this link does not open a ticket: it is not ours, was revoked, or you are no longer on the ticket" }
+}
+
+extension Desk {
+    /// Opens a session from a requester's personal link: signed by us, not revoked, for a
+    /// ticket the address is still on. Returns the session's cookie token.
+    public func openRequesterLink(_ link: String, sessionSeconds: Double, now: Date = Date()) throws -> (token: String, session: RequesterSession) {
+        guard let links = composer.links, let grant = links.verify(link) else { throw LinkRefused() }
+        if let revoked = try store.linksRevoked(ticket: grant.ticket, address: grant.address), grant.issued <= revoked { throw LinkRefused() }
+        guard let ticket = try store.ticket(grant.ticket), ticket.isOnTicket(grant.address) else { throw LinkRefused() }
+        let token = AccessRules.token()
+        let session = WebSession(id: AccessRules.storedID(token), kind: .requester, subject: grant.address, ticket: ticket.number,
+                                 csrf: AccessRules.token(), created: now, expires: now.addingTimeInterval(sessionSeconds))
+        try store.saveSession(session)
+        return (token, RequesterSession(session: session))
+    }
+
+    /// The requester session a cookie token opens, if current.
+    public func requesterSession(token: String, now: Date = Date()) throws -> RequesterSession? {
+        guard let session = try store.session(id: AccessRules.storedID(token), now: now), session.kind == .requester else { return nil }
+        return RequesterSession(session: session)
+    }
+
+    /// The ticket a requester session may see: the one its link was for (or, from a login
+    /// link, any), and only while the address is on it. Another number answers nil.
+    public func requesterTicket(_ number: Int, for s: RequesterSession) throws -> TicketRecord? {
+        if let only = s.ticket, only != number { return nil }
+        guard let ticket = try store.ticket(number), ticket.number == number, ticket.isOnTicket(s.address) else { return nil }
+        return ticket
+    }
+
+    /// Revokes a requester's links to a ticket (every requester's when `address` is nil), by
+    /// staff of its queue; the sessions they opened end.
+    public func revokeLinks(ticket number: Int, address: String?, actor: String?, now: Date = Date()) throws -> [String] {
+        guard let ticket = try store.ticket(number) else { throw DeskError.unknownTicket(number) }
+        _ = try Authorization.staff(actor, on: ticket, policy: policy)
+        let people = address.map { [$0.lowercased()] } ?? (ticket.requestors + ticket.ccs).map { $0.address.lowercased() }
+        for a in people { try store.revokeLinks(ticket: number, address: a, now: now) }
+        return people
+    }
+
+    /// A requester writes on their ticket's page: the words become a message from them to
+    /// the queue and are filed as mail is (the same rules for reopening, approval and who is
+    /// told), so the raw message is kept like any other.
+    public func requesterWrites(ticket number: Int, from s: RequesterSession, text: String, files: [OutgoingAttachment],
+                                now: Date = Date()) throws -> FilingOutcome {
+        guard let ticket = try requesterTicket(number, for: s) else { throw DeskError.unknownTicket(number) }
+        guard !text.allSatisfy(\.isWhitespace) || !files.isEmpty else { throw DeskError.emptyText }
+        let person = (ticket.requestors + ticket.ccs).first { $0.address.lowercased() == s.address } ?? Address(address: s.address)
+        let queue = policy.queue(named: ticket.queue)
+        var message = OutgoingMessage(from: person, to: [Address(address: queue?.addresses.first ?? "")],
+                                      subject: "Re: \(policy.tag.tag(for: ticket.number)) \(ticket.title)",
+                                      messageID: OutgoingMessage.newMessageID(domain: policy.messageIDDomain), text: text)
+        // A person wrote it: not automatic mail, and without our loop header (it is not our own mail coming back).
+        message.autoSubmitted = nil
+        message.attachments = files
+        message.date = now
+        message.extraHeaders = [("X-Suport-Source", "web")]
+        return try file(Mail(raw: try message.render(), source: "web"), now: now)
     }
 }

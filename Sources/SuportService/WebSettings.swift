@@ -16,7 +16,7 @@ public struct WebSettings: Sendable {
     public let maxUploadBytes: Int
     /// The folder of page templates and strings.
     public let pagesPath: String
-    /// The key requester links are signed with (from the environment or a file; empty when secrets were not read).
+    /// The key requester links are signed with (from the environment or a file; empty when it could not be read).
     public let linkSecret: [UInt8]
 
     struct Section: Decodable {
@@ -35,7 +35,7 @@ public struct WebSettings: Sendable {
         }
     }
 
-    /// Builds the settings; the link secret is read only when `environment` is given (serve, web).
+    /// Builds the settings; the link secret must be readable when `environment` is given (serve, web).
     static func build(_ s: Section, base: URL, environment: [String: String]?,
                       fail: (String, String) -> ConfigError) throws(ConfigError) -> WebSettings {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
@@ -52,18 +52,26 @@ public struct WebSettings: Sendable {
         guard hours > 0, hours <= 24 * 30 else { throw fail("web.session_hours", "must be more than 0 and at most 720") }
         let upload = s.maxUploadBytes ?? 10 * 1024 * 1024
         guard upload >= 1024 else { throw fail("web.max_upload_bytes", "must be at least 1024") }
+        // The daemon and the web desk need the secret; another command (a CLI reply, whose
+        // notifications carry links too) uses it when it can read it, and sends none when not.
+        let required = environment != nil
+        let env = environment ?? ProcessInfo.processInfo.environment
         var secret: [UInt8] = []
-        if let environment {
-            guard s.secretEnv != nil || s.secretFile != nil else {
-                throw fail("web", "give secret_env or secret_file: the key requester links are signed with")
+        if s.secretEnv == nil && s.secretFile == nil && required {
+            throw fail("web", "give secret_env or secret_file: the key requester links are signed with")
+        }
+        if let name = s.secretEnv {
+            if let value = env[name], !value.isEmpty { secret = Array(value.utf8) } else if required {
+                throw fail("web.secret_env", "the environment variable \(name) is not set")
             }
-            if let env = s.secretEnv {
-                guard let value = environment[env], !value.isEmpty else { throw fail("web.secret_env", "the environment variable \(env) is not set") }
-                secret = Array(value.utf8)
-            } else if let file = s.secretFile {
-                guard let data = FileManager.default.contents(atPath: resolve(file)) else { throw fail("web.secret_file", "cannot read \(resolve(file))") }
+        } else if let file = s.secretFile {
+            if let data = FileManager.default.contents(atPath: resolve(file)) {
                 secret = Array(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+            } else if required {
+                throw fail("web.secret_file", "cannot read \(resolve(file))")
             }
+        }
+        if !secret.isEmpty || required {
             guard secret.count >= 16 else { throw fail("web", "the link secret must be at least 16 characters") }
         }
         return WebSettings(host: host, port: port, publicURL: url.hasSuffix("/") ? String(url.dropLast()) : url,

@@ -184,9 +184,14 @@ extension WebDesk {
         bytes >= 1024 * 1024 ? String(format: "%.1f MB", Double(bytes) / 1048576) : bytes >= 1024 ? "\(bytes / 1024) KB" : "\(bytes) B"
     }
 
-    /// An attachment, always downloaded (never shown in the page's origin), its type not sniffed.
+    /// An attachment of a ticket staff may see, always downloaded (never shown in the page's origin), its type not sniffed.
     func attachment(number: Int, id: Int64, staff s: StaffSession) throws -> Response {
         guard try visibleTicket(number, s) != nil else { return Response(status: .notFound) }
+        return try download(number: number, id: id)
+    }
+
+    /// The response that downloads an attachment, for whoever was let see it.
+    func download(number: Int, id: Int64) throws -> Response {
         let (record, bytes) = try desk.store.attachment(id, ofTicket: number)
         let name = record.filename ?? "attachment-\(id)"
         return Response(status: .ok, headers: [.contentType: "application/octet-stream", .contentDisposition: Self.disposition(name)],

@@ -62,6 +62,7 @@ public struct WebDesk: Sendable {
             let action = try context.parameters.require("action")
             return try await staffAction(request, number: number, action: action)
         }
+        requesterRoutes(router)
         return router
     }
 

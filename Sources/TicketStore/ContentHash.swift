@@ -1,6 +1,7 @@
 import CCrypto
 
-/// SHA-256 digests, which name stored raw messages and attachments and key the intake dedupe.
+/// SHA-256 digests, which name stored raw messages and attachments and key the intake dedupe;
+/// and the HMAC that signs requesters' links.
 public enum ContentHash {
     /// The lowercase hex SHA-256 of `bytes`.
     public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
@@ -24,6 +25,16 @@ public enum ContentHash {
         var digest = [UInt8](repeating: 0, count: 32)
         precondition(ccrypto_sha256_end(context, &digest) == 1, "OpenSSL SHA-256 failed")
         return hex(digest)
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `data` under `key`: the web desk's signed links.
+    public static func hmacSHA256(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
+        var mac = [UInt8](repeating: 0, count: 32)
+        let ok = key.withUnsafeBufferPointer { k in data.withUnsafeBufferPointer { d in
+            ccrypto_hmac_sha256(k.baseAddress, k.count, d.baseAddress, d.count, &mac)
+        } }
+        precondition(ok == 1, "OpenSSL HMAC-SHA256 failed")
+        return mac
     }
 
     private static func hex(_ digest: [UInt8]) -> String {

@@ -365,6 +365,13 @@ enum Schema {
             try db.execute(sql: "CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL)")
             try db.execute(sql: "CREATE INDEX login_failures_key ON login_failures (key, at)")
         }
+        migrator.registerMigration("18-requester-links") { db in
+            // A requester's links to a ticket issued before this time open nothing.
+            try db.execute(sql: """
+                CREATE TABLE link_revocations (ticket INTEGER NOT NULL, address TEXT NOT NULL, revoked_at REAL NOT NULL,
+                    PRIMARY KEY (ticket, address))
+                """)
+        }
         return migrator
     }
 }

@@ -117,6 +117,10 @@ public protocol Store: Sendable {
     func loginFailures(key: String, since: Date) throws -> Int
     /// Forgets a key's failures (after a login that worked).
     func clearLoginFailures(key: String) throws
+    /// Revokes the links a requester (lowercased address) was sent for a ticket, up to `now`.
+    func revokeLinks(ticket: Int, address: String, now: Date) throws
+    /// When a requester's links to a ticket were last revoked.
+    func linksRevoked(ticket: Int, address: String) throws -> Date?
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

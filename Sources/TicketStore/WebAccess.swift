@@ -82,4 +82,21 @@ extension SQLiteStore {
     public func clearLoginFailures(key: String) throws {
         try transaction { try $0.execute(sql: "DELETE FROM login_failures WHERE key = ?", arguments: [key]) }
     }
+
+    public func revokeLinks(ticket: Int, address: String, now: Date) throws {
+        try transaction { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO link_revocations (ticket, address, revoked_at) VALUES (?, ?, ?)",
+                           arguments: [ticket, address.lowercased(), now.timeIntervalSince1970])
+            // Sessions the links opened end with them.
+            try db.execute(sql: "DELETE FROM web_sessions WHERE kind = 'requester' AND subject = ? AND (ticket = ? OR ticket IS NULL)",
+                           arguments: [address.lowercased(), ticket])
+        }
+    }
+
+    public func linksRevoked(ticket: Int, address: String) throws -> Date? {
+        try read { db in
+            try Double.fetchOne(db, sql: "SELECT revoked_at FROM link_revocations WHERE ticket = ? AND address = ?",
+                                arguments: [ticket, address.lowercased()]).map { Date(timeIntervalSince1970: $0) }
+        }
+    }
 }

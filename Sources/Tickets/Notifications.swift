@@ -291,10 +291,13 @@ public enum TemplateError: Error, Equatable, CustomStringConvertible {
 public struct NotificationComposer: Sendable {
     public let policy: DeskPolicy
     public let templates: NotificationTemplates
+    /// Signs each requester's personal link to the ticket's page (`{{web_link}}`); nil without a web desk.
+    public let links: RequesterLinks?
 
-    public init(policy: DeskPolicy, templates: NotificationTemplates) {
+    public init(policy: DeskPolicy, templates: NotificationTemplates, links: RequesterLinks? = nil) {
         self.policy = policy
         self.templates = templates
+        self.links = links
     }
 
     /// Threads on the ticket's conversation, comes from (and answers to) the queue address
@@ -341,6 +344,9 @@ public struct NotificationComposer: Sendable {
         let reader = planned.recipient.address
         let cache = masks ?? MaskCache()
         values = values.mapValues { cache.masked($0, for: reader, policy: policy) }
+        if planned.toRequestor, let links {
+            values["web_link"] = links.link(ticket: ticket.number, address: planned.recipient.address, issued: date)
+        }
         // An empty value is left out, so that a section on it (`{{#comment}}…{{/comment}}`) is skipped.
         let (subject, body) = templates.render(planned.template, language: language, context: values.filter { !$0.value.isEmpty })
         let from = Address(name: queueName(ticket.queue), address: queue?.replyAddress ?? "")
