@@ -19,8 +19,12 @@ final class DeskUnderTest: @unchecked Sendable {
         return dir.appendingPathComponent("suport")
     }
 
+    /// The web desk's port, when the desk serves one.
+    private(set) var webPort: Int?
+    var webBase: String { "http://127.0.0.1:\(webPort ?? 0)" }
+
     init(servers: MailServers, pollInterval: Int = 2, idle: Bool = true, folder watched: String = "INBOX", retryBase: Double = 1,
-         database: String? = nil) throws {
+         database: String? = nil, web: Bool = false) throws {
         self.servers = servers
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -69,6 +73,18 @@ final class DeskUnderTest: @unchecked Sendable {
             level = "info"
 
             """
+        if web {
+            let port = try freePort()
+            webPort = port
+            text += """
+
+                [web]
+                listen = "127.0.0.1:\(port)"
+                pages = "\(MailServers.repo.path)/config/web"
+                secret_env = "TEST_WEB_SECRET"
+
+                """
+        }
         try "treasury-pw\n".write(to: folder.appendingPathComponent("treasury.secret"), atomically: true, encoding: .utf8)
         config = folder.appendingPathComponent("suport.toml").path
         try text.write(toFile: config, atomically: true, encoding: .utf8)
@@ -78,6 +94,7 @@ final class DeskUnderTest: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["TEST_SUPPORT_PASSWORD"] = "support-pw"
         env["TEST_SMTP_PASSWORD"] = "support-pw"
+        env["TEST_WEB_SECRET"] = "the integration tests' link secret"
         return env
     }()
 
@@ -132,7 +149,7 @@ final class DeskUnderTest: @unchecked Sendable {
 
     /// Runs the CLI against this desk.
     @discardableResult
-    func cli(_ args: [String], actor: String? = "anna") throws -> String {
+    func cli(_ args: [String], actor: String? = "anna", stdin: String? = nil) throws -> String {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = args + ["--config", config] + (actor.map { ["--actor", $0] } ?? [])
@@ -140,7 +157,13 @@ final class DeskUnderTest: @unchecked Sendable {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
+        let input = Pipe()
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
@@ -160,6 +183,23 @@ final class DeskUnderTest: @unchecked Sendable {
         guard let r = json.range(of: "\"status\": \"") else { return nil }
         return String(json[r.upperBound...].prefix { $0 != "\"" })
     }
+}
+
+/// A TCP port nothing listens on now (the kernel's choice for port 0).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw NSError(domain: "freePort", code: 1) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw NSError(domain: "freePort", code: 2) }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Waits for a condition, polling (an error counts as "not yet"); false if it never came.
