@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "SuportServiceTests", dependencies: ["SuportService", "SuportCLI", "Tickets", "TicketStore", "MIME",
                                                        .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SuportWebTests", dependencies: [
-            "SuportWeb", "SuportService", "Tickets", "MIME",
+            "SuportWeb", "SuportService", "Tickets", "TicketStore", "MIME",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -79,17 +79,17 @@ extension Desk {
         let accountKey = "staff:" + (staff?.id ?? handle.lowercased())
         let addressKey = "address:" + address
         let since = now.addingTimeInterval(-AccessRules.failureWindow)
-        if try store.loginFailures(key: accountKey, since: since) >= AccessRules.failuresPerAccount
-            || store.loginFailures(key: addressKey, since: since) >= AccessRules.failuresPerAddress {
+        if try store.attempts(key: accountKey, since: since) >= AccessRules.failuresPerAccount
+            || store.attempts(key: addressKey, since: since) >= AccessRules.failuresPerAddress {
             throw AccessError.tooManyAttempts(minutes: Int(AccessRules.failureWindow / 60))
         }
         let hash = try staff.flatMap { try store.passwordHash(handle: $0.id) }
         let matches = Bcrypt.verify(password, hash: hash ?? AccessRules.decoy)
         guard let staff, hash != nil, matches else {
-            try store.recordLoginFailure(keys: [accountKey, addressKey], now: now)
+            try store.recordAttempt(keys: [accountKey, addressKey], now: now)
             throw AccessError.refused
         }
-        try store.clearLoginFailures(key: accountKey)
+        try store.clearAttempts(key: accountKey)
         let token = AccessRules.token()
         let session = WebSession(id: AccessRules.storedID(token), kind: .staff, subject: staff.id, ticket: nil,
                                  csrf: AccessRules.token(), created: now, expires: now.addingTimeInterval(sessionSeconds))
@@ -179,6 +179,69 @@ extension Desk {
         message.attachments = files
         message.date = now
         message.extraHeaders = [("X-Suport-Source", "web")]
+        return try file(Mail(raw: try message.render(), source: "web"), now: now)
+    }
+}
+
+/// Why a web form was not taken, in words for the page.
+public enum FormRefused: Error, Equatable, CustomStringConvertible {
+    case invalidAddress
+    case missing(String)
+    case tooMany(minutes: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidAddress: return "that is not an email address we can answer"
+        case .missing(let what): return "please fill in \(what)"
+        case .tooMany(let m): return "too many requests from here: please try again in \(m) minutes, or write to us by mail"
+        }
+    }
+}
+
+extension AccessRules {
+    /// Public forms (a new request, a login link) per address and per IP within an hour.
+    public static let formsPerAddress = 5
+    public static let formsPerIP = 20
+    public static let formWindow: Double = 3600
+
+    /// Counts one public form under its address and IP, refusing it past either limit.
+    static func admitForm(_ kind: String, address: String, ip: String, store: any Store, now: Date) throws {
+        let keys = ["\(kind)-address:\(address)", "\(kind)-ip:\(ip)"]
+        let since = now.addingTimeInterval(-formWindow)
+        if try store.attempts(key: keys[0], since: since) >= formsPerAddress || store.attempts(key: keys[1], since: since) >= formsPerIP {
+            throw FormRefused.tooMany(minutes: Int(formWindow / 60))
+        }
+        try store.recordAttempt(keys: keys, now: now)
+    }
+
+    /// One line of a header a person typed: no line breaks or other control characters.
+    public static func oneLine(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+            .trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension Desk {
+    /// A request from the web desk's public form: written as the mail the person would have
+    /// sent to the queue's address and filed as mail is (routing, acknowledgement, its loop
+    /// cap), after the per-address and per-IP limits.
+    public func webIntake(name: String, address: String, subject: String, text: String, files: [OutgoingAttachment], queue: String?,
+                          ip: String, now: Date = Date()) throws -> FilingOutcome {
+        let who = AccessRules.oneLine(address).lowercased()
+        guard OutgoingMessage.isValidAddress(who), !policy.isOurs(who) else { throw FormRefused.invalidAddress }
+        let title = AccessRules.oneLine(subject)
+        guard !title.isEmpty else { throw FormRefused.missing("the subject") }
+        guard !text.allSatisfy(\.isWhitespace) else { throw FormRefused.missing("your message") }
+        let target = queue.flatMap(policy.queue(named:)) ?? policy.queue(named: policy.defaultQueue)
+        try AccessRules.admitForm("intake", address: who, ip: ip, store: store, now: now)
+        let person = AccessRules.oneLine(name)
+        var message = OutgoingMessage(from: Address(name: person.isEmpty ? nil : person, address: who),
+                                      to: [Address(address: target?.addresses.first ?? "")], subject: title,
+                                      messageID: OutgoingMessage.newMessageID(domain: policy.messageIDDomain), text: text)
+        message.autoSubmitted = nil
+        message.attachments = files
+        message.date = now
+        message.extraHeaders = [("X-Suport-Source", "web form from \(AccessRules.oneLine(ip))")]
         return try file(Mail(raw: try message.render(), source: "web"), now: now)
     }
 }

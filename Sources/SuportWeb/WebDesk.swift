@@ -18,7 +18,9 @@ public struct WebDesk: Sendable {
     let work = DispatchQueue(label: "suport.web", attributes: .concurrent)
 
     static let sessionCookie = "suport_session"
-    static let loginCookie = "suport_login"
+    /// Forms shown to people without a session (login, a new request, a login link) carry a
+    /// token that must match this cookie, set with the form (a double-submit token).
+    static let formCookie = "suport_form"
 
     public init(desk: Desk, settings: WebSettings, logger: Logger) throws {
         self.desk = desk
@@ -63,6 +65,7 @@ public struct WebDesk: Sendable {
             return try await staffAction(request, number: number, action: action)
         }
         requesterRoutes(router)
+        publicRoutes(router)
         return router
     }
 
@@ -115,16 +118,28 @@ public struct WebDesk: Sendable {
 
     // MARK: login
 
-    func loginPage(_ request: Request, problem: String?, status: HTTPResponse.Status = .ok, handle: String? = nil) -> Response {
-        // The login form is protected by a token that must match a cookie set with it.
+    /// A page with a form for someone without a session: its token, and the cookie it must match.
+    func publicForm(_ name: String, _ values: [String: Any], _ request: Request, status: HTTPResponse.Status = .ok) -> Response {
         let token = AccessRules.token()
+        var values = values
+        values["csrf"] = token
+        var response = pages.render(name, values, language: language(request), status: status)
+        response.setCookie(cookie(Self.formCookie, token, maxAge: 3600, secure: settings.publicURL.hasPrefix("https:")))
+        return response
+    }
+
+    /// Whether a form posted without a session carries the token of the page it came from.
+    func publicFormIsOurs(_ request: Request, _ form: Form) -> Bool {
+        guard let sent = form["csrf"], let expected = request.cookies[Self.formCookie]?.value else { return false }
+        return AccessRules.same(sent, expected)
+    }
+
+    func loginPage(_ request: Request, problem: String?, status: HTTPResponse.Status = .ok, handle: String? = nil) -> Response {
         let next = request.uri.queryParameters["next"].map(String.init) ?? "/"
-        var values: [String: Any] = ["csrf": token, "next": Self.localPath(next)]
+        var values: [String: Any] = ["next": Self.localPath(next)]
         if let problem { values["problem"] = problem }
         if let handle { values["handle"] = handle }
-        var response = pages.render("login", values, language: language(request), status: status)
-        response.setCookie(cookie(Self.loginCookie, token, maxAge: 3600, secure: settings.publicURL.hasPrefix("https:")))
-        return response
+        return publicForm("login", values, request, status: status)
     }
 
     /// Only a path on this site is a place to go after logging in (never `//elsewhere`).
@@ -135,9 +150,7 @@ public struct WebDesk: Sendable {
     func login(_ request: Request, _ context: DeskContext) async throws -> Response {
         var reading = request
         let form = try await Form.read(&reading, limit: 64 * 1024)
-        guard let sent = form["csrf"], let expected = request.cookies[Self.loginCookie]?.value, AccessRules.same(sent, expected) else {
-            return forbidden(request)
-        }
+        guard publicFormIsOurs(request, form) else { return forbidden(request) }
         let handle = form["handle"] ?? "", password = form.raw("password") ?? ""
         let address = clientAddress(request, peer: context.peer)
         let secure = isSecure(request, peer: context.peer)
@@ -146,7 +159,7 @@ public struct WebDesk: Sendable {
             let (token, _) = try await blocking { try desk.login(handle: handle, password: password, from: address, sessionSeconds: seconds) }
             var response = Response.redirect(to: Self.localPath(form["next"] ?? "/"))
             response.setCookie(cookie(Self.sessionCookie, token, maxAge: Int(seconds), secure: secure))
-            response.setCookie(cookie(Self.loginCookie, "", maxAge: 0, secure: secure))
+            response.setCookie(cookie(Self.formCookie, "", maxAge: 0, secure: secure))
             logger.info("web login", metadata: ["staff": "\(handle)", "from": "\(address)"])
             return response
         } catch let error as AccessError {

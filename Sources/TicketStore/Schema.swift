@@ -361,9 +361,9 @@ enum Schema {
                     csrf TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL)
                 """)
             try db.execute(sql: "CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)")
-            // Failed logins, per account and per address, for the rate limit.
-            try db.execute(sql: "CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL)")
-            try db.execute(sql: "CREATE INDEX login_failures_key ON login_failures (key, at)")
+            // Failed logins per account and address, and web forms per address and IP: the rate limits.
+            try db.execute(sql: "CREATE TABLE web_attempts (key TEXT NOT NULL, at REAL NOT NULL)")
+            try db.execute(sql: "CREATE INDEX web_attempts_key ON web_attempts (key, at)")
         }
         migrator.registerMigration("18-requester-links") { db in
             // A requester's links to a ticket issued before this time open nothing.

@@ -111,12 +111,12 @@ public protocol Store: Sendable {
     func session(id: String, now: Date) throws -> WebSession?
     /// Ends one session; and every session that expired before `now`.
     func endSession(id: String, now: Date) throws
-    /// Counts a failed login under each key (an account, an address).
-    func recordLoginFailure(keys: [String], now: Date) throws
-    /// Failed logins under a key since a time.
-    func loginFailures(key: String, since: Date) throws -> Int
-    /// Forgets a key's failures (after a login that worked).
-    func clearLoginFailures(key: String) throws
+    /// Counts one attempt under each key (a failed login per account and address; a web form per address and IP), for rate limits.
+    func recordAttempt(keys: [String], now: Date) throws
+    /// Attempts under a key since a time.
+    func attempts(key: String, since: Date) throws -> Int
+    /// Forgets a key's attempts (after a login that worked).
+    func clearAttempts(key: String) throws
     /// Revokes the links a requester (lowercased address) was sent for a ticket, up to `now`.
     func revokeLinks(ticket: Int, address: String, now: Date) throws
     /// When a requester's links to a ticket were last revoked.

@@ -66,21 +66,21 @@ extension SQLiteStore {
         }
     }
 
-    public func recordLoginFailure(keys: [String], now: Date) throws {
+    public func recordAttempt(keys: [String], now: Date) throws {
         try transaction { db in
-            // Failures older than a day count for nothing: forget them as new ones come.
-            try db.execute(sql: "DELETE FROM login_failures WHERE at < ?", arguments: [now.timeIntervalSince1970 - 86_400])
-            for key in keys { try db.execute(sql: "INSERT INTO login_failures (key, at) VALUES (?, ?)", arguments: [key, now.timeIntervalSince1970]) }
+            // Attempts older than a day count for nothing: forget them as new ones come.
+            try db.execute(sql: "DELETE FROM web_attempts WHERE at < ?", arguments: [now.timeIntervalSince1970 - 86_400])
+            for key in keys { try db.execute(sql: "INSERT INTO web_attempts (key, at) VALUES (?, ?)", arguments: [key, now.timeIntervalSince1970]) }
         }
     }
 
-    public func loginFailures(key: String, since: Date) throws -> Int {
-        try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?",
+    public func attempts(key: String, since: Date) throws -> Int {
+        try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM web_attempts WHERE key = ? AND at >= ?",
                                     arguments: [key, since.timeIntervalSince1970]) ?? 0 }
     }
 
-    public func clearLoginFailures(key: String) throws {
-        try transaction { try $0.execute(sql: "DELETE FROM login_failures WHERE key = ?", arguments: [key]) }
+    public func clearAttempts(key: String) throws {
+        try transaction { try $0.execute(sql: "DELETE FROM web_attempts WHERE key = ?", arguments: [key]) }
     }
 
     public func revokeLinks(ticket: Int, address: String, now: Date) throws {

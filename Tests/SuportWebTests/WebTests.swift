@@ -14,11 +14,11 @@ import Tickets
             let b = Browser(client)
             let page = try await b.get("/login")
             #expect(page.status == .ok)
-            #expect(b.csrf != nil && b.cookies[WebDesk.loginCookie] == b.csrf)
+            #expect(b.csrf != nil && b.cookies[WebDesk.formCookie] == b.csrf)
             // Nothing left unset shows as "nil" (an absent value is left out of the page's values).
             #expect(!String(buffer: page.body).contains("nil"))
             // A login form posted without the token its page set is refused, and nobody is signed in.
-            b.cookies[WebDesk.loginCookie] = nil
+            b.cookies[WebDesk.formCookie] = nil
             let forged = try await b.post("/login", [("handle", "anna"), ("password", WebFixture.password)])
             #expect(forged.status == .forbidden)
             #expect(b.cookies[WebDesk.sessionCookie] == nil)
