@@ -245,3 +245,49 @@ extension Desk {
         return try file(Mail(raw: try message.render(), source: "web"), now: now)
     }
 }
+
+extension AccessRules {
+    /// How long a requester's login link works.
+    public static let loginLinkMinutes = 30
+}
+
+extension Desk {
+    /// A requester asks for a link to their tickets: when the address has any, a single-use
+    /// link that expires goes to it by mail (through the outbox). The answer is the same
+    /// either way, so the form tells nobody whose address has tickets.
+    public func sendLoginLink(to given: String, baseURL: String, ip: String, now: Date = Date()) throws {
+        let address = AccessRules.oneLine(given).lowercased()
+        guard OutgoingMessage.isValidAddress(address), !policy.isOurs(address) else { throw FormRefused.invalidAddress }
+        try AccessRules.admitForm("login-link", address: address, ip: ip, store: store, now: now)
+        var filter = TicketFilter()
+        filter.requestor = address
+        filter.limit = 1
+        guard try !store.list(filter).isEmpty else { return }
+        let token = AccessRules.token()
+        try store.saveLoginLink(id: AccessRules.storedID(token), address: address,
+                                expires: now.addingTimeInterval(Double(AccessRules.loginLinkMinutes * 60)))
+        let language = try store.language(of: address)?.language ?? policy.queue(named: policy.defaultQueue)?.language ?? .en
+        let op = try composer.loginLinkOperation(to: address, link: baseURL + "/access/" + token, minutes: AccessRules.loginLinkMinutes,
+                                                 language: language, at: now)
+        _ = try store.write { try $0.apply(op) }
+    }
+
+    /// Opens a requester session for every ticket of theirs from a login link, once.
+    public func openLoginLink(_ token: String, sessionSeconds: Double, now: Date = Date()) throws -> (token: String, session: RequesterSession) {
+        guard let address = try store.useLoginLink(id: AccessRules.storedID(token), now: now) else { throw LinkRefused() }
+        let cookie = AccessRules.token()
+        let session = WebSession(id: AccessRules.storedID(cookie), kind: .requester, subject: address, ticket: nil,
+                                 csrf: AccessRules.token(), created: now, expires: now.addingTimeInterval(sessionSeconds))
+        try store.saveSession(session)
+        return (cookie, RequesterSession(session: session))
+    }
+
+    /// The tickets a requester session may list: the one its link was for, or all where the address is a requestor.
+    public func requesterTickets(_ s: RequesterSession) throws -> [TicketRecord] {
+        if let only = s.ticket { return try requesterTicket(only, for: s).map { [$0] } ?? [] }
+        var filter = TicketFilter()
+        filter.requestor = s.address
+        filter.limit = 200
+        return try store.list(filter)
+    }
+}

@@ -12,6 +12,7 @@ extension WebDesk {
     static let honeypot = "website"
 
     func publicRoutes(_ router: Router<DeskContext>) {
+        accessRoutes(router)
         router.get("/new") { request, _ in newRequestPage(request, values: [:]) }
         router.post("/new") { request, context in
             var reading = request
@@ -34,6 +35,47 @@ extension WebDesk {
                 let status: HTTPResponse.Status = if case .tooMany = refused { .tooManyRequests } else { .unprocessableContent }
                 return newRequestPage(request, values: ["problem": refused.description, "name": name, "email": address,
                                                         "subject": subject, "text": text, "chosen": queue ?? ""], status: status)
+            }
+        }
+    }
+
+    /// "My tickets": a requester asks for a login link by mail, follows it, and lists their tickets.
+    func accessRoutes(_ router: Router<DeskContext>) {
+        router.get("/access") { request, _ in publicForm("access", ["title": pages.strings[language(request)]?["my_requests"] ?? ""], request) }
+        router.post("/access") { request, context in
+            var reading = request
+            let form = try await Form.read(&reading, limit: 64 * 1024)
+            guard publicFormIsOurs(request, form) else { return forbidden(request) }
+            let address = form["email"] ?? "", ip = clientAddress(request, peer: context.peer), base = settings.publicURL
+            do {
+                try await blocking { try desk.sendLoginLink(to: address, baseURL: base, ip: ip) }
+                return publicForm("access", ["sent": true], request)
+            } catch let refused as FormRefused {
+                let status: HTTPResponse.Status = if case .tooMany = refused { .tooManyRequests } else { .unprocessableContent }
+                return publicForm("access", ["problem": refused.description, "email": address], request, status: status)
+            }
+        }
+        router.get("/access/:token") { request, context in
+            let link = try context.parameters.require("token")
+            let seconds = settings.sessionSeconds, secure = isSecure(request, peer: context.peer)
+            do {
+                let (token, _) = try await blocking { try desk.openLoginLink(link, sessionSeconds: seconds) }
+                var response = Response.redirect(to: "/my")
+                response.setCookie(cookie(Self.requesterCookie, token, maxAge: Int(seconds), secure: secure))
+                return response
+            } catch let refused as LinkRefused {
+                return pages.render("problem", ["problem": refused.description], language: language(request), status: .notFound)
+            }
+        }
+        router.get("/my") { request, _ in
+            try await requesterPage(request) { s in
+                let language = self.language(request)
+                let tickets = try desk.requesterTickets(s).map { t -> [String: Any] in
+                    ["number": t.number, "tag": desk.policy.tag.tag(for: t.number), "title": t.title,
+                     "status": NotificationTemplates.statusName(t.status, language), "updated": stamp(t.updated)]
+                }
+                return pages.render("mine", ["tickets": tickets, "empty": tickets.isEmpty, "requester": ["address": s.address],
+                                             "title": pages.strings[language]?["my_requests"] ?? ""], language: language)
             }
         }
     }

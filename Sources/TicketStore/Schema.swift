@@ -371,6 +371,8 @@ enum Schema {
                 CREATE TABLE link_revocations (ticket INTEGER NOT NULL, address TEXT NOT NULL, revoked_at REAL NOT NULL,
                     PRIMARY KEY (ticket, address))
                 """)
+            // A requester's single-use link to all their tickets, by the SHA-256 of its token.
+            try db.execute(sql: "CREATE TABLE login_links (id TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at REAL NOT NULL, used_at REAL)")
         }
         return migrator
     }

@@ -121,6 +121,10 @@ public protocol Store: Sendable {
     func revokeLinks(ticket: Int, address: String, now: Date) throws
     /// When a requester's links to a ticket were last revoked.
     func linksRevoked(ticket: Int, address: String) throws -> Date?
+    /// Keeps a requester's login link (by its token's SHA-256) until it expires.
+    func saveLoginLink(id: String, address: String, expires: Date) throws
+    /// Uses a login link once: its address if it is current and unused (it is used up then).
+    func useLoginLink(id: String, now: Date) throws -> String?
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

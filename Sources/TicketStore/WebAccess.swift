@@ -99,4 +99,22 @@ extension SQLiteStore {
                                 arguments: [ticket, address.lowercased()]).map { Date(timeIntervalSince1970: $0) }
         }
     }
+
+    public func saveLoginLink(id: String, address: String, expires: Date) throws {
+        try transaction { db in
+            try db.execute(sql: "DELETE FROM login_links WHERE expires_at < ?", arguments: [Date().timeIntervalSince1970 - 86_400])
+            try db.execute(sql: "INSERT INTO login_links (id, address, expires_at) VALUES (?, ?, ?)",
+                           arguments: [id, address.lowercased(), expires.timeIntervalSince1970])
+        }
+    }
+
+    public func useLoginLink(id: String, now: Date) throws -> String? {
+        try transaction { db in
+            // One statement both checks and spends it: two clicks at once open one session.
+            try db.execute(sql: "UPDATE login_links SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+                           arguments: [now.timeIntervalSince1970, id, now.timeIntervalSince1970])
+            guard db.changesCount == 1 else { return nil }
+            return try String.fetchOne(db, sql: "SELECT address FROM login_links WHERE id = ?", arguments: [id])
+        }
+    }
 }

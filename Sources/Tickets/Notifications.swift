@@ -37,6 +37,8 @@ public enum TemplateName: String, Sendable, CaseIterable, Equatable {
     case tooLarge = "too-large"
     case commandErrors = "command-errors", approvalRequest = "approval-request", merged
     case escalated, slaWarning = "sla-warning", slaBreached = "sla-breached"
+    /// A requester's link to all their tickets on the web desk, asked for there.
+    case loginLink = "login-link"
 
     /// Whether the operation's files go with the message: what a person wrote, to those who read it.
     var carriesFiles: Bool { self == .correspondence || self == .correspondenceStaff || self == .comment }

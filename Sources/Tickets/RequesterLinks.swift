@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 
 /// The personal link a requester's notifications carry to their ticket's page: bound to one
 /// ticket and one address, signed with the desk's secret, and dead once revoked (every link
@@ -60,5 +61,33 @@ public struct RequesterLinks: Sendable {
         var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while s.count % 4 != 0 { s += "=" }
         return Data(base64Encoded: s).map(Array.init)
+    }
+}
+
+extension NotificationComposer {
+    /// The operation that sends a requester their single-use link to their tickets: one
+    /// notice in the outbox, on no ticket.
+    public func loginLinkOperation(to address: String, link: String, minutes: Int, language: Language, at date: Date) throws -> TicketOperation {
+        let message = loginLink(to: address, link: link, minutes: minutes, language: language, date: date)
+        var op = TicketOperation(before: nil, actor: .system, at: date)
+        op.notices = [Notice(template: .loginLink, recipient: address, sender: message.from.address, messageID: message.messageID,
+                             bytes: try message.render(), cause: nil)]
+        return op
+    }
+
+    /// The mail with a requester's single-use link to their tickets: from the default queue,
+    /// in their language, marked automatic (RFC 3834) so nothing answers it.
+    func loginLink(to address: String, link: String, minutes: Int, language: Language, date: Date) -> OutgoingMessage {
+        let queue = policy.queue(named: policy.defaultQueue) ?? policy.queues.first
+        let name = queue.map { policy.displayName(ofQueue: $0.name, in: language) } ?? ""
+        let (subject, body) = templates.render(.loginLink, language: language,
+                                               context: ["link": link, "minutes": String(minutes), "queue": name, "recipient_name": address])
+        let from = Address(name: name, address: queue?.replyAddress ?? "")
+        var message = OutgoingMessage(from: from, to: [Address(address: address)], subject: subject,
+                                      messageID: OutgoingMessage.newMessageID(domain: policy.messageIDDomain), text: body)
+        message.date = date
+        message.autoSubmitted = "auto-generated"
+        message.extraHeaders = [(policy.loopHeader, policy.instanceID)]
+        return message
     }
 }

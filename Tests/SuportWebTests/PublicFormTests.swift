@@ -7,6 +7,7 @@ import Testing
 @testable import SuportWeb
 import Tickets
 import TicketStore
+import MIME
 
 @Suite struct WebIntakeTests {
     func fields(_ subject: String, email: String = "nuria@example.cat", name: String = "Núria Vidal", queue: String = "support",
@@ -94,5 +95,66 @@ extension WebFixture {
     func raw(_ entry: HistoryEntry) throws -> String {
         let id = try #require(entry.message)
         return String(decoding: try #require(try desk.store.rawMessage(id)), as: UTF8.self)
+    }
+}
+
+@Suite struct LoginLinkTests {
+    @Test func aRequesterGetsASingleUseLinkToTheirTicketsByMail() async throws {
+        let f = try WebFixture()
+        let first = try f.file(subject: "First", body: "One.")
+        let second = try f.file(subject: "Second", body: "Two.")
+        let foreign = try f.file(subject: "Not hers", body: "Someone else's.", from: "Other <other@example.org>")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.get("/access")
+            let r = try await b.post("/access", [("email", "Jordi@Example.cat")])
+            #expect(r.status == .ok)
+        }
+        let mail = try #require(try f.desk.store.outbox(state: nil, ticket: nil).first { $0.template == "login-link" })
+        #expect(mail.recipient == "jordi@example.cat" && mail.ticket == nil)
+        let text = Message(bytes: try f.desk.store.outboxMessage(mail.id)).text ?? ""
+        let path = try #require(text.firstMatch(of: /http:\/\/127\.0\.0\.1:8080(\/access\/[A-Za-z0-9_\-]+)/).map { String($0.1) })
+        try await f.test { client in
+            let b = Browser(client)
+            let opened = try await b.get(path)
+            #expect(opened.status == .seeOther && opened.headers[.location] == "/my")
+            let list = String(buffer: try await b.get("/my").body)
+            #expect(list.contains("/my/\(first)") && list.contains("/my/\(second)") && !list.contains("Not hers"))
+            let page = try await b.get("/my/\(second)")
+            #expect(page.status == .ok)
+            let other = try await b.get("/my/\(foreign)")
+            #expect(other.status == .notFound)
+            // Used once, it opens nothing again.
+            let again = try await Browser(client).get(path)
+            #expect(again.status == .notFound)
+        }
+    }
+
+    @Test func anAddressWithoutTicketsGetsTheSameAnswerAndNoMail() async throws {
+        let f = try WebFixture()
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.get("/access")
+            let r = try await b.post("/access", [("email", "stranger@example.org")])
+            #expect(r.status == .ok && String(buffer: r.body).contains("class=\"saved\""))
+            let forged = try await b.post("/access", [("email", "stranger@example.org")], csrf: "forged")
+            #expect(forged.status == .forbidden)
+        }
+        #expect(try f.desk.store.outbox(state: nil, ticket: nil).isEmpty)
+    }
+
+    @Test func aLoginLinkExpiresAndRequestsAreLimited() throws {
+        let f = try WebFixture()
+        try f.file(subject: "Mine", body: "Words.")
+        let now = Date()
+        try f.desk.sendLoginLink(to: "jordi@example.cat", baseURL: "http://desk", ip: "192.0.2.1", now: now)
+        let mail = try #require(try f.desk.store.outbox(state: nil, ticket: nil).first)
+        let text = Message(bytes: try f.desk.store.outboxMessage(mail.id)).text ?? ""
+        let token = try #require(text.firstMatch(of: /\/access\/([A-Za-z0-9_\-]+)/).map { String($0.1) })
+        #expect(throws: LinkRefused.self) { _ = try f.desk.openLoginLink(token, sessionSeconds: 60, now: now.addingTimeInterval(31 * 60)) }
+        for _ in 2...5 { try f.desk.sendLoginLink(to: "jordi@example.cat", baseURL: "http://desk", ip: "192.0.2.1", now: now) }
+        #expect(throws: FormRefused.tooMany(minutes: 60)) {
+            try f.desk.sendLoginLink(to: "jordi@example.cat", baseURL: "http://desk", ip: "192.0.2.1", now: now)
+        }
     }
 }
