@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Parsing and composing Internet messages. Ours on purpose: see docs/mime.md.
@@ -36,6 +38,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             // bcrypt alone (C, no swift-crypto): staff passwords for the web desk.
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // The web desk: Hummingbird routes and pages; every action calls the Desk.
         .target(name: "SuportWeb", dependencies: [
@@ -46,6 +49,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The command line as a library, so its commands run in process in tests.
         .target(name: "SuportCLI", dependencies: [

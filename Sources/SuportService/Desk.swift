@@ -111,6 +111,14 @@ public final class Desk: Sendable {
     /// before (a crash, an error), each is filed alone, so one message at fault cannot hold up
     /// the rest. Throws only when the attempts cannot be recorded.
     public func file(batch: [Mail], now: Date = Date()) throws -> [Result<FilingOutcome, any Error>] {
+        let results = try fileEach(batch, now: now)
+        for case .success(let outcome) in results {
+            if case .filed = outcome.action { DeskMetrics.filed.increment() }
+        }
+        return results
+    }
+
+    private func fileEach(_ batch: [Mail], now: Date) throws -> [Result<FilingOutcome, any Error>] {
         var counts: [AttemptCount] = []
         var incoming: [IncomingMail] = []
         for mail in batch {

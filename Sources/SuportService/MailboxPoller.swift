@@ -59,6 +59,7 @@ public final class MailboxPoller: Service, Sendable {
                 }
             } catch {
                 connection = nil
+                DeskMetrics.pollerErrors.increment()
                 if outage.failed() {
                     logger.error("mailbox unavailable, retrying with backoff",
                                  metadata: ["mailbox": "\(mailbox.name)", "error": "\(error)"])
@@ -129,6 +130,7 @@ public final class MailboxPoller: Service, Sendable {
                     let conn = connection()
                     try conn.create(Self.failedFolder)
                     try conn.move([message.uid], to: Self.failedFolder)
+                    DeskMetrics.setAside.increment()
                     logger.error("could not be filed: kept and moved to \(Self.failedFolder)",
                                  metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)", "failed": "\(id)"])
                     continue

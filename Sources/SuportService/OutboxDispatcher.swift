@@ -56,6 +56,7 @@ public final class OutboxDispatcher: Service, Sendable {
                     }
                 }
             } catch {
+                DeskMetrics.dispatcherErrors.increment()
                 if outage.failed() { logger.error("outbox unavailable", metadata: ["error": "\(error)"]) }
                 stop.sleep(5)
             }
@@ -72,16 +73,19 @@ public final class OutboxDispatcher: Service, Sendable {
         switch outcome {
         case .sent:
             try desk.store.markSent(entry.id, now: now)
+            DeskMetrics.sent.increment()
             if outage.recovered() { logger.notice("SMTP server reachable again") }
             logger.info("sent", metadata: meta)
         case .permanentFailure(let error):
             try desk.store.markFailed(entry.id, error: error, retryAt: nil, now: now)
+            DeskMetrics.failed.increment()
             logger.warning("notification refused, not retried", metadata: meta.merging(["error": "\(error)"]) { $1 })
         case .transientFailure(let error), .unreachable(let error):
             let givingUp = now.timeIntervalSince(entry.created) >= settings.giveUpAfter
             let retryAt = givingUp ? nil : now.addingTimeInterval(Self.delay(afterAttempt: entry.attempts, base: settings.retryBase,
                                                                              maximum: settings.retryMaximum))
             try desk.store.markFailed(entry.id, error: error, retryAt: retryAt, now: now)
+            DeskMetrics.failed.increment()
             if givingUp {
                 logger.warning("notification given up", metadata: meta.merging(["error": "\(error)"]) { $1 })
             } else if outage.failed() {

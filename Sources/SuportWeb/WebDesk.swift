@@ -27,6 +27,7 @@ public struct WebDesk: Sendable {
         self.settings = settings
         self.logger = logger
         pages = try Pages(folder: settings.pagesPath)
+        WebMetrics.bootstrap()
     }
 
     /// The HTTP application: a `Service` for the daemon's group, or to run alone (`suport web`).
@@ -38,10 +39,20 @@ public struct WebDesk: Sendable {
     func router() -> Router<DeskContext> {
         let router = Router(context: DeskContext.self)
         router.add(middleware: SecurityHeaders())
+        router.add(middleware: MetricsMiddleware())
         router.get("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         router.get("/static/suport.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(bytes: pages.stylesheet)))
+        }
+        // For a scraper on this machine, not through a proxy (which would forward it from anywhere).
+        router.get("/metrics") { request, context in
+            guard context.peer.map(Self.isLoopback) ?? true, request.headers[HTTPField.Name("X-Forwarded-For")!] == nil else {
+                return Response(status: .notFound)
+            }
+            let text = try await blocking { try WebMetrics.scrape(desk) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         // Browsers ask for an icon on every site; we have none to give.
         router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
@@ -95,6 +106,8 @@ public struct WebDesk: Sendable {
         }
         return peer
     }
+
+    static func isLoopback(_ address: String) -> Bool { address == "::1" || address.hasPrefix("127.") || address == "::ffff:127.0.0.1" }
 
     func cookie(_ name: String, _ value: String, maxAge: Int?, secure: Bool) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)

@@ -112,6 +112,13 @@ extension Integration {
         #expect((requester["after"] as? String)?.contains("Encara no funciona") == true)
         #expect((requester["url"] as? String)?.hasSuffix("/my/1?saved=reply") == true)
         #expect(eventually { try desk.status(1) == "open" })
+
+        // The daemon's own counters reach /metrics: three messages filed by the poller (two
+        // requests and Alice's answer on the page), notifications sent by the dispatcher.
+        let metrics = try fetch(desk.webBase + "/metrics")
+        #expect(metrics.contains("suport_messages_filed_total 3"), "\(metrics)")
+        #expect(metrics.firstMatch(of: /suport_notifications_sent_total (\d+)/).flatMap { Int($0.1) }.map { $0 >= 3 } == true)
+        #expect(metrics.contains("http_server_request_duration"))
     }
 
     /// A move to treasury from the ticket's page tells treasury's staff (marta's mailbox).

@@ -350,3 +350,21 @@ import Tickets
         #expect(Pages.language(nil, fallback: .en) == .en)
     }
 }
+
+@Suite struct MetricsTests {
+    @Test func metricsAreReadOnThisMachineOnly() async throws {
+        let f = try WebFixture()
+        try f.file(subject: "Counted", body: "One.")
+        try await f.test { client in
+            let b = Browser(client)
+            let r = try await b.get("/metrics")
+            let text = String(buffer: r.body)
+            #expect(r.status == .ok && r.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(text.contains("suport_outbox_notifications{state=\"pending\"}") && text.contains("suport_tickets_sla{colour=\"red\"} 0"))
+            // Through a proxy (which forwards whoever asks), there is nothing here.
+            let proxied = try await b.get("/metrics", headers: [HTTPField.Name("X-Forwarded-For")!: "203.0.113.9"])
+            #expect(proxied.status == .notFound)
+        }
+        #expect(WebDesk.isLoopback("127.0.0.1") && WebDesk.isLoopback("::1") && !WebDesk.isLoopback("192.0.2.7"))
+    }
+}
