@@ -29,3 +29,20 @@ struct StaffPassword: ParsableCommand {
         }
     }
 }
+
+struct RevokeLinks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke-links",
+        abstract: "Revoke the web links a ticket's requesters were sent (one address, or all): they open nothing, and their sessions end.",
+        discussion: "Notifications sent afterwards carry new links that work.")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The ticket number.") var number: Int
+    @Argument(help: "Only this person's links (default: every requester's and Cc's).") var address: String?
+
+    func run() throws {
+        try options.run { desk in
+            let revoked = try desk.revokeLinks(ticket: number, address: address, actor: options.actorName)
+            print("\(desk.policy.tag.tag(for: number)): links revoked for \(revoked.isEmpty ? "nobody" : revoked.joined(separator: ", "))")
+        }
+    }
+}

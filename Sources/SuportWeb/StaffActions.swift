@@ -9,6 +9,7 @@ enum StaffAction: Sendable {
     case change(TicketChange, comment: String?)
     case merge(into: Int)
     case withdraw(outbox: Int64)
+    case revokeLinks
 }
 
 /// A form that does not say what it asks, in words for the page.
@@ -59,6 +60,7 @@ extension WebDesk {
         case "withdraw":
             guard let id = Int64(try value("outbox")) else { throw FormProblem(description: "no such held reply") }
             return .withdraw(outbox: id)
+        case "revoke-links": return .revokeLinks
         default:
             throw FormProblem(description: "no action \(name.debugDescription)")
         }
@@ -90,6 +92,9 @@ extension WebDesk {
                     outcome = try desk.merge(number, into: into, actor: s.staff.id)
                 case .withdraw(let id):
                     outcome = try desk.withdrawHeld(outbox: id, actor: s.staff.id)
+                case .revokeLinks:
+                    _ = try desk.revokeLinks(ticket: number, address: nil, actor: s.staff.id)
+                    return .redirect(to: "/tickets/\(number)?saved=\(Self.encode(name))")
                 }
                 logger.info("web change", metadata: ["staff": "\(s.staff.id)", "ticket": "\(number)", "action": "\(name)",
                                                      "notifications": "\(outcome.notifications)"])

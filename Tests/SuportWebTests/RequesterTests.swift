@@ -173,3 +173,21 @@ enum ContentHashShim {
         return h
     }
 }
+
+@Suite struct RevokeFromThePageTests {
+    @Test func staffRevokeTheLinksFromTheTicketPage() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "Socket", body: "Burnt.")
+        _ = try f.desk.change(.reply(text: "We see.", attachments: []), ticket: n, actor: "anna", now: Date().addingTimeInterval(-5))
+        let link = try #require(try f.link(n))
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            try await b.get("/tickets/\(n)")
+            let r = try await b.post("/tickets/\(n)/revoke-links", [])
+            #expect(r.status == .seeOther)
+            let opened = try await Browser(client).get(link)
+            #expect(opened.status == .notFound)
+        }
+    }
+}

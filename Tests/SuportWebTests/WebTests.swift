@@ -368,3 +368,73 @@ import Tickets
         #expect(WebDesk.isLoopback("127.0.0.1") && WebDesk.isLoopback("::1") && !WebDesk.isLoopback("192.0.2.7"))
     }
 }
+
+@Suite struct ProxyAndLimitTests {
+    func request(_ headers: HTTPFields) -> Request {
+        Request(head: HTTPRequest(method: .get, scheme: "http", authority: "desk", path: "/", headerFields: headers),
+                body: RequestBody(buffer: ByteBuffer()))
+    }
+
+    @Test func forwardedHeadersCountOnlyFromTrustedProxies() throws {
+        let f = try WebFixture { $0.replacingOccurrences(of: "public_url = \"http://127.0.0.1:8080\"",
+                                                         with: "public_url = \"http://127.0.0.1:8080\"\ntrusted_proxies = [\"127.0.0.1\"]") }
+        let forwarded = request([HTTPField.Name("X-Forwarded-Proto")!: "https", HTTPField.Name("X-Forwarded-For")!: "198.51.100.1, 203.0.113.7"])
+        #expect(f.web.isSecure(forwarded, peer: "127.0.0.1"))
+        #expect(f.web.clientAddress(forwarded, peer: "127.0.0.1") == "203.0.113.7")
+        // From anyone else the same headers are the sender's word, and not believed.
+        #expect(!f.web.isSecure(forwarded, peer: "192.0.2.50"))
+        #expect(f.web.clientAddress(forwarded, peer: "192.0.2.50") == "192.0.2.50")
+        #expect(!f.web.isSecure(request([:]), peer: "127.0.0.1"))
+    }
+
+    @Test func failuresFromOneAddressLimitEveryAccount() throws {
+        let f = try WebFixture()
+        for i in 0..<20 {
+            #expect(throws: AccessError.refused) {
+                _ = try f.desk.login(handle: "nobody\(i)", password: "guess \(i)", from: "198.51.100.9", sessionSeconds: 60)
+            }
+        }
+        #expect(throws: AccessError.tooManyAttempts(minutes: 15)) {
+            _ = try f.desk.login(handle: "anna", password: WebFixture.password, from: "198.51.100.9", sessionSeconds: 60)
+        }
+        // From elsewhere anna still signs in; and a quarter of an hour later, from there too.
+        _ = try f.desk.login(handle: "anna", password: WebFixture.password, from: "198.51.100.10", sessionSeconds: 60)
+        _ = try f.desk.login(handle: "anna", password: WebFixture.password, from: "198.51.100.9", sessionSeconds: 60,
+                             now: Date().addingTimeInterval(16 * 60))
+    }
+
+    @Test func anUploadOverTheLimitIsRefusedWhole() async throws {
+        let f = try WebFixture()
+        let n = try f.file(subject: "Logs", body: "Here.")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            try await b.get("/tickets/\(n)")
+            let big = [UInt8](repeating: 65, count: 300_000)
+            let r = try await b.postMultipart("/tickets/\(n)/reply", [("text", "big file")], files: [("files", "big.log", "text/plain", big)])
+            #expect(r.status == .contentTooLarge)
+            #expect(r.headers[.contentSecurityPolicy] != nil)
+        }
+        #expect(try f.desk.store.history(n).allSatisfy { $0.kind != "correspondence-staff" })
+    }
+
+    @Test func aHeldReplyIsWithdrawnFromThePageAndTicketsMerge() async throws {
+        let f = try WebFixture { $0.replacingOccurrences(of: "undo_minutes = 0", with: "undo_minutes = 5") }
+        let n = try f.file(subject: "Printer", body: "Jammed.")
+        let dup = try f.file(subject: "Printer again", body: "Still jammed.")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            try await b.get("/tickets/\(n)")
+            try await b.postMultipart("/tickets/\(n)/reply", [("text", "Oops, wrong ticket")], files: [])
+            let page = String(buffer: try await b.get("/tickets/\(n)").body)
+            let id = try #require(page.firstMatch(of: /name="outbox" value="(\d+)"/).map { String($0.1) })
+            let withdrawn = try await b.post("/tickets/\(n)/withdraw", [("outbox", id)])
+            #expect(withdrawn.status == .seeOther)
+            let merged = try await b.post("/tickets/\(dup)/merge", [("into", "#\(n)")])
+            #expect(merged.status == .seeOther && merged.headers[.location] == "/tickets/\(n)?saved=merge")
+        }
+        #expect(try f.desk.store.outbox(state: .withdrawn, ticket: n).contains { $0.recipient == "jordi@example.cat" })
+        #expect(try f.desk.store.ticket(dup)?.mergedInto == n)
+    }
+}
