@@ -191,3 +191,15 @@ enum ContentHashShim {
         }
     }
 }
+
+@Suite struct TemplateLinkTests {
+    /// Every notification a requester or Cc receives offers the ticket's page.
+    @Test func everyRequesterTemplateCarriesTheLink() throws {
+        for language in ["ca", "es", "en"] {
+            for name in ["acknowledgement", "correspondence", "merged", "approval-request", "status", "queue-requestors", "too-large"] {
+                let text = try String(contentsOf: WebFixture.repo.appendingPathComponent("config/templates/\(language)/\(name).mustache"), encoding: .utf8)
+                #expect(text.contains("{{#web_link}}") && text.contains("{{web_link}}"), "\(language)/\(name)")
+            }
+        }
+    }
+}
