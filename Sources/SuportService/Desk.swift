@@ -444,6 +444,8 @@ extension Desk {
             let quiet = try store.waiting(for: .requester, updatedBefore: now.addingTimeInterval(-Double(shortest) * 86_400))
             changed += try applyEach(quiet) { AutoCloseRules.operation(for: $0, policy: policy, now: now) }
         }
+        // What was filed since the last minute goes into the search index in one write.
+        try store.flushSearchIndex()
         return changed
     }
 }

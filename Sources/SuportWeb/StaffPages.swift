@@ -6,7 +6,8 @@ import Tickets
 
 /// The staff pages: what each shows, as plain values for its template.
 extension WebDesk {
-    static let pageSize = 100
+    /// Tickets a list page shows: 50, as RT shows by default; a longer page costs its rendering for every reader.
+    static let pageSize = 50
 
     /// The values every staff page has: who is signed in, and the form token.
     func common(_ s: StaffSession) -> [String: Any] {
@@ -32,7 +33,7 @@ extension WebDesk {
         var given: [(String, String)] = []
         for (key, value) in request.uri.queryParameters {
             let k = String(key), v = String(value)
-            guard !v.isEmpty, k != "page", k != "view" else { continue }
+            guard !v.isEmpty, k != "page", k != "view", k != "below" else { continue }
             if query.set(k == "q" ? "search" : k, v) { given.append((k, v)) }
         }
         if let view = request.uri.queryParameters["view"].map(String.init), !view.isEmpty {
@@ -46,15 +47,21 @@ extension WebDesk {
         let language = self.language(request)
         var values = common(s)
         let page = max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1)
+        let below = request.uri.queryParameters["below"].flatMap { Int($0) }
         var tickets: [TicketRecord] = []
         var more = false
         var query = ListQuery(), given: [(String, String)] = []
+        // Newest first (no sort, no words), a page follows from the last number shown, as deep as
+        // it goes; any other order pages by offset.
+        var keyset = false
         do {
             (query, given) = try listQuery(request)
+            keyset = query.sort == nil && query.search == nil
             var asked = query
             asked.limit = Self.pageSize + 1
-            asked.offset = (page - 1) * Self.pageSize
+            if !keyset { asked.offset = (page - 1) * Self.pageSize }
             var filter = try asked.filter(policy: desk.policy, actor: s.staff.id)
+            if keyset { filter.below = below }
             // Signed-in staff see the queues they are staff of (admins every queue). The CLI
             // does not narrow: its --actor is a claim made on the server, whose user holds the database.
             filter.visibleQueues = Authorization.visibleQueues(of: s.staff, policy: desk.policy)
@@ -84,10 +91,15 @@ extension WebDesk {
         let views = ((try? desk.store.views().map(\.name)) ?? []) + desk.policy.views.keys.sorted()
         values["views"] = Array(Set(views)).sorted().map { ["name": $0, "href": "/?view=" + Self.encode($0)] }
         values["has_views"] = !views.isEmpty
-        func link(_ p: Int) -> String { "/?" + (given + [("page", String(p))]).map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&") }
-        values["page"] = page
-        if page > 1 { values["previous"] = link(page - 1) }
-        if more { values["next"] = link(page + 1) }
+        func link(_ extra: [(String, String)]) -> String { "/?" + (given + extra).map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&") }
+        if keyset {
+            if below != nil { values["first"] = link([]) }
+            if more, let last = tickets.last { values["next"] = link([("below", String(last.number))]) }
+        } else {
+            values["page"] = page
+            if page > 1 { values["previous"] = link([("page", String(page - 1))]) }
+            if more { values["next"] = link([("page", String(page + 1))]) }
+        }
         return pages.render("list", values, language: language)
     }
 

@@ -10,12 +10,18 @@ extension SQLiteStore {
 
     /// Tickets matching the filter, newest first (a search: best first).
     public func list(_ filter: TicketFilter) throws -> [TicketRecord] {
-        try read { db in
+        // A search sees everything committed before it.
+        if filter.search != nil { try flushSearchIndex() }
+        return try read { db in
             var clauses: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
-            if let q = filter.queue { clauses.append("t.queue = ?"); arguments.append(q) }
+            // A queue alone narrows too little to pay for sorting what the queue index finds:
+            // walking the tickets newest first and skipping other queues' finds a page at once
+            // (`+` keeps SQLite off the index). With a status, the (queue, status, number) index serves.
+            if let q = filter.queue { clauses.append(filter.statuses.isEmpty ? "+t.queue = ?" : "t.queue = ?"); arguments.append(q) }
+            if let below = filter.below { clauses.append("t.number < ?"); arguments.append(below) }
             if let qs = filter.visibleQueues {
-                clauses.append(qs.isEmpty ? "0" : "t.queue IN (\(qs.map { _ in "?" }.joined(separator: ",")))")
+                clauses.append(qs.isEmpty ? "0" : "+t.queue IN (\(qs.map { _ in "?" }.joined(separator: ",")))")
                 arguments += qs
             }
             if !filter.statuses.isEmpty {

@@ -103,6 +103,9 @@ public struct TicketFilter: Sendable {
     public var limit = 500
     /// Tickets skipped before the first listed (a page further on).
     public var offset = 0
+    /// Only tickets numbered below this: the next page of the newest-first order, found
+    /// through the primary key however deep it is (an offset walks every ticket before it).
+    public var below: Int? = nil
 
     public init() {}
 }

@@ -171,7 +171,7 @@ struct SQLiteTransaction: StoreTransaction {
                                      time(c.warnAt), time(c.breachAt), c.reminded.sorted().joined(separator: ","),
                                      t.assets.joined(separator: "\t"), t.number])
             }
-            if op.before.map({ SQLiteStore.searchText($0) != SQLiteStore.searchText(t) }) ?? true { try store.indexTicket(db, t) }
+            if op.before.map({ SQLiteStore.searchText($0) != SQLiteStore.searchText(t) }) ?? true { try store.queueForIndex(db, rowid: -Int64(t.number), ticket: t.number) }
             for p in op.peopleAdded {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
                            arguments: [t.number, p.role.rawValue, p.address.address, p.address.name])
@@ -186,10 +186,7 @@ struct SQLiteTransaction: StoreTransaction {
             let id = try store.storeMessage(db, raw: kept.raw, sha256: kept.sha256 ?? ContentHash.sha256Hex(kept.raw), message: kept.message,
                                             ticket: ticket, direction: kept.direction.rawValue, mailbox: kept.mailbox, at: op.at,
                                             keepingAttachments: kept.attachmentsKept)
-            if let ticket {
-                try store.indexMessage(db, id: id, ticket: ticket, subject: kept.message.subject, text: kept.message.text,
-                                       filenames: kept.message.attachments.prefix(kept.attachmentsKept).compactMap(\.filename))
-            }
+            if let ticket { try store.queueForIndex(db, rowid: id, ticket: ticket) }
             return id
         }
         var history: [Int64] = []

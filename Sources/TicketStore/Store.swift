@@ -125,6 +125,8 @@ public protocol Store: Sendable {
     func saveLoginLink(id: String, address: String, expires: Date) throws
     /// Uses a login link once: its address if it is current and unused (it is used up then).
     func useLoginLink(id: String, now: Date) throws -> String?
+    /// Writes the full-text index for what was filed since the last flush (a search does it first by itself).
+    func flushSearchIndex() throws
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

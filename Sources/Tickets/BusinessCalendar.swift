@@ -96,7 +96,13 @@ public struct BusinessCalendar: Sendable, Equatable {
     /// `YYYY-MM-DD` of a day since 1970.
     static func dayText(_ days: Int) -> String {
         let (y, m, d) = CivilDate.day(days)
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        return digits(y, 4) + "-" + digits(m, 2) + "-" + digits(d, 2)
+    }
+
+    /// A number with leading zeros (String(format:) goes through Foundation's formatter, which showed in list pages).
+    static func digits(_ n: Int, _ width: Int) -> String {
+        let text = String(n)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     /// Days since 1970-01-01 of a `YYYY-MM-DD` day.

@@ -85,7 +85,8 @@ public enum TimeRules {
         let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
         let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let minute = (local - day * 86_400) / 60
-        return BusinessCalendar.dayText(day) + String(format: " %02d:%02d ", minute / 60, minute % 60) + zone.identifier
+        return BusinessCalendar.dayText(day) + " " + BusinessCalendar.digits(minute / 60, 2) + ":" + BusinessCalendar.digits(minute % 60, 2) + " "
+            + zone.identifier
     }
 
     /// A deadline as staff write it: `YYYY-MM-DD` (the end of that working day, 23:59 in the

@@ -28,6 +28,25 @@ import Testing
         return try f.store.list(filter).map(\.number)
     }
 
+    /// Filing queues its rows instead of writing the index at every commit; a search, or the
+    /// scheduler's minute, writes the queue in one transaction, so nothing filed is missed.
+    @Test func filingQueuesTheIndexAndASearchOrTheSchedulerWritesIt() throws {
+        let f = try desk()
+        func queued() throws -> Int { try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM search_pending") ?? 0 } }
+        func indexed() throws -> Int { try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM search_index") ?? 0 } }
+        #expect(try queued() == 6 && indexed() == 0)  // three tickets' rows and their messages
+        #expect(try search(f, "terrat").sorted() == [312, 313])
+        #expect(try queued() == 0 && indexed() == 6)
+        _ = try f.change(.title("El router nou"), 311)
+        _ = try f.file(["From: pau@example.cat", "To: support@example.test", "Subject: Re: [suport#313] Quota", "Message-ID: <p2@example.cat>", "",
+                        "Ja he pagat la quota amb transferència."])
+        #expect(try queued() == 2)
+        _ = try f.desk.runDueWork()
+        #expect(try queued() == 0)
+        #expect(try search(f, "transferencia") == [313])
+        #expect(try search(f, "nou router") == [311])
+    }
+
     @Test func wordsAreFoundWhateverTheirAccentsAndCase() throws {
         let f = try desk()
         #expect(try search(f, "CONNEXIO") == [312])

@@ -288,10 +288,16 @@ import Tickets
         try await f.test { client in
             let b = Browser(client)
             try await b.login("anna")
+            // Newest first, a page follows from the last number shown; any other order pages by offset.
             let first = String(buffer: try await b.get("/").body)
-            #expect(first.contains("rel=\"next\"") && !first.contains("rel=\"prev\""))
-            let second = String(buffer: try await b.get("/?page=2").body)
-            #expect(second.contains("Ticket 1<") && second.contains("rel=\"prev\""))
+            let next = try #require(first.firstMatch(of: /href="(\/\?below=\d+)" rel="next"/).map { String($0.1) })
+            // The newest 50: the fibre ticket and tickets 105 to 57.
+            #expect(first.contains("Fibre cut") && first.contains("Ticket 57<") && !first.contains("Ticket 56<"))
+            let second = String(buffer: try await b.get(next).body)
+            #expect(second.contains("Ticket 56<") && second.contains("Ticket 7<") && !second.contains("Ticket 57<") && !second.contains("Ticket 6<"))
+            #expect(second.contains("rel=\"next\"") && second.contains("els més nous"))
+            let byPriority = String(buffer: try await b.get("/?sort=-priority&page=3").body)
+            #expect(byPriority.contains("rel=\"prev\"") && !byPriority.contains("rel=\"next\""))
             let search = String(buffer: try await b.get("/?q=fibre").body)
             #expect(search.contains("Fibre cut in Sants") && !search.contains("Ticket 7<"))
             let view = String(buffer: try await b.get("/?view=fibre").body)
