@@ -10,7 +10,7 @@ public struct WebSettings: Sendable {
     public let publicURL: String
     /// Proxies whose `X-Forwarded-Proto` and `X-Forwarded-For` are believed.
     public let trustedProxies: [String]
-    /// How long a staff session lasts without being used.
+    /// How long a session lasts from the login (or the link) that opened it.
     public let sessionSeconds: Double
     /// The largest upload a form accepts, all files together.
     public let maxUploadBytes: Int

@@ -155,9 +155,11 @@ public struct WebDesk: Sendable {
         return publicForm("login", values, request, status: status)
     }
 
-    /// Only a path on this site is a place to go after logging in (never `//elsewhere`).
+    /// Only a path on this site is a place to go after logging in (never `//elsewhere`, nor
+    /// anything with a control character that could end the Location header).
     static func localPath(_ path: String) -> String {
-        path.hasPrefix("/") && !path.hasPrefix("//") && !path.hasPrefix("/\\") ? path : "/"
+        let plain = path.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
+        return plain && path.hasPrefix("/") && !path.hasPrefix("//") && !path.hasPrefix("/\\") ? path : "/"
     }
 
     func login(_ request: Request, _ context: DeskContext) async throws -> Response {

@@ -377,9 +377,9 @@ enum Schema {
         migrator.registerMigration("19-search-queue-and-sort-indexes") { db in
             // Rows of search_index to write at the next flush (SearchIndex.swift says why).
             try db.execute(sql: "CREATE TABLE search_pending (rowid INTEGER PRIMARY KEY, ticket INTEGER NOT NULL)")
-            // The web list's most asked orders, a page at a time without sorting every ticket.
+            // The web list by priority, a page at a time without sorting every ticket (priority
+            // seldom changes; an index on updated_at would be rewritten by every message filed).
             try db.execute(sql: "CREATE INDEX tickets_priority ON tickets (priority, number)")
-            try db.execute(sql: "CREATE INDEX tickets_updated ON tickets (updated_at, number)")
         }
         return migrator
     }

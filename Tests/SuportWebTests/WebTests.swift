@@ -50,6 +50,8 @@ import Tickets
             let wrong = try await b.login("anna", password: "not the password")
             #expect(wrong.status == .unauthorized)
             #expect(String(buffer: wrong.body).contains("not right"))
+            // The page gives the handle back, never the password.
+            #expect(String(buffer: wrong.body).contains("value=\"anna\"") && !String(buffer: wrong.body).contains("not the password"))
             let unknown = try await b.login("nobody", password: "whatever it is")
             #expect(unknown.status == .unauthorized)
             for _ in 0..<4 { try await b.login("anna", password: "still not it") }
@@ -102,6 +104,7 @@ import Tickets
         #expect(WebDesk.localPath("//evil.example/") == "/")
         #expect(WebDesk.localPath("https://evil.example/") == "/")
         #expect(WebDesk.localPath("/\\evil.example") == "/")
+        #expect(WebDesk.localPath("/x\r\nSet-Cookie: a=b") == "/")
     }
 }
 
