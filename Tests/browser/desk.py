@@ -20,7 +20,9 @@ from selenium.webdriver.support.ui import Select
 def browser(width=1280, height=900):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--lang=en-US", f"--window-size={width},{height}"]:
+    # --no-sandbox: CI runs as root; --disable-dev-shm-usage: a container's small /dev/shm crashes tabs.
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=en-US",
+                f"--window-size={width},{height}"]:
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
