@@ -5,7 +5,7 @@ import TicketStore
 
 /// How tickets, history and the outbox are shown: aligned tables for people, JSON for scripts.
 public enum Views {
-    static func time(_ d: Date) -> String { MessageReport.utcTimestamp(d) }
+    public static func time(_ d: Date) -> String { MessageReport.utcTimestamp(d) }
 
     public static func json(_ t: TicketRecord, tag: SubjectTag, now: Date = Date()) -> JSONValue {
         .object([

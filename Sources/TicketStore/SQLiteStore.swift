@@ -13,6 +13,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case withdrawn(Int64)
     /// A search with no word in it.
     case nothingToSearch(String)
+    case noSuchArticle(Int64)
     /// A record cannot be kept as asked (a domain another organisation has).
     case taken(String)
 
@@ -26,6 +27,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .taken(let why): return why
         case .withdrawn(let id): return "notification \(id) was withdrawn by its author: it is never sent"
         case .nothingToSearch(let s): return "nothing to search for in \(s.debugDescription): give a word"
+        case .noSuchArticle(let id): return "no article \(id) (suport kb list)"
         }
     }
 }

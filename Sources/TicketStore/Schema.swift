@@ -381,6 +381,21 @@ enum Schema {
             // seldom changes; an index on updated_at would be rewritten by every message filed).
             try db.execute(sql: "CREATE INDEX tickets_priority ON tickets (priority, number)")
         }
+        migrator.registerMigration("20-knowledge-base") { db in
+            // Articles as they are now, every version as it was, and their own full-text index
+            // (written with them: articles change seldom), folded as the tickets' is.
+            try db.execute(sql: """
+                CREATE TABLE kb_articles (id INTEGER PRIMARY KEY, title TEXT NOT NULL, problem TEXT NOT NULL, solution TEXT NOT NULL,
+                    tags TEXT NOT NULL, queue TEXT, language TEXT NOT NULL, public INTEGER NOT NULL, author TEXT NOT NULL,
+                    created_at REAL NOT NULL, updated_at REAL NOT NULL, version INTEGER NOT NULL)
+                """)
+            try db.execute(sql: """
+                CREATE TABLE kb_versions (article INTEGER NOT NULL REFERENCES kb_articles(id), version INTEGER NOT NULL, title TEXT NOT NULL,
+                    problem TEXT NOT NULL, solution TEXT NOT NULL, tags TEXT NOT NULL, queue TEXT, language TEXT NOT NULL,
+                    public INTEGER NOT NULL, author TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (article, version))
+                """)
+            try db.execute(sql: "CREATE VIRTUAL TABLE kb_index USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2')")
+        }
         return migrator
     }
 }

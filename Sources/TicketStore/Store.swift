@@ -127,6 +127,18 @@ public protocol Store: Sendable {
     func useLoginLink(id: String, now: Date) throws -> String?
     /// Writes the full-text index for what was filed since the last flush (a search does it first by itself).
     func flushSearchIndex() throws
+    /// Keeps a new article (its id is ignored) as version 1; returns it with its id.
+    func addArticle(_ article: Article) throws -> Article
+    /// Keeps an edited article, the version it replaces staying in its history.
+    func updateArticle(_ article: Article) throws
+    /// One article as it is now.
+    func article(_ id: Int64) throws -> Article?
+    /// Articles, all or one queue's (and the whole desk's), newest change first.
+    func articles(queue: String?) throws -> [Article]
+    /// Every version of an article, the first first.
+    func articleVersions(_ id: Int64) throws -> [Article]
+    /// Articles with every word (accents and case folded, as the start of a word), best first.
+    func searchArticles(_ words: String, limit: Int) throws -> [Article]
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

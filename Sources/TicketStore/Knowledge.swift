@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import Tickets
+
+extension SQLiteStore {
+    static let articleColumns = "id, title, problem, solution, tags, queue, language, public, author, created_at, updated_at, version"
+
+    public func addArticle(_ a: Article) throws -> Article {
+        try transaction { db in
+            try db.execute(sql: """
+                INSERT INTO kb_articles (title, problem, solution, tags, queue, language, public, author, created_at, updated_at, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                """, arguments: [a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue, a.isPublic,
+                                 a.author, a.created.timeIntervalSince1970, a.updated.timeIntervalSince1970])
+            let kept = Article(id: db.lastInsertedRowID, title: a.title, problem: a.problem, solution: a.solution, tags: a.tags, queue: a.queue,
+                               language: a.language, isPublic: a.isPublic, author: a.author, created: a.created, updated: a.updated, version: 1)
+            try keepVersion(db, kept)
+            return kept
+        }
+    }
+
+    public func updateArticle(_ a: Article) throws {
+        try transaction { db in
+            try db.execute(sql: """
+                UPDATE kb_articles SET title = ?, problem = ?, solution = ?, tags = ?, queue = ?, language = ?, public = ?, author = ?,
+                    updated_at = ?, version = ? WHERE id = ?
+                """, arguments: [a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue, a.isPublic,
+                                 a.author, a.updated.timeIntervalSince1970, a.version, a.id])
+            guard db.changesCount == 1 else { throw StoreError.noSuchArticle(a.id) }
+            try keepVersion(db, a)
+        }
+    }
+
+    /// The version in the history, and the index row for the text as it is now.
+    private func keepVersion(_ db: Database, _ a: Article) throws {
+        try db.execute(sql: """
+            INSERT INTO kb_versions (article, version, title, problem, solution, tags, queue, language, public, author, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [a.id, a.version, a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue,
+                             a.isPublic, a.author, a.updated.timeIntervalSince1970])
+        try db.execute(sql: "INSERT OR REPLACE INTO kb_index (rowid, title, body) VALUES (?, ?, ?)",
+                       arguments: [a.id, a.title, [a.problem, a.solution, a.tags.joined(separator: " ")].joined(separator: "\n")])
+    }
+
+    static func article(_ row: Row) -> Article {
+        Article(id: row[0], title: row[1], problem: row[2], solution: row[3],
+                tags: (row[4] as String).split(separator: "\t").map(String.init), queue: row[5],
+                language: Language(rawValue: row[6]) ?? .en, isPublic: row[7], author: row[8],
+                created: Date(timeIntervalSince1970: row[9]), updated: Date(timeIntervalSince1970: row[10]), version: row[11])
+    }
+
+    public func article(_ id: Int64) throws -> Article? {
+        try read { try Row.fetchOne($0, sql: "SELECT \(Self.articleColumns) FROM kb_articles WHERE id = ?", arguments: [id]).map(Self.article) }
+    }
+
+    public func articles(queue: String?) throws -> [Article] {
+        try read { db in
+            let rows = try queue.map {
+                try Row.fetchAll(db, sql: "SELECT \(Self.articleColumns) FROM kb_articles WHERE queue = ? OR queue IS NULL ORDER BY updated_at DESC, id DESC",
+                                 arguments: [$0])
+            } ?? Row.fetchAll(db, sql: "SELECT \(Self.articleColumns) FROM kb_articles ORDER BY updated_at DESC, id DESC")
+            return rows.map(Self.article)
+        }
+    }
+
+    public func articleVersions(_ id: Int64) throws -> [Article] {
+        try read { db in
+            guard let created = try Double.fetchOne(db, sql: "SELECT created_at FROM kb_articles WHERE id = ?", arguments: [id]) else { return [] }
+            return try Row.fetchAll(db, sql: """
+                SELECT article, title, problem, solution, tags, queue, language, public, author, ?, at, version
+                FROM kb_versions WHERE article = ? ORDER BY version
+                """, arguments: [created, id]).map(Self.article)
+        }
+    }
+
+    public func searchArticles(_ words: String, limit: Int) throws -> [Article] {
+        guard let query = Self.matchQuery(words) else { throw StoreError.nothingToSearch(words) }
+        return try read { db in
+            // A title's words count five times a body's (bm25 weights by column).
+            try Row.fetchAll(db, sql: """
+                SELECT a.id, a.title, a.problem, a.solution, a.tags, a.queue, a.language, a.public, a.author, a.created_at, a.updated_at, a.version
+                FROM kb_index JOIN kb_articles a ON a.id = kb_index.rowid
+                WHERE kb_index MATCH ? ORDER BY bm25(kb_index, 5.0, 1.0) LIMIT ?
+                """, arguments: [query, limit]).map(Self.article)
+        }
+    }
+}
