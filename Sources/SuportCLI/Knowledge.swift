@@ -7,7 +7,7 @@ import TicketStore
 
 struct KB: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kb", abstract: "The knowledge base: problems and their solutions, versioned.",
-                                                    subcommands: [KBAdd.self, KBEdit.self, KBShow.self, KBList.self, KBSearch.self])
+                                                    subcommands: [KBAdd.self, KBFromTicket.self, KBEdit.self, KBShow.self, KBList.self, KBSearch.self])
 }
 
 /// The fields an article is written with, in `kb add` and `kb edit`.
@@ -45,6 +45,21 @@ struct KBAdd: ParsableCommand {
     }
 }
 
+struct KBFromTicket: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "from-ticket",
+        abstract: "Draft an article from a resolved ticket: its title, the requester's first message, the last staff reply.",
+        discussion: "The ticket and the article refer to each other. Edit the draft, then publish it: suport kb edit N --publish.")
+    @OptionGroup var options: DeskOptions
+    @Argument(help: "The ticket number.") var number: Int
+    func run() throws {
+        try options.run { desk in
+            let a = try desk.draftArticle(fromTicket: number, actor: options.actorName)
+            print("KB\(a.id): draft \(a.title.debugDescription) from \(desk.policy.tag.tag(for: number)); edit it, then suport kb edit \(a.id) --publish")
+        }
+    }
+}
+
 struct KBEdit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "edit", abstract: "Edit an article; the text it had stays in its history.")
     @OptionGroup var options: DeskOptions
@@ -52,9 +67,11 @@ struct KBEdit: ParsableCommand {
     @OptionGroup var article: ArticleOptions
     @Flag(help: "The whole desk's, in no queue.") var noQueue = false
     @Flag(inversion: .prefixedNo, help: "Shown to requesters too, or only to staff.") var `public`: Bool?
+    @Flag(help: "Publish a draft: from now on it is suggested.") var publish = false
     func run() throws {
         var edit = ArticleEdit(title: article.title, problem: article.problem, solution: article.solution,
-                               tags: article.tags.isEmpty ? nil : article.tags, language: try article.parsedLanguage(), isPublic: `public`)
+                               tags: article.tags.isEmpty ? nil : article.tags, language: try article.parsedLanguage(), isPublic: `public`,
+                               publish: publish)
         if noQueue { edit.queue = .some(nil) } else if let q = article.queue { edit.queue = .some(q) }
         try options.run { desk in
             guard let a = try desk.editArticle(id, edit, actor: options.actorName) else {
@@ -126,7 +143,7 @@ func printArticles(_ articles: [Article], json: Bool) throws {
         print("No articles.")
     } else {
         print(Views.table(["KB", "QUEUE", "LANG", "SHOWN", "V", "UPDATED", "TITLE"], articles.map {
-            ["KB\($0.id)", $0.queue ?? "-", $0.language.rawValue, $0.isPublic ? "public" : "internal", String($0.version),
+            ["KB\($0.id)", $0.queue ?? "-", $0.language.rawValue, $0.isDraft ? "draft" : $0.isPublic ? "public" : "internal", String($0.version),
              String(Views.time($0.updated).prefix(10)), $0.title]
         }))
     }

@@ -285,11 +285,13 @@ struct Show: ParsableCommand {
                 if case .object(let p) = Views.json(ticket, tag: desk.policy.tag) { pairs = p }
                 pairs.append(("attachments", .array(attachments.map(Views.json))))
                 pairs.append(("links", .array(try desk.store.links(number).map { .string($0.description) })))
+                pairs.append(("suggestions", .array(try desk.suggestions(for: ticket).map { .object([("id", .int(Int($0.id))), ("title", .string($0.title))]) })))
                 if history { pairs.append(("history", .array(entries.map(Views.json)))) }
                 print(JSONValue.object(pairs).rendered())
             } else {
                 print(Views.show(ticket, tag: desk.policy.tag, attachments: attachments, zone: desk.policy.displayZone))
                 for link in try desk.store.links(number) { print("Link:       \(link.description)") }
+                for a in try desk.suggestions(for: ticket) { print("May help:   KB\(a.id) \(a.title)") }
                 if history {
                     print("")
                     print(Views.history(entries) { try? desk.store.messageText($0) ?? nil })

@@ -36,16 +36,46 @@ extension Views {
         .object([("id", .int(Int(a.id))), ("title", .string(a.title)), ("problem", .string(a.problem)), ("solution", .string(a.solution)),
                  ("tags", .array(a.tags.map { .string($0) })), ("queue", .string(a.queue)), ("language", .string(a.language.rawValue)),
                  ("public", .bool(a.isPublic)), ("author", .string(a.author)), ("created", .string(time(a.created))),
-                 ("updated", .string(time(a.updated))), ("version", .int(a.version))])
+                 ("updated", .string(time(a.updated))), ("version", .int(a.version)), ("draft", .bool(a.isDraft)),
+                 ("ticket", a.sourceTicket.map { .int($0) } ?? .null)])
     }
 
     /// One article as a person reads it.
     public static func show(_ a: Article) -> String {
         var lines = ["KB\(a.id) \(a.title)", "Queue:    \(a.queue ?? "(the whole desk)")", "Language: \(a.language.rawValue)",
-                     "Shown to: \(a.isPublic ? "everyone (public)" : "staff (internal)")",
+                     "Shown to: \(a.isDraft ? "nobody yet (a draft: kb edit \(a.id) --publish)" : a.isPublic ? "everyone (public)" : "staff (internal)")",
                      "Version:  \(a.version), by \(a.author), \(time(a.updated))"]
         if !a.tags.isEmpty { lines.append("Tags:     \(a.tags.joined(separator: ", "))") }
+        if let n = a.sourceTicket { lines.append("From:     ticket \(n)") }
         lines += ["", "Problem:", a.problem, "", "Solution:", a.solution]
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Desk {
+    /// Drafts an article from a resolved ticket (its title, the requester's first message, the
+    /// last staff reply), by staff of its queue; the ticket refers to the article, and the
+    /// article names the ticket. Staff edit the draft and publish it (`kb edit N --publish`).
+    public func draftArticle(fromTicket number: Int, actor: String?, now: Date = Date()) throws -> Article {
+        guard let ticket = try store.ticket(number) else { throw DeskError.unknownTicket(number) }
+        let staff = try Authorization.staff(actor, on: ticket, policy: policy)
+        let history = try store.history(number)
+        let first = try history.first { $0.kind == "create" }?.message.flatMap { try store.messageText($0) }
+        let last = try history.last { $0.kind == "correspondence-staff" }?.message.flatMap { try store.messageText($0) }
+        let draft = try KnowledgeRules.draft(from: ticket, firstMessage: first.map(ReplyText.ownWords), lastReply: last.map(ReplyText.ownWords),
+                                             by: staff, policy: policy, at: now)
+        let article = try store.addArticle(draft)
+        _ = try change(.refer(KnowledgeRules.reference(article.id)), ticket: number, actor: staff.id, now: now)
+        return article
+    }
+
+    /// Published articles that may help with a ticket: its title and first message looked up,
+    /// best first, a few at most, each sharing at least two words with it.
+    public func suggestions(for ticket: TicketRecord, limit: Int = 3) throws -> [Article] {
+        let first = try store.history(ticket.number).first { $0.kind == "create" }?.message.flatMap { try store.messageText($0) } ?? ""
+        let words = KnowledgeRules.suggestionWords(title: ticket.title, text: first)
+        guard words.count >= 2 else { return [] }
+        return Array(try store.articlesMatchingAny(words, queue: ticket.queue, limit: 10)
+            .filter { KnowledgeRules.relevant($0, to: words) }.prefix(limit))
     }
 }

@@ -151,6 +151,9 @@ extension WebDesk {
             }
             return v
         }
+        values["suggestions"] = try desk.suggestions(for: t).map { a -> [String: Any] in
+            ["id": a.id, "title": a.title, "solution": a.solution]
+        }
         values["links"] = try desk.store.links(number).map { link -> [String: Any] in
             var v: [String: Any] = ["text": link.description]
             if let n = link.ticket { v["linked"] = n }
@@ -186,7 +189,7 @@ extension WebDesk {
         values["owners"] = (queue?.staff ?? []).map { ["handle": $0.id, "name": $0.name, "selected": $0.id == t.owner] }
         values["types"] = (queue?.types ?? []).map { ["name": $0, "selected": $0 == t.type] }
         values["waitings"] = WaitingFor.allCases.map { ["name": $0.rawValue, "selected": $0 == t.waitingFor] }
-        for key in ["held", "links", "types"] { values["has_" + key] = !((values[key] as? [Any])?.isEmpty ?? true) }
+        for key in ["held", "links", "types", "suggestions"] { values["has_" + key] = !((values[key] as? [Any])?.isEmpty ?? true) }
         values["linkKinds"] = LinkKind.allCases.map { ["name": $0.rawValue] }
         values["maxUpload"] = Self.size(settings.maxUploadBytes)
         return pages.render("ticket", values, language: language(request), status: status)

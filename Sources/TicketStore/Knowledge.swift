@@ -3,17 +3,19 @@ import GRDB
 import Tickets
 
 extension SQLiteStore {
-    static let articleColumns = "id, title, problem, solution, tags, queue, language, public, author, created_at, updated_at, version"
+    static let articleColumns = "id, title, problem, solution, tags, queue, language, public, author, created_at, updated_at, version, draft, source_ticket"
 
     public func addArticle(_ a: Article) throws -> Article {
         try transaction { db in
             try db.execute(sql: """
-                INSERT INTO kb_articles (title, problem, solution, tags, queue, language, public, author, created_at, updated_at, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                INSERT INTO kb_articles (title, problem, solution, tags, queue, language, public, author, created_at, updated_at, version,
+                    draft, source_ticket)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 """, arguments: [a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue, a.isPublic,
-                                 a.author, a.created.timeIntervalSince1970, a.updated.timeIntervalSince1970])
+                                 a.author, a.created.timeIntervalSince1970, a.updated.timeIntervalSince1970, a.isDraft, a.sourceTicket])
             let kept = Article(id: db.lastInsertedRowID, title: a.title, problem: a.problem, solution: a.solution, tags: a.tags, queue: a.queue,
-                               language: a.language, isPublic: a.isPublic, author: a.author, created: a.created, updated: a.updated, version: 1)
+                               language: a.language, isPublic: a.isPublic, author: a.author, created: a.created, updated: a.updated, version: 1,
+                               isDraft: a.isDraft, sourceTicket: a.sourceTicket)
             try keepVersion(db, kept)
             return kept
         }
@@ -23,9 +25,9 @@ extension SQLiteStore {
         try transaction { db in
             try db.execute(sql: """
                 UPDATE kb_articles SET title = ?, problem = ?, solution = ?, tags = ?, queue = ?, language = ?, public = ?, author = ?,
-                    updated_at = ?, version = ? WHERE id = ?
+                    updated_at = ?, version = ?, draft = ? WHERE id = ?
                 """, arguments: [a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue, a.isPublic,
-                                 a.author, a.updated.timeIntervalSince1970, a.version, a.id])
+                                 a.author, a.updated.timeIntervalSince1970, a.version, a.isDraft, a.id])
             guard db.changesCount == 1 else { throw StoreError.noSuchArticle(a.id) }
             try keepVersion(db, a)
         }
@@ -46,7 +48,8 @@ extension SQLiteStore {
         Article(id: row[0], title: row[1], problem: row[2], solution: row[3],
                 tags: (row[4] as String).split(separator: "\t").map(String.init), queue: row[5],
                 language: Language(rawValue: row[6]) ?? .en, isPublic: row[7], author: row[8],
-                created: Date(timeIntervalSince1970: row[9]), updated: Date(timeIntervalSince1970: row[10]), version: row[11])
+                created: Date(timeIntervalSince1970: row[9]), updated: Date(timeIntervalSince1970: row[10]), version: row[11],
+                isDraft: row[12], sourceTicket: row[13])
     }
 
     public func article(_ id: Int64) throws -> Article? {
@@ -67,7 +70,7 @@ extension SQLiteStore {
         try read { db in
             guard let created = try Double.fetchOne(db, sql: "SELECT created_at FROM kb_articles WHERE id = ?", arguments: [id]) else { return [] }
             return try Row.fetchAll(db, sql: """
-                SELECT article, title, problem, solution, tags, queue, language, public, author, ?, at, version
+                SELECT article, title, problem, solution, tags, queue, language, public, author, ?, at, version, 0, NULL
                 FROM kb_versions WHERE article = ? ORDER BY version
                 """, arguments: [created, id]).map(Self.article)
         }
@@ -78,10 +81,22 @@ extension SQLiteStore {
         return try read { db in
             // A title's words count five times a body's (bm25 weights by column).
             try Row.fetchAll(db, sql: """
-                SELECT a.id, a.title, a.problem, a.solution, a.tags, a.queue, a.language, a.public, a.author, a.created_at, a.updated_at, a.version
+                SELECT \(Self.articleColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 FROM kb_index JOIN kb_articles a ON a.id = kb_index.rowid
                 WHERE kb_index MATCH ? ORDER BY bm25(kb_index, 5.0, 1.0) LIMIT ?
                 """, arguments: [query, limit]).map(Self.article)
+        }
+    }
+
+    public func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article] {
+        let terms = words.map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"*" }
+        guard !terms.isEmpty else { return [] }
+        return try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.articleColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                FROM kb_index JOIN kb_articles a ON a.id = kb_index.rowid
+                WHERE kb_index MATCH ? AND a.draft = 0 AND (a.queue IS NULL OR a.queue = ?) ORDER BY bm25(kb_index, 5.0, 1.0) LIMIT ?
+                """, arguments: [terms.joined(separator: " OR "), queue, limit]).map(Self.article)
         }
     }
 }

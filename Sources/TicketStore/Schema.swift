@@ -387,7 +387,8 @@ enum Schema {
             try db.execute(sql: """
                 CREATE TABLE kb_articles (id INTEGER PRIMARY KEY, title TEXT NOT NULL, problem TEXT NOT NULL, solution TEXT NOT NULL,
                     tags TEXT NOT NULL, queue TEXT, language TEXT NOT NULL, public INTEGER NOT NULL, author TEXT NOT NULL,
-                    created_at REAL NOT NULL, updated_at REAL NOT NULL, version INTEGER NOT NULL)
+                    created_at REAL NOT NULL, updated_at REAL NOT NULL, version INTEGER NOT NULL, draft INTEGER NOT NULL DEFAULT 0,
+                    source_ticket INTEGER)
                 """)
             try db.execute(sql: """
                 CREATE TABLE kb_versions (article INTEGER NOT NULL REFERENCES kb_articles(id), version INTEGER NOT NULL, title TEXT NOT NULL,

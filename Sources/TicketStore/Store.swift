@@ -139,6 +139,8 @@ public protocol Store: Sendable {
     func articleVersions(_ id: Int64) throws -> [Article]
     /// Articles with every word (accents and case folded, as the start of a word), best first.
     func searchArticles(_ words: String, limit: Int) throws -> [Article]
+    /// Published articles of a queue (or the whole desk's) with any of these folded words, best first: suggestions' candidates.
+    func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article]
     /// Everything held about one address, case-insensitively.
     func personData(_ address: String) throws -> PersonData
     /// Row counts: tickets, messages, blobs, attachments, history, intake keys, outbox by state.

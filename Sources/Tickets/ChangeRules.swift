@@ -310,7 +310,8 @@ public enum ChangeRules {
         case .refer(let url), .unrefer(let url):
             let link = StoredLink(from: ticket.number, kind: "refers-to", to: nil, url: url)
             if case .refer = change {
-                guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains(where: \.isWhitespace) else { throw .invalidURL(url) }
+                let web = url.hasPrefix("https://") || url.hasPrefix("http://")
+                guard web || KnowledgeRules.article(in: url) != nil, !url.contains(where: \.isWhitespace) else { throw .invalidURL(url) }
                 guard !op.links.contains(link) else { return false }
                 op.linksAdded.append(link)
                 _ = record("link-added", nil, "refers-to \(url)")

@@ -20,9 +20,13 @@ public struct Article: Sendable, Equatable {
     public var updated: Date
     /// 1 for the first text, one more for each edit.
     public var version: Int
+    /// A draft (drafted from a ticket) waits for staff to edit and publish it; it is never suggested.
+    public var isDraft = false
+    /// The ticket it was drafted from, which links back to it.
+    public var sourceTicket: Int? = nil
 
     public init(id: Int64, title: String, problem: String, solution: String, tags: [String], queue: String?, language: Language,
-                isPublic: Bool, author: String, created: Date, updated: Date, version: Int) {
+                isPublic: Bool, author: String, created: Date, updated: Date, version: Int, isDraft: Bool = false, sourceTicket: Int? = nil) {
         self.id = id
         self.title = title
         self.problem = problem
@@ -35,6 +39,8 @@ public struct Article: Sendable, Equatable {
         self.created = created
         self.updated = updated
         self.version = version
+        self.isDraft = isDraft
+        self.sourceTicket = sourceTicket
     }
 }
 
@@ -48,9 +54,11 @@ public struct ArticleEdit: Sendable, Equatable {
     public var queue: String??
     public var language: Language?
     public var isPublic: Bool?
+    /// True publishes a draft.
+    public var publish = false
 
     public init(title: String? = nil, problem: String? = nil, solution: String? = nil, tags: [String]? = nil, queue: String?? = nil,
-                language: Language? = nil, isPublic: Bool? = nil) {
+                language: Language? = nil, isPublic: Bool? = nil, publish: Bool = false) {
         self.title = title
         self.problem = problem
         self.solution = solution
@@ -58,6 +66,7 @@ public struct ArticleEdit: Sendable, Equatable {
         self.queue = queue
         self.language = language
         self.isPublic = isPublic
+        self.publish = publish
     }
 }
 
@@ -100,6 +109,7 @@ public enum KnowledgeRules {
         if let v = e.queue { b.queue = v }
         if let v = e.language { b.language = v }
         if let v = e.isPublic { b.isPublic = v }
+        if e.publish { b.isDraft = false }
         b = try checked(b)
         guard b != a else { return nil }
         b.author = staff.id
@@ -107,4 +117,50 @@ public enum KnowledgeRules {
         b.version = a.version + 1
         return b
     }
+}
+
+extension KnowledgeRules {
+    /// A draft from a resolved ticket: its title, the requester's first message as the
+    /// problem, the last staff reply as the solution.
+    public static func draft(from ticket: TicketRecord, firstMessage: String?, lastReply: String?, by staff: Staff, policy: DeskPolicy,
+                             at: Date) throws(DeskError) -> Article {
+        guard ticket.status == .resolved else { throw .invalidField("ticket", "only a resolved ticket's solution is known: resolve it first") }
+        guard let lastReply, !lastReply.allSatisfy(\.isWhitespace) else {
+            throw .invalidField("ticket", "no staff reply on the ticket to take the solution from")
+        }
+        let language = policy.queue(named: ticket.queue)?.language ?? .en
+        return try checked(Article(id: 0, title: ticket.title, problem: firstMessage.flatMap { $0.isEmpty ? nil : $0 } ?? ticket.title,
+                                   solution: lastReply, tags: ticket.type.map { [$0] } ?? [], queue: ticket.queue, language: language,
+                                   isPublic: false, author: staff.id, created: at, updated: at, version: 1, isDraft: true,
+                                   sourceTicket: ticket.number))
+    }
+
+    /// The words of a new ticket worth looking up: distinct, folded, five letters or more (the
+    /// short ones are mostly the language's own), the title's first, at most twelve.
+    public static func suggestionWords(title: String, text: String) -> [String] {
+        var seen = Set<String>(), out: [String] = []
+        for word in (title + " " + text.prefix(2_000)).split(whereSeparator: { !($0.isLetter || $0.isNumber) }) {
+            let w = fold(String(word))
+            if w.count >= 5, seen.insert(w).inserted { out.append(w) }
+            if out.count == 12 { break }
+        }
+        return out
+    }
+
+    /// Whether an article may help: at least two of the words start words of its title, text or tags.
+    public static func relevant(_ a: Article, to words: [String]) -> Bool {
+        let own = Set((a.title + " " + a.problem + " " + a.solution + " " + a.tags.joined(separator: " "))
+            .split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map { fold(String($0)) })
+        return words.filter { w in own.contains { $0.hasPrefix(w) } }.count >= 2
+    }
+
+    /// How a ticket refers to an article (a `refers-to` link): `kb:12`.
+    public static func reference(_ id: Int64) -> String { "kb:\(id)" }
+
+    /// The article a `refers-to` link names, if it names one.
+    public static func article(in reference: String) -> Int64? {
+        reference.hasPrefix("kb:") ? Int64(reference.dropFirst(3)) : nil
+    }
+
+    static func fold(_ s: String) -> String { s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
 }

@@ -70,3 +70,40 @@ import Testing
         #expect(list.stdout.contains("KB1") && list.stdout.contains("public"))
     }
 }
+
+@Suite struct KnowledgeFromTicketsTests {
+    func mail(_ subject: String, _ body: String, id: String, from: String = "eva@example.cat") -> [String] {
+        ["From: \(from)", "To: support@example.test", "Subject: \(subject)", "Message-ID: <\(id)@example.cat>", "", body, ""]
+    }
+
+    @Test func aResolvedTicketDraftsAnArticleThatIsSuggestedOncePublished() throws {
+        let f = try Fixture(policy: dataModelPolicy())
+        let solved = try #require(try f.file(mail("L'antena del terrat no sincronitza", "Des d'ahir l'antena del terrat no sincronitza amb el node.",
+                                                  id: "kb1")).ticket)
+        _ = try f.change(.reply(text: "Hem reorientat l'antena i actualitzat el firmware del node.", attachments: []), solved)
+        #expect(throws: DeskError.self) { _ = try f.desk.draftArticle(fromTicket: solved, actor: "anna") }  // not resolved yet
+        _ = try f.change(.status(.resolved), solved)
+        let draft = try f.desk.draftArticle(fromTicket: solved, actor: "anna")
+        #expect(draft.isDraft && draft.sourceTicket == solved && draft.title == "L'antena del terrat no sincronitza")
+        #expect(draft.problem == "Des d'ahir l'antena del terrat no sincronitza amb el node.")
+        #expect(draft.solution == "Hem reorientat l'antena i actualitzat el firmware del node.")
+        #expect(try f.store.links(solved).contains { $0.url == "kb:\(draft.id)" })
+
+        let similar = try #require(try f.file(mail("Antena sense sincronitzar", "La meva antena no sincronitza des d'avui.", id: "kb2",
+                                                   from: "joan@example.cat")).ticket)
+        let other = try #require(try f.file(mail("Quota de soci", "Quan es cobra la quota?", id: "kb3", from: "rosa@example.cat")).ticket)
+        let similarTicket = try #require(try f.store.ticket(similar))
+        #expect(try f.desk.suggestions(for: similarTicket).isEmpty, "a draft is never suggested")
+        _ = try f.desk.editArticle(draft.id, ArticleEdit(publish: true), actor: "anna")
+        #expect(try f.desk.suggestions(for: similarTicket).map(\.id) == [draft.id])
+        #expect(try f.desk.suggestions(for: try #require(try f.store.ticket(other))).isEmpty)
+        // One shared word is not enough.
+        let weak = try #require(try f.file(mail("Problema amb l'antena", "Hola.", id: "kb4", from: "pau@example.cat")).ticket)
+        #expect(try f.desk.suggestions(for: try #require(try f.store.ticket(weak))).isEmpty)
+    }
+
+    @Test func suggestionWordsAreFoldedLongAndDistinct() {
+        #expect(KnowledgeRules.suggestionWords(title: "Connexió LENTA", text: "La connexio és lenta al vespre, molt lenta.")
+                == ["connexio", "lenta", "vespre"])
+    }
+}

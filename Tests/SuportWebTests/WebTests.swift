@@ -447,3 +447,19 @@ import Tickets
         #expect(try f.desk.store.ticket(dup)?.mergedInto == n)
     }
 }
+
+@Suite struct KnowledgeOnThePageTests {
+    @Test func aTicketPageOffersArticlesThatMayHelp() async throws {
+        let f = try WebFixture()
+        let a = try f.desk.addArticle(title: "Router que parpelleja en vermell", problem: "El router parpelleja en vermell.",
+                                      solution: "Desendollar-lo deu segons i tornar-lo a endollar.", tags: [], queue: "support",
+                                      language: nil, isPublic: false, actor: "anna")
+        let n = try f.file(subject: "El router parpelleja", body: "Parpelleja en vermell des del matí.")
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            let page = String(buffer: try await b.get("/tickets/\(n)").body)
+            #expect(page.contains("KB\(a.id) Router que parpelleja en vermell") && page.contains("Desendollar-lo deu segons"))
+        }
+    }
+}
