@@ -220,6 +220,12 @@ public final class Desk: Sendable {
     func finish(_ op: inout TicketOperation, _ tx: any StoreTransaction) throws {
         guard let t = op.after else { return }
         op.languages = try tx.languages(of: (t.requestors + t.ccs).map(\.address))
+        // A new ticket's staff notice names the articles that may help.
+        if op.events.contains(where: { if case .created = $0.0 { true } else { false } }) {
+            op.context.suggestions = try suggestions(title: t.title, text: op.message?.message.text ?? "") {
+                try tx.articlesMatchingAny($0, queue: t.queue, limit: 10)
+            }.map { "KB\($0.id) \($0.title)" }.joined(separator: "\n")
+        }
         Notices.compose(&op, thread: try tx.thread(ticket: t.number), composer: composer)
     }
 

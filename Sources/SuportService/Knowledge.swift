@@ -73,9 +73,14 @@ extension Desk {
     /// best first, a few at most, each sharing at least two words with it.
     public func suggestions(for ticket: TicketRecord, limit: Int = 3) throws -> [Article] {
         let first = try store.history(ticket.number).first { $0.kind == "create" }?.message.flatMap { try store.messageText($0) } ?? ""
-        let words = KnowledgeRules.suggestionWords(title: ticket.title, text: first)
+        return try suggestions(title: ticket.title, text: first, limit: limit) { try store.articlesMatchingAny($0, queue: ticket.queue, limit: 10) }
+    }
+
+    /// The rule for a page and for a new ticket's notice: the title and text's words looked up
+    /// (`candidates`: through the store, or inside the transaction), kept when they share two words.
+    func suggestions(title: String, text: String, limit: Int = 3, candidates: ([String]) throws -> [Article]) throws -> [Article] {
+        let words = KnowledgeRules.suggestionWords(title: title, text: text)
         guard words.count >= 2 else { return [] }
-        return Array(try store.articlesMatchingAny(words, queue: ticket.queue, limit: 10)
-            .filter { KnowledgeRules.relevant($0, to: words) }.prefix(limit))
+        return Array(try candidates(words).filter { KnowledgeRules.relevant($0, to: words) }.prefix(limit))
     }
 }

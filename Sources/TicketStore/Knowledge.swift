@@ -89,14 +89,16 @@ extension SQLiteStore {
     }
 
     public func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article] {
+        try read { try articlesMatchingAny($0, words, queue: queue, limit: limit) }
+    }
+
+    func articlesMatchingAny(_ db: Database, _ words: [String], queue: String?, limit: Int) throws -> [Article] {
         let terms = words.map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"*" }
         guard !terms.isEmpty else { return [] }
-        return try read { db in
-            try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db, sql: """
                 SELECT \(Self.articleColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 FROM kb_index JOIN kb_articles a ON a.id = kb_index.rowid
                 WHERE kb_index MATCH ? AND a.draft = 0 AND (a.queue IS NULL OR a.queue = ?) ORDER BY bm25(kb_index, 5.0, 1.0) LIMIT ?
                 """, arguments: [terms.joined(separator: " OR "), queue, limit]).map(Self.article)
-        }
     }
 }

@@ -10,6 +10,10 @@ struct SQLiteTransaction: StoreTransaction {
 
     // MARK: lookups
 
+    func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article] {
+        try store.articlesMatchingAny(db, words, queue: queue, limit: limit)
+    }
+
     /// The ticket with this number, or the one it was merged into (mail tagged with a merged
     /// number joins the survivor).
     func ticket(number: Int) throws -> TicketRecord? {

@@ -164,6 +164,8 @@ public protocol Store: Sendable {
 
 /// Inside one write transaction: intake's lookups, and the one writer of tickets.
 public protocol StoreTransaction: TicketLookup {
+    /// Published articles of a queue (or the whole desk's) with any of these folded words, best first.
+    func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article]
     /// A ticket's time entries, oldest first.
     func timeEntries(ticket: Int) throws -> [TimeRecord]
     /// A stored message of a ticket: its raw bytes, their SHA-256 and its text.

@@ -83,6 +83,8 @@ public struct NotificationContext: Sendable, Equatable {
     public var responseDeadline = false
     /// For a status notice: the ticket closed itself after this many days without a reply.
     public var autoClosedDays = 0
+    /// Knowledge-base articles that may help with a new ticket, a line each (`KB3 Title`).
+    public var suggestions = ""
 
     public init() {}
 
@@ -341,6 +343,7 @@ public struct NotificationComposer: Sendable {
         for (name, value) in ticket.fields { values["field_" + name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()] = value }
         values["approval_days"] = String(queue?.approvalDays ?? 0)
         values["finished"] = ticket.status.isInactive ? "yes" : ""
+        values["suggestions"] = context.suggestions
         if planned.template == .acknowledgement && !policy.notify.quoteInAcknowledgement { values["text"] = "" }
         // Sensitive data is masked where it leaves the store, for everyone but the staff allowed to read it.
         let reader = planned.recipient.address

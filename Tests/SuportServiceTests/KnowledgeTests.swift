@@ -107,3 +107,25 @@ import Testing
                 == ["connexio", "lenta", "vespre"])
     }
 }
+
+@Suite struct KnowledgeInNoticesTests {
+    @Test func aNewTicketsStaffNoticeNamesTheArticlesThatMayHelp() throws {
+        let f = try Fixture(policy: dataModelPolicy(), templates: shippedTemplates())
+        let a = try f.desk.addArticle(title: "La impressora no imprimeix", problem: "La impressora de l'oficina no imprimeix res.",
+                                      solution: "Treure el paper encallat i reiniciar-la.", tags: [], queue: "support", language: nil,
+                                      isPublic: false, actor: "anna")
+        let n = try #require(try f.file(["From: jan@example.cat", "To: support@example.test", "Subject: La impressora no imprimeix",
+                                         "Message-ID: <kbn1@example.cat>", "", "La impressora de l'entrada no imprimeix.", ""]).ticket)
+        let staffNotice = try #require(try f.store.outbox(state: nil, ticket: n).first { $0.template == "new-ticket" })
+        let text = Message(bytes: try f.store.outboxMessage(staffNotice.id)).text ?? ""
+        #expect(text.contains("KB\(a.id) La impressora no imprimeix"), "\(text)")
+        // The requester's acknowledgement does not carry staff's articles.
+        let ack = try #require(try f.store.outbox(state: nil, ticket: n).first { $0.template == "acknowledgement" })
+        #expect(!(Message(bytes: try f.store.outboxMessage(ack.id)).text ?? "").contains("KB\(a.id)"))
+        // A ticket about something else names none.
+        let other = try #require(try f.file(["From: jan@example.cat", "To: support@example.test", "Subject: Canvi d'adreça",
+                                             "Message-ID: <kbn2@example.cat>", "", "He canviat de domicili.", ""]).ticket)
+        let otherNotice = try #require(try f.store.outbox(state: nil, ticket: other).first { $0.template == "new-ticket" })
+        #expect(!(Message(bytes: try f.store.outboxMessage(otherNotice.id)).text ?? "").contains("KB"))
+    }
+}
