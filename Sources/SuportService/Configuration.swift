@@ -128,11 +128,12 @@ public struct Configuration: Sendable {
         let types: [String]?
         let fields: [DataModelSettings.FieldEntry]?
         let autoCloseDays: Int?
+        let suggestInAcknowledgement: Bool?
 
         enum CodingKeys: String, CodingKey {
             case name, addresses, commentAddress = "comment_address", staff, language, displayName = "display_name"
             case approval, approvalDays = "approval_days", keepResolvedMonths = "keep_resolved_months", purge, cascade
-            case types, fields, autoCloseDays = "auto_close_days"
+            case types, fields, autoCloseDays = "auto_close_days", suggestInAcknowledgement = "suggest_in_acknowledgement"
         }
     }
 
@@ -277,6 +278,7 @@ public struct Configuration: Sendable {
                 throw fail("queues[\(i)].auto_close_days", "must be between 1 and 365, not \(days)")
             }
             queue.autoCloseDays = q.autoCloseDays
+            queue.suggestInAcknowledgement = q.suggestInAcknowledgement ?? false
             queues.append(queue)
         }
         guard !queues.isEmpty else { throw fail("queues", "at least one queue is needed") }

@@ -222,9 +222,15 @@ public final class Desk: Sendable {
         op.languages = try tx.languages(of: (t.requestors + t.ccs).map(\.address))
         // A new ticket's staff notice names the articles that may help.
         if op.events.contains(where: { if case .created = $0.0 { true } else { false } }) {
-            op.context.suggestions = try suggestions(title: t.title, text: op.message?.message.text ?? "") {
+            let helpful = try suggestions(title: t.title, text: op.message?.message.text ?? "") {
                 try tx.articlesMatchingAny($0, queue: t.queue, limit: 10)
-            }.map { "KB\($0.id) \($0.title)" }.joined(separator: "\n")
+            }
+            op.context.suggestions = helpful.map { "KB\($0.id) \($0.title)" }.joined(separator: "\n")
+            // The requester may read the best public one, where the queue offers it.
+            if policy.queue(named: t.queue)?.suggestInAcknowledgement == true, let best = helpful.first(where: \.isPublic) {
+                op.context.publicArticleID = best.id
+                op.context.publicArticleTitle = best.title
+            }
         }
         Notices.compose(&op, thread: try tx.thread(ticket: t.number), composer: composer)
     }

@@ -13,6 +13,14 @@ extension WebDesk {
 
     func publicRoutes(_ router: Router<DeskContext>) {
         accessRoutes(router)
+        // A public article of the knowledge base, for anyone (drafts and internal ones are not there).
+        router.get("/kb/:id") { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            let article = try await blocking { try desk.store.article(id) }
+            guard let a = article, a.isPublic, !a.isDraft else { return notFound(request) }
+            return pages.render("article", ["title": a.title, "article": ["title": a.title, "problem": a.problem, "solution": a.solution,
+                                                                          "updated": stamp(a.updated)]], language: language(request))
+        }
         router.get("/new") { request, _ in newRequestPage(request, values: [:]) }
         router.post("/new") { request, context in
             var reading = request

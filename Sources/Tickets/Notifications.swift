@@ -85,6 +85,9 @@ public struct NotificationContext: Sendable, Equatable {
     public var autoClosedDays = 0
     /// Knowledge-base articles that may help with a new ticket, a line each (`KB3 Title`).
     public var suggestions = ""
+    /// The public article that best matches a new ticket, for its acknowledgement (`suggest_in_acknowledgement`).
+    public var publicArticleID: Int64? = nil
+    public var publicArticleTitle = ""
 
     public init() {}
 
@@ -344,6 +347,10 @@ public struct NotificationComposer: Sendable {
         values["approval_days"] = String(queue?.approvalDays ?? 0)
         values["finished"] = ticket.status.isInactive ? "yes" : ""
         values["suggestions"] = context.suggestions
+        if planned.toRequestor, let id = context.publicArticleID, let links {
+            values["article_title"] = context.publicArticleTitle
+            values["article_link"] = links.baseURL + "/kb/\(id)"
+        }
         if planned.template == .acknowledgement && !policy.notify.quoteInAcknowledgement { values["text"] = "" }
         // Sensitive data is masked where it leaves the store, for everyone but the staff allowed to read it.
         let reader = planned.recipient.address

@@ -45,6 +45,9 @@ public struct Queue: Sendable, Equatable {
     /// A ticket waiting for its requester this many days without a word is resolved by the
     /// desk, the requestors told (nil: never).
     public var autoCloseDays: Int? = nil
+    /// The acknowledgement links the public article that best matches a new ticket ("this may
+    /// already answer your question"), on the web desk.
+    public var suggestInAcknowledgement = false
 
     public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language,
                 displayNames: [Language: String] = [:], approval: Bool = false, approvalDays: Int = 7,

@@ -6,6 +6,7 @@ import Testing
 @testable import SuportService
 @testable import SuportWeb
 import Tickets
+import MIME
 
 @Suite struct StaffLoginTests {
     @Test func theLoginPageCarriesATokenBoundToACookie() async throws {
@@ -460,6 +461,28 @@ import Tickets
             try await b.login("anna")
             let page = String(buffer: try await b.get("/tickets/\(n)").body)
             #expect(page.contains("KB\(a.id) Router que parpelleja en vermell") && page.contains("Desendollar-lo deu segons"))
+        }
+    }
+}
+
+@Suite struct PublicArticleTests {
+    @Test func aPublicArticleHasAPageAndTheAcknowledgementLinksTheBestMatch() async throws {
+        let f = try WebFixture { $0.replacingOccurrences(of: "suggest_in_acknowledgement = false", with: "suggest_in_acknowledgement = true") }
+        let open = try f.desk.addArticle(title: "Com reiniciar el router <b>bé</b>", problem: "El router no dona connexió.",
+                                         solution: "Desendollar-lo deu segons.", tags: [], queue: "support", language: nil, isPublic: true, actor: "anna")
+        let staffOnly = try f.desk.addArticle(title: "Contractes del router", problem: "Intern.", solution: "Intern.", tags: [], queue: "support",
+                                             language: nil, isPublic: false, actor: "anna")
+        let n = try f.file(subject: "El router no dona connexió", body: "Des d'avui el router no dona connexió.")
+        let ack = try #require(try f.desk.store.outbox(state: nil, ticket: n).first { $0.template == "acknowledgement" })
+        let text = Message(bytes: try f.desk.store.outboxMessage(ack.id)).text ?? ""
+        #expect(text.contains("http://127.0.0.1:8080/kb/\(open.id)"), "\(text)")
+        try await f.test { client in
+            let b = Browser(client)
+            let page = try await b.get("/kb/\(open.id)")
+            #expect(page.status == .ok && String(buffer: page.body).contains("Desendollar-lo deu segons."))
+            #expect(String(buffer: page.body).contains("&lt;b&gt;bé&lt;/b&gt;"))
+            let hidden = try await b.get("/kb/\(staffOnly.id)")
+            #expect(hidden.status == .notFound)
         }
     }
 }
