@@ -7,7 +7,7 @@ import GRDB
 /// What filing and listing cost as the database grows: `suport bench growth` prints, for each
 /// size, the time to file one message (its own transaction, as the MTA pipe does; the median
 /// of five rounds) and the time `list --queue support --status open`, `show N`, `search` and
-/// `dashboard` take in process. The tickets up to
+/// `dashboard` take in process, and at the largest size the knowledge base beside it (10,000 articles). The tickets up to
 /// each size are filed through the real intake, in batches, then aged. A figure, not a test.
 public enum GrowthBenchmark {
     /// Spreads the statuses of tickets up to `through` the way a desk that has run for years
@@ -82,6 +82,26 @@ public enum GrowthBenchmark {
                 + "; search \"terrat\" --limit 50 (most tickets match) " + String(format: "%.1f ms", searchCommon * 1000)
                 + "; dashboard " + String(format: "%.1f ms", dashboard * 1000))
         }
+        // The knowledge base beside the largest desk: 10,000 articles, each naming a node, searched
+        // for a node and a common word (issue 19: under 50 ms), and a new ticket's suggestions.
+        let articles = 10_000
+        let started = Date()
+        for i in 0..<articles {
+            _ = try desk.store.addArticle(Article(id: 0, title: "\(subjects[i % subjects.count]) (n\(i % 2000))", problem: body(&rng),
+                                                  solution: (0..<4).map { _ in Self.lines[Int.random(in: 0..<Self.lines.count, using: &rng)] }.joined(separator: "\n"),
+                                                  tags: ["n\(i % 2000)"], queue: i % 3 == 0 ? nil : "support", language: .ca, isPublic: i % 2 == 0,
+                                                  author: "anna", created: started, updated: started, version: 1))
+        }
+        var kbFound = 0
+        let node = "n\(Int.random(in: 0..<2000, using: &rng))"
+        let kbRare = try median(10) { kbFound = try desk.store.searchArticles("\(node) terrat", limit: 20).count }
+        let kbCommon = try median(10) { _ = try desk.store.searchArticles("terrat", limit: 20) }
+        var suggested = 0
+        let sample = try desk.store.list(TicketFilter()).first
+        let kbSuggest = try median(10) { if let t = sample { suggested = try desk.suggestions(for: t).count } }
+        lines.append("      \(articles) articles: kb search \"\(node) terrat\" (\(kbFound)) " + String(format: "%.1f ms", kbRare * 1000)
+            + "; kb search \"terrat\" (20 of most) " + String(format: "%.1f ms", kbCommon * 1000)
+            + "; suggestions for a ticket (\(suggested)) " + String(format: "%.1f ms", kbSuggest * 1000))
         if let first = perMessage.first, let last = perMessage.last, perMessage.count > 1 {
             lines.append(String(format: "filing cost ratio, largest to smallest: %.2f", last / first))
         }
