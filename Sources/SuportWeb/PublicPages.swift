@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import MIME
 import SuportService
 import Tickets
 

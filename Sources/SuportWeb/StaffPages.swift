@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import MIME
 import SuportService
 import Tickets
 
@@ -85,7 +84,7 @@ extension WebDesk {
         let visible = Authorization.visibleQueues(of: s.staff, policy: desk.policy) ?? desk.policy.queues.map(\.name)
         values["queues"] = visible.map { ["name": $0, "selected": $0 == query.queue] }
         values["statuses"] = Status.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == query.status] }
-        values["colours"] = ["green", "yellow", "red"].map { ["name": $0, "selected": $0 == query.sla] }
+        values["colours"] = ["green", "yellow", "red"].map { (colour: String) -> [String: Any] in ["name": colour, "selected": colour == query.sla] }
         // Named apart from the rows' keys: a row without an owner must not find the filter's.
         values["filter"] = ["q": query.search ?? "", "owner": query.owner ?? "", "sort": query.sort ?? ""]
         let views = ((try? desk.store.views().map(\.name)) ?? []) + desk.policy.views.keys.sorted()

@@ -44,7 +44,7 @@ extension SQLiteStore {
     public func flushSearchIndex() throws {
         // Most calls find nothing queued: a read answers that without taking the writer.
         guard try read({ try Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM search_pending)") ?? false }) else { return }
-        try transaction { try flushSearchIndex($0) }
+        _ = try transaction { try flushSearchIndex($0) }
     }
 
     /// What a ticket's own row holds.

@@ -486,3 +486,17 @@ import MIME
         }
     }
 }
+
+@Suite struct FilterFormTests {
+    @Test func theFilterFormOffersPlainChoicesAndKeepsWhatWasAsked() async throws {
+        let f = try WebFixture()
+        try await f.test { client in
+            let b = Browser(client)
+            try await b.login("anna")
+            let page = String(buffer: try await b.get("/?sla=red&status=open&queue=support").body)
+            #expect(page.contains("<option value=\"red\" selected>red</option>") && page.contains("<option value=\"green\">green</option>"))
+            #expect(page.contains("<option value=\"open\" selected>open</option>") && page.contains("<option value=\"support\" selected>support</option>"))
+            #expect(!page.contains("Optional("))
+        }
+    }
+}
