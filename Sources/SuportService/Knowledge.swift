@@ -60,7 +60,7 @@ extension Desk {
         guard let ticket = try store.ticket(number) else { throw DeskError.unknownTicket(number) }
         let staff = try Authorization.staff(actor, on: ticket, policy: policy)
         let history = try store.history(number)
-        let first = try history.first { $0.kind == "create" }?.message.flatMap { try store.messageText($0) }
+        let first = try firstMessageText(history)
         let last = try history.last { $0.kind == "correspondence-staff" }?.message.flatMap { try store.messageText($0) }
         let draft = try KnowledgeRules.draft(from: ticket, firstMessage: first.map(ReplyText.ownWords), lastReply: last.map(ReplyText.ownWords),
                                              by: staff, policy: policy, at: now)
@@ -72,8 +72,13 @@ extension Desk {
     /// Published articles that may help with a ticket: its title and first message looked up,
     /// best first, a few at most, each sharing at least two words with it.
     public func suggestions(for ticket: TicketRecord, limit: Int = 3) throws -> [Article] {
-        let first = try store.history(ticket.number).first { $0.kind == "create" }?.message.flatMap { try store.messageText($0) } ?? ""
+        let first = try firstMessageText(try store.history(ticket.number)) ?? ""
         return try suggestions(title: ticket.title, text: first, limit: limit) { try store.articlesMatchingAny($0, queue: ticket.queue, limit: 10) }
+    }
+
+    /// The text of the message that opened a ticket (its `create` entry), if it is kept.
+    func firstMessageText(_ history: [HistoryEntry]) throws -> String? {
+        try history.first { $0.kind == "create" }?.message.flatMap { try store.messageText($0) }
     }
 
     /// The rule for a page and for a new ticket's notice: the title and text's words looked up
@@ -82,5 +87,33 @@ extension Desk {
         let words = KnowledgeRules.suggestionWords(title: title, text: text)
         guard words.count >= 2 else { return [] }
         return Array(try candidates(words).filter { KnowledgeRules.relevant($0, to: words) }.prefix(limit))
+    }
+}
+
+/// One message of a ticket's conversation, as a page shows it.
+public struct ConversationEntry: Sendable {
+    public let who: String
+    public let at: Date
+    public let text: String
+    /// Written by staff (a staff reply; for staff's own view, anything a staff member wrote).
+    public let byStaff: Bool
+    /// An internal comment.
+    public let isInternal: Bool
+    public let files: [(id: Int64, name: String, type: String, size: Int)]
+}
+
+extension Desk {
+    /// The messages of a ticket's history of these kinds, oldest first, each with its writer's
+    /// name, its text and its files (inline parts left out). `history` when the caller read it already.
+    public func conversation(_ t: TicketRecord, history read: [HistoryEntry]? = nil, kinds: Set<String>, staffView: Bool) throws -> [ConversationEntry] {
+        let attachments = try store.attachments(t.number)
+        return try (read ?? store.history(t.number)).filter { kinds.contains($0.kind) && $0.message != nil }.map { h in
+            let id = h.message ?? 0
+            let person = (t.requestors + t.ccs).first { $0.address.lowercased() == h.actor.lowercased() }
+            return ConversationEntry(
+                who: policy.staff(h.actor)?.name ?? person?.name ?? h.actor, at: h.at, text: try store.messageText(id) ?? "",
+                byStaff: h.kind == "correspondence-staff" || (staffView && policy.staff(h.actor) != nil), isInternal: h.kind == "comment",
+                files: attachments.filter { $0.message == id && !$0.isInline }.map { ($0.id, $0.filename ?? "attachment-\($0.id)", $0.contentType, $0.size) })
+        }
     }
 }

@@ -90,11 +90,17 @@ extension Desk {
             throw AccessError.refused
         }
         try store.clearAttempts(key: accountKey)
-        let token = AccessRules.token()
-        let session = WebSession(id: AccessRules.storedID(token), kind: .staff, subject: staff.id, ticket: nil,
-                                 csrf: AccessRules.token(), created: now, expires: now.addingTimeInterval(sessionSeconds))
-        try store.saveSession(session)
+        let (token, session) = try openSession(.staff, subject: staff.id, ticket: nil, seconds: sessionSeconds, now: now)
         return (token, StaffSession(session: session, staff: staff))
+    }
+
+    /// Keeps a new session and returns its cookie token (the store keeps only the token's digest).
+    func openSession(_ kind: WebSession.Kind, subject: String, ticket: Int?, seconds: Double, now: Date) throws -> (String, WebSession) {
+        let token = AccessRules.token()
+        let session = WebSession(id: AccessRules.storedID(token), kind: kind, subject: subject, ticket: ticket,
+                                 csrf: AccessRules.token(), created: now, expires: now.addingTimeInterval(seconds))
+        try store.saveSession(session)
+        return (token, session)
     }
 
     /// The staff session a cookie token opens, if it is current and its staff member still is one.
@@ -131,10 +137,7 @@ extension Desk {
         guard let links = composer.links, let grant = links.verify(link) else { throw LinkRefused() }
         if let revoked = try store.linksRevoked(ticket: grant.ticket, address: grant.address), grant.issued <= revoked { throw LinkRefused() }
         guard let ticket = try store.ticket(grant.ticket), ticket.isOnTicket(grant.address) else { throw LinkRefused() }
-        let token = AccessRules.token()
-        let session = WebSession(id: AccessRules.storedID(token), kind: .requester, subject: grant.address, ticket: ticket.number,
-                                 csrf: AccessRules.token(), created: now, expires: now.addingTimeInterval(sessionSeconds))
-        try store.saveSession(session)
+        let (token, session) = try openSession(.requester, subject: grant.address, ticket: ticket.number, seconds: sessionSeconds, now: now)
         return (token, RequesterSession(session: session))
     }
 
@@ -275,10 +278,7 @@ extension Desk {
     /// Opens a requester session for every ticket of theirs from a login link, once.
     public func openLoginLink(_ token: String, sessionSeconds: Double, now: Date = Date()) throws -> (token: String, session: RequesterSession) {
         guard let address = try store.useLoginLink(id: AccessRules.storedID(token), now: now) else { throw LinkRefused() }
-        let cookie = AccessRules.token()
-        let session = WebSession(id: AccessRules.storedID(cookie), kind: .requester, subject: address, ticket: nil,
-                                 csrf: AccessRules.token(), created: now, expires: now.addingTimeInterval(sessionSeconds))
-        try store.saveSession(session)
+        let (cookie, session) = try openSession(.requester, subject: address, ticket: nil, seconds: sessionSeconds, now: now)
         return (cookie, RequesterSession(session: session))
     }
 

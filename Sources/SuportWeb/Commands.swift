@@ -25,10 +25,20 @@ func wait(_ work: @escaping @Sendable () async throws -> Void) throws {
     }
 }
 
-func loadConfiguration(_ given: String?) throws -> Configuration {
-    do { return try Configuration.load(path: Configuration.path(given), secrets: true) } catch {
-        FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
-        throw ExitCode(78)
+/// What `serve` and `web` both take: the configuration (read with its secrets) and the log level.
+public struct ServiceOptions: ParsableArguments {
+    @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).") var config: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default: the configuration's [log] level).")
+    var logLevel: String?
+
+    public init() {}
+
+    /// The configuration, or exit status 78 (EX_CONFIG) with the reason.
+    func load() throws -> Configuration {
+        do { return try Configuration.load(path: Configuration.path(config), secrets: true) } catch {
+            FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
     }
 }
 
@@ -37,15 +47,13 @@ public struct Serve: ParsableCommand {
         abstract: "Run the daemon: watch the mailboxes over IMAP, send the outbox over SMTP, and serve the web desk ([web]).",
         discussion: "Stops gracefully on SIGTERM or SIGINT: the message in hand is finished and committed, connections are closed, exit status 0.")
 
-    @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).") var config: String?
-    @Option(help: "trace, debug, info, notice, warning, error or critical (default: the configuration's [log] level).")
-    var logLevel: String?
+    @OptionGroup var options: ServiceOptions
 
     public init() {}
 
     public func run() throws {
-        let configuration = try loadConfiguration(config)
-        let level = logLevel
+        let configuration = try options.load()
+        let level = options.logLevel
         try wait {
             try await Daemon.run(configuration: configuration, logLevel: level) { desk, logger in
                 guard let web = configuration.web else { return [] }
@@ -60,19 +68,17 @@ public struct Web: ParsableCommand {
         abstract: "Serve only the web desk ([web]), for a host that serves pages while another runs the daemon.",
         discussion: "Stops gracefully on SIGTERM or SIGINT.")
 
-    @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).") var config: String?
-    @Option(help: "trace, debug, info, notice, warning, error or critical (default: the configuration's [log] level).")
-    var logLevel: String?
+    @OptionGroup var options: ServiceOptions
 
     public init() {}
 
     public func run() throws {
-        let configuration = try loadConfiguration(config)
+        let configuration = try options.load()
         guard let web = configuration.web else {
             FileHandle.standardError.write(Data("suport: \(configuration.file): no [web] section: nothing to serve\n".utf8))
             throw ExitCode(78)
         }
-        let level = logLevel
+        let level = options.logLevel
         try wait {
             let logger = DaemonLog.makeLogger(level: level ?? configuration.mail.logLevel, json: configuration.mail.jsonLogs)
             let desk = try Desk(configuration: configuration)

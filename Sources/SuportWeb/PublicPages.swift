@@ -64,14 +64,8 @@ extension WebDesk {
         }
         router.get("/access/:token") { request, context in
             let link = try context.parameters.require("token")
-            let seconds = settings.sessionSeconds, secure = isSecure(request, peer: context.peer)
-            do {
-                let (token, _) = try await blocking { try desk.openLoginLink(link, sessionSeconds: seconds) }
-                var response = Response.redirect(to: "/my")
-                response.setCookie(cookie(Self.requesterCookie, token, maxAge: Int(seconds), secure: secure))
-                return response
-            } catch let refused as LinkRefused {
-                return pages.render("problem", ["problem": refused.description], language: language(request), status: .notFound)
+            return try await openRequesterSession(request, context) { seconds in
+                (try desk.openLoginLink(link, sessionSeconds: seconds).token, "/my")
             }
         }
         router.get("/my") { request, _ in

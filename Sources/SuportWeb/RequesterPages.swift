@@ -13,16 +13,9 @@ extension WebDesk {
     func requesterRoutes(_ router: Router<DeskContext>) {
         router.get("/r/:token") { request, context in
             let link = try context.parameters.require("token")
-            let seconds = settings.sessionSeconds
-            let secure = isSecure(request, peer: context.peer)
-            do {
-                let (token, session) = try await blocking { try desk.openRequesterLink(link, sessionSeconds: seconds) }
-                // Off to a plain address at once: the link does not stay in the address bar or the history.
-                var response = Response.redirect(to: "/my/\(session.ticket ?? 0)")
-                response.setCookie(cookie(Self.requesterCookie, token, maxAge: Int(seconds), secure: secure))
-                return response
-            } catch let refused as LinkRefused {
-                return pages.render("problem", ["problem": refused.description], language: language(request), status: .notFound)
+            return try await openRequesterSession(request, context) { seconds in
+                let (token, session) = try desk.openRequesterLink(link, sessionSeconds: seconds)
+                return (token, "/my/\(session.ticket ?? 0)")
             }
         }
         router.get("/my/:number") { request, context in
@@ -69,6 +62,22 @@ extension WebDesk {
         }
     }
 
+    /// Follows a requester's link (`open` checks it and keeps the session): the session's cookie
+    /// is set and the browser sent on to a plain address at once, so the link stays neither in
+    /// the address bar nor in the history. A link that opens nothing says so, and nothing more.
+    func openRequesterSession(_ request: Request, _ context: DeskContext,
+                              _ open: @escaping @Sendable (Double) throws -> (token: String, next: String)) async throws -> Response {
+        let seconds = settings.sessionSeconds, secure = isSecure(request, peer: context.peer)
+        do {
+            let (token, next) = try await blocking { try open(seconds) }
+            var response = Response.redirect(to: next)
+            response.setCookie(cookie(Self.requesterCookie, token, maxAge: Int(seconds), secure: secure))
+            return response
+        } catch let refused as LinkRefused {
+            return pages.render("problem", ["problem": refused.description], language: language(request), status: .notFound)
+        }
+    }
+
     /// A page for a requester with a session; anyone else learns nothing.
     func requesterPage(_ request: Request, _ page: @escaping @Sendable (RequesterSession) throws -> Response) async throws -> Response {
         let token = request.cookies[Self.requesterCookie]?.value
@@ -91,17 +100,7 @@ extension WebDesk {
                             "status": NotificationTemplates.statusName(t.status, language),
                             "queue": desk.policy.displayName(ofQueue: t.queue, in: language)]
         values["approvable"] = t.approval == .pending
-        let attachments = try desk.store.attachments(number)
-        values["conversation"] = try desk.store.history(number).filter { Self.publicKinds.contains($0.kind) && $0.message != nil }.map { h in
-            let id = h.message ?? 0
-            let files = attachments.filter { $0.message == id && !$0.isInline }
-            let person = (t.requestors + t.ccs).first { $0.address.lowercased() == h.actor.lowercased() }
-            return ["who": desk.policy.staff(h.actor)?.name ?? person?.name ?? h.actor, "when": stamp(h.at),
-                    "staff": h.kind == "correspondence-staff", "text": try desk.store.messageText(id) ?? "", "has_attachments": !files.isEmpty,
-                    "attachments": files.map { a -> [String: Any] in
-                        ["href": "/my/\(number)/attachments/\(a.id)", "name": a.filename ?? "attachment-\(a.id)", "size": Self.size(a.size)]
-                    }] as [String: Any]
-        }
+        values["conversation"] = conversation(t, try desk.conversation(t, kinds: Self.publicKinds, staffView: false), forStaff: false)
         values["maxUpload"] = Self.size(settings.maxUploadBytes)
         return pages.render("requester", values, language: language, status: status)
     }

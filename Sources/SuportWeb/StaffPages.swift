@@ -159,21 +159,9 @@ extension WebDesk {
             return v
         }
         // The conversation: what people wrote and what staff answered or noted, oldest first.
-        let attachments = try desk.store.attachments(number)
         let history = try desk.store.history(number)
         let conversational: Set<String> = ["create", "correspondence", "correspondence-staff", "comment"]
-        values["conversation"] = try history.filter { conversational.contains($0.kind) && $0.message != nil }.map { h -> [String: Any] in
-            let id = h.message ?? 0
-            let files = attachments.filter { $0.message == id && !$0.isInline }
-            let person = (t.requestors + t.ccs).first { $0.address.lowercased() == h.actor.lowercased() }
-            return ["has_attachments": !files.isEmpty, "who": policy.staff(h.actor)?.name ?? person?.name ?? h.actor, "when": stamp(h.at), "internal": h.kind == "comment",
-                    "staff": h.kind == "correspondence-staff" || policy.staff(h.actor) != nil,
-                    "text": try desk.store.messageText(id) ?? "",
-                    "attachments": files.map { a -> [String: Any] in
-                        ["href": "/tickets/\(number)/attachments/\(a.id)", "name": a.filename ?? "attachment-\(a.id)",
-                         "type": a.contentType, "size": Self.size(a.size)]
-                    }]
-        }
+        values["conversation"] = conversation(t, try desk.conversation(t, history: history, kinds: conversational, staffView: true), forStaff: true)
         values["history"] = history.map { h -> [String: Any] in
             Self.present(["when": stamp(h.at), "who": h.actor, "kind": h.kind, "old": h.oldValue ?? "", "new": h.newValue ?? "",
                           "change": h.oldValue != nil || h.newValue != nil, "note": h.note ?? ""])
@@ -192,6 +180,23 @@ extension WebDesk {
         values["linkKinds"] = LinkKind.allCases.map { ["name": $0.rawValue] }
         values["maxUpload"] = Self.size(settings.maxUploadBytes)
         return pages.render("ticket", values, language: language(request), status: status)
+    }
+
+    /// A ticket's conversation as the page's values; files download from the staff page or the requester's.
+    func conversation(_ t: TicketRecord, _ messages: [ConversationEntry], forStaff: Bool) -> [[String: Any]] {
+        let files = forStaff ? "/tickets/\(t.number)/attachments/" : "/my/\(t.number)/attachments/"
+        return messages.map { m -> [String: Any] in
+            var entry: [String: Any] = [
+                "has_attachments": !m.files.isEmpty, "who": m.who, "when": stamp(m.at), "staff": m.byStaff, "text": m.text,
+                "attachments": m.files.map { f -> [String: Any] in
+                    var file: [String: Any] = ["href": files + "\(f.id)", "name": f.name, "size": Self.size(f.size)]
+                    if forStaff { file["type"] = f.type }
+                    return file
+                },
+            ]
+            if forStaff { entry["internal"] = m.isInternal }
+            return entry
+        }
     }
 
     static func size(_ bytes: Int) -> String {
