@@ -327,8 +327,24 @@ struct Reply: ParsableCommand {
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @OptionGroup var body: MessageOptions
+    @Option(help: "Send this canned answer (suport canned list); its command lines apply with it.") var canned: String?
+    @Flag(help: "With --canned: open the answer in $VISUAL or $EDITOR before it is sent.") var edit = false
+    @Flag(help: "With --canned: resolve even when the ticket depends on an open ticket or has open tasks.") var force = false
     func run() throws {
-        try performWriting(options, number, body) { .reply(text: $0, attachments: $1) }
+        if let canned {
+            guard body.message == nil, body.textFile == nil else { throw ValidationError("--canned gives the text: leave out -m and --file") }
+            try options.run { desk in
+                var text = try desk.cannedText(canned, ticket: number, actor: options.actorName)
+                if edit { text = try Editor.edit(text) }
+                let outcome = try desk.reply(ticket: number, text: text, attachments: try body.files(), via: "canned answer \(canned)",
+                                             actor: options.actorName, force: force)
+                print("\(desk.policy.tag.tag(for: number)): canned answer \(canned) sent; \(outcome.ticket.status.rawValue), owner "
+                    + "\(outcome.ticket.owner ?? "nobody"); \(outcome.notifications) notification\(outcome.notifications == 1 ? "" : "s") queued")
+            }
+        } else {
+            guard !edit else { throw ValidationError("--edit goes with --canned NAME") }
+            try performWriting(options, number, body) { .reply(text: $0, attachments: $1) }
+        }
         // Within the undo window the author may still change their mind: say how.
         try options.run { desk in
             guard let held = try desk.store.outbox(state: .pending, ticket: number, limit: 50)
@@ -336,6 +352,30 @@ struct Reply: ParsableCommand {
                   let until = held.heldUntil else { return }
             print("held until \(TimeRules.stamp(until, in: desk.policy.displayZone)): suport outbox edit \(held.id) -m TEXT, or suport outbox withdraw \(held.id)")
         }
+    }
+}
+
+/// The staff member's editor, on a text they change before it is used.
+enum Editor {
+    /// Opens `text` in `$VISUAL`, else `$EDITOR`, else `vi`, and returns what was saved. An
+    /// editor that fails, or a text left empty, sends nothing.
+    static func edit(_ text: String) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("suport-reply-\(UUID().uuidString).txt")
+        try Data(text.utf8).write(to: file, options: [.atomic])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The editor may carry its own arguments ("code --wait"): the shell splits them.
+        process.arguments = ["-c", "\(editor) \"$1\"", "editor", file.path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ValidationError("the editor (\(editor)) failed: nothing was sent") }
+        let edited = String(decoding: try Data(contentsOf: file), as: UTF8.self)
+        guard !edited.allSatisfy(\.isWhitespace) else { throw ValidationError("the text was left empty: nothing was sent") }
+        return edited
     }
 }
 

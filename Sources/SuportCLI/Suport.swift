@@ -20,7 +20,7 @@ public enum SuportCLI {
                           Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self, Redact.self,
                           TimeCommand.self, Billable.self, Report.self, LinkCommand.self, UnlinkCommand.self, Merge.self,
                           SetField.self, UnsetField.self, Escalate.self, Org.self, AssetCommand.self, ViewCommand.self, DashboardCommand.self, SearchCommand.self,
-                          OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Check.self, StaffCommand.self, RevokeLinks.self, KB.self] + extra
+                          OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Check.self, StaffCommand.self, RevokeLinks.self, KB.self, CannedCommand.self, TaskCommand.self] + extra
         )
     }
 
@@ -285,12 +285,17 @@ struct Show: ParsableCommand {
                 if case .object(let p) = Views.json(ticket, tag: desk.policy.tag) { pairs = p }
                 pairs.append(("attachments", .array(attachments.map(Views.json))))
                 pairs.append(("links", .array(try desk.store.links(number).map { .string($0.description) })))
+                pairs.append(("tasks", .array(try desk.tasks(of: number).map {
+                    .object([("number", .int($0.number)), ("status", .string($0.status.rawValue)), ("owner", $0.owner.map(JSONValue.string) ?? .null),
+                             ("approval", $0.approval.map { .string($0.rawValue) } ?? .null), ("title", .string($0.title))])
+                })))
                 pairs.append(("suggestions", .array(try desk.suggestions(for: ticket).map { .object([("id", .int(Int($0.id))), ("title", .string($0.title))]) })))
                 if history { pairs.append(("history", .array(entries.map(Views.json)))) }
                 print(JSONValue.object(pairs).rendered())
             } else {
                 print(Views.show(ticket, tag: desk.policy.tag, attachments: attachments, zone: desk.policy.displayZone))
                 for link in try desk.store.links(number) { print("Link:       \(link.description)") }
+                for line in TaskLines.lines(try desk.tasks(of: number), policy: desk.policy) { print("Task:       \(line)") }
                 for a in try desk.suggestions(for: ticket) { print("May help:   KB\(a.id) \(a.title)") }
                 if history {
                     print("")

@@ -80,6 +80,7 @@ public struct Configuration: Sendable {
         let firstTicketNumber: Int?
         let loopHeader: String?
         let templates: String?
+        let canned: String?
         let hijackPolicy: String?
         let addCcs: Bool?
         let acknowledgementsPerHour: Int?
@@ -99,7 +100,7 @@ public struct Configuration: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
-            case firstTicketNumber = "first_ticket_number", loopHeader = "loop_header", templates, hijackPolicy = "hijack_policy"
+            case firstTicketNumber = "first_ticket_number", loopHeader = "loop_header", templates, canned, hijackPolicy = "hijack_policy"
             case addCcs = "add_ccs", acknowledgementsPerHour = "acknowledgements_per_hour", legacyTagPatterns = "legacy_tag_patterns"
             case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes", maxAttachments = "max_attachments"
             case maxNestingDepth = "max_nesting_depth", admins, filingAttempts = "filing_attempts"
@@ -129,11 +130,13 @@ public struct Configuration: Sendable {
         let fields: [DataModelSettings.FieldEntry]?
         let autoCloseDays: Int?
         let suggestInAcknowledgement: Bool?
+        let taskApproval: Bool?
 
         enum CodingKeys: String, CodingKey {
             case name, addresses, commentAddress = "comment_address", staff, language, displayName = "display_name"
             case approval, approvalDays = "approval_days", keepResolvedMonths = "keep_resolved_months", purge, cascade
             case types, fields, autoCloseDays = "auto_close_days", suggestInAcknowledgement = "suggest_in_acknowledgement"
+            case taskApproval = "task_approval"
         }
     }
 
@@ -279,6 +282,10 @@ public struct Configuration: Sendable {
             }
             queue.autoCloseDays = q.autoCloseDays
             queue.suggestInAcknowledgement = q.suggestInAcknowledgement ?? false
+            queue.taskApproval = q.taskApproval ?? false
+            if queue.taskApproval && (g.admins ?? []).isEmpty {
+                throw fail("queues[\(i)].task_approval", "needs an admin to approve the work: name one in [suport] admins")
+            }
             queues.append(queue)
         }
         guard !queues.isEmpty else { throw fail("queues", "at least one queue is needed") }
@@ -410,6 +417,7 @@ public struct Configuration: Sendable {
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        configured.canned = try CannedSettings.load(folder: resolve(g.canned ?? "canned"), queues: queues, fail: fail)
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)
         let web = try raw.web.map { s throws(ConfigError) in try WebSettings.build(s, base: base, environment: environment, fail: fail) }
         return Configuration(file: file, policy: configured, databasePath: resolve(g.database),

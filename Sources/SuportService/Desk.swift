@@ -299,8 +299,7 @@ public final class Desk: Sendable {
             case .refer, .unrefer:
                 links = try tx.links(ticket: number)
             case .status(let status) where status.isInactive && !force:
-                let blocking = try tx.openDependencies(of: number)
-                if !blocking.isEmpty { throw DeskError.dependsOnOpen(number, blocking) }
+                if let blocker = try tx.finishingBlocker(of: number) { throw blocker }
             case .organisation(let name?):
                 // Kept under the name as the organisation is written.
                 guard let org = try store.organisation(named: name) else { throw DeskError.unknownOrganisation(name) }

@@ -4,7 +4,8 @@ import Foundation
 public enum ApprovalRules {
     /// When a pending resolution of this ticket closes without approval.
     public static func deadline(of ticket: TicketRecord, policy: DeskPolicy) -> Date? {
-        guard ticket.approval == .pending, let resolved = ticket.resolved else { return nil }
+        // A task's approval is an admin's to give: it does not lapse.
+        guard ticket.approval == .pending, !ticket.isTask, let resolved = ticket.resolved else { return nil }
         let days = policy.queue(named: ticket.queue)?.approvalDays ?? 7
         return resolved.addingTimeInterval(Double(days) * 86_400)
     }

@@ -50,6 +50,8 @@ public enum TicketChange: Sendable, Equatable {
     /// An asset the ticket is about (which must exist: the caller checks), or not.
     case addAsset(String)
     case removeAsset(String)
+    /// An admin's verdict on a closed task's work: approved, or sent back to its owner.
+    case review(approved: Bool, note: String?)
     /// Correspondence to the requestors and Ccs.
     case reply(text: String, attachments: [OutgoingAttachment])
     /// An internal note for staff.
@@ -323,6 +325,9 @@ public enum ChangeRules {
 
         case .merge:
             throw .mergeThroughTheDesk
+
+        case let .review(approved, note):
+            try TaskRules.review(approved: approved, note: note, historyNote: note ?? comment, to: &op, by: staff, policy: policy)
 
         case .billable(let billable):
             guard billable != ticket.billable else { return false }

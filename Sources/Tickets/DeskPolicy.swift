@@ -106,6 +106,8 @@ public struct DeskPolicy: Sendable {
     public var undoSeconds = 300
     /// Support levels, lowest first (`[[levels]]`); a ticket starts at the first.
     public var levels: [SupportLevel] = []
+    /// Replies staff reuse (`suport reply N --canned NAME`, `Canned: NAME` by email).
+    public var canned = CannedAnswers()
 
     public init(instanceID: String, tag: SubjectTag = SubjectTag(), legacyTagPatterns: [String] = [], loopHeader: String = "X-Suport-Loop",
                 messageIDDomain: String, queues: [Queue], defaultQueue: String, routing: [RoutingRule] = [],

@@ -22,10 +22,16 @@ public protocol TicketLookup {
 }
 
 extension TicketLookup {
-    /// The tickets this one depends on that are still open.
-    public func openDependencies(of ticket: Int) throws -> [Int] {
-        try links(ticket: ticket).filter { $0.from == ticket && $0.kind == LinkKind.dependsOn.rawValue }.compactMap(\.to)
+    /// What keeps a ticket from being finished, if anything: the open tickets it depends on,
+    /// else its tasks not done (open, or closed and waiting for an admin's approval).
+    public func finishingBlocker(of ticket: Int) throws -> DeskError? {
+        let links = try links(ticket: ticket).filter { $0.from == ticket }
+        let dependencies = try links.filter { $0.kind == LinkKind.dependsOn.rawValue }.compactMap(\.to)
             .filter { try self.ticket(number: $0).map { !$0.status.isInactive } ?? false }
+        if !dependencies.isEmpty { return .dependsOnOpen(ticket, dependencies) }
+        let tasks = try links.filter { $0.kind == LinkKind.parentOf.rawValue }.compactMap(\.to)
+            .filter { try self.ticket(number: $0).map { $0.isTask && (!$0.status.isInactive || $0.approval == .pending) } ?? false }
+        return tasks.isEmpty ? nil : .openTasks(ticket, tasks)
     }
 }
 

@@ -30,6 +30,34 @@ public struct MailCommands: Sendable, Equatable {
         return MailCommands(lines: commands, rest: lines.joined(separator: "\n"))
     }
 
+    /// Whether a line asks to finish the ticket (resolve or reject it).
+    public var finishes: Bool {
+        lines.contains { if case .success(.status(let s)) = $0.change { s.isInactive } else { false } }
+    }
+
+    /// Applies the lines one by one against the ticket as the earlier ones left it, each
+    /// meeting the CLI's rules; a line that fails changes nothing and is returned with why.
+    /// `blocker` is what keeps the ticket from being finished, as from the CLI.
+    public func apply(to op: inout TicketOperation, by staff: Staff, policy: DeskPolicy, blocker: DeskError?,
+                      via: String = "by email") -> [(line: Line, error: DeskError)] {
+        var failures: [(line: Line, error: DeskError)] = []
+        for line in lines {
+            do throws(DeskError) {
+                let change = try line.change.get()
+                // After `Queue: treasury`, only treasury's staff (or an admin) may go on.
+                if let ticket = op.after {
+                    _ = try Authorization.staff(staff.id, on: ticket, policy: policy)
+                    try Authorization.check(change, on: ticket, policy: policy)
+                    if case .status(let s) = change, s.isInactive, let blocker { throw blocker }
+                }
+                try ChangeRules.apply(change, to: &op, by: staff, comment: "\(via): \(line.text)", policy: policy)
+            } catch {
+                failures.append((line, error))
+            }
+        }
+        return failures
+    }
+
     enum Key { case status, queue, owner, priority, title, requestor, cc, time, type, due, reference, waiting, level, field }
 
     /// Keys and their aliases, lowercased.
@@ -53,6 +81,10 @@ public struct MailCommands: Sendable, Equatable {
     static let escalateWords: Set<String> = ["escalate", "escala", "escalar", "escalada"]
     /// What clears a field: `Type: none`, `Termini: cap`.
     static let noneWords: Set<String> = ["none", "nothing", "-", "cap", "ningun", "ninguno", "ninguna", "res", "nada"]
+    /// An admin's verdict on a closed task: `Approve`, or `Send back: why`.
+    static let approveWords: Set<String> = ["approve", "approved", "aprova", "aprovat", "aprovada", "vist i plau", "aprobar", "aprueba",
+                                            "aprobado", "aprobada", "visto bueno"]
+    static let sendBackWords: Set<String> = ["send back", "sent back", "retorna", "retorna-la", "torna-la", "devuelve", "devolver", "devuélvela"]
     static let watchWords: Set<String> = ["watch", "vigila", "vigilar", "segueix", "seguir"]
     static let unwatchWords: Set<String> = ["unwatch", "no vigilis", "deixa de vigilar", "deja de vigilar", "dejar de seguir", "deixa de seguir"]
 
@@ -73,6 +105,12 @@ public struct MailCommands: Sendable, Equatable {
         if watchWords.contains(word) { return .success(.watch(actor)) }
         if escalateWords.contains(word) { return .success(.escalate(nil)) }
         if unwatchWords.contains(word) { return .success(.unwatch(actor)) }
+        if approveWords.contains(word) { return .success(.review(approved: true, note: nil)) }
+        if sendBackWords.contains(word) { return .success(.review(approved: false, note: nil)) }
+        if let colon = line.firstIndex(of: ":"), sendBackWords.contains(line[..<colon].trimmingSpaces().lowercased()) {
+            let why = line[line.index(after: colon)...].trimmingSpaces()
+            return .success(.review(approved: false, note: why.isEmpty ? nil : why))
+        }
         guard let colon = line.firstIndex(of: ":"), let key = keys[line[..<colon].trimmingSpaces().lowercased()] else { return nil }
         let value = line[line.index(after: colon)...].trimmingSpaces()
         let folded = value.lowercased()

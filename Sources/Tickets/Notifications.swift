@@ -27,6 +27,10 @@ public enum DeskEvent: Sendable, Equatable {
     /// A deadline is near (yellow) or has passed (red): the owners are told (else the
     /// queue's staff), and on red the staff of the level above (`tell`) too.
     case slaWarning
+    /// A task was closed on a queue with `task_approval`: the admins are asked to approve it.
+    case taskApprovalAsked
+    /// An admin approved a task's work or sent it back.
+    case taskReviewed(approved: Bool)
     case slaBreached(tell: String?)
 }
 
@@ -39,6 +43,7 @@ public enum TemplateName: String, Sendable, CaseIterable, Equatable {
     case escalated, slaWarning = "sla-warning", slaBreached = "sla-breached"
     /// A requester's link to all their tickets on the web desk, asked for there.
     case loginLink = "login-link"
+    case taskApproval = "task-approval", taskReviewed = "task-reviewed"
 
     /// Whether the operation's files go with the message: what a person wrote, to those who read it.
     var carriesFiles: Bool { self == .correspondence || self == .correspondenceStaff || self == .comment }
@@ -88,6 +93,8 @@ public struct NotificationContext: Sendable, Equatable {
     /// The public article that best matches a new ticket, for its acknowledgement (`suggest_in_acknowledgement`).
     public var publicArticleID: Int64? = nil
     public var publicArticleTitle = ""
+    /// For task-reviewed: the work was approved (else sent back).
+    public var approved = false
 
     public init() {}
 
@@ -191,6 +198,10 @@ public enum NotificationPlan {
             if n.ownerChange, let to { add(.owner, addresses([to]), requestors: false) }
         case .escalated(_, let to):
             add(.escalated, addresses(policy.level(named: to)?.staff ?? []), requestors: false)
+        case .taskApprovalAsked:
+            add(.taskApproval, addresses(policy.admins), requestors: false)
+        case .taskReviewed:
+            add(.taskReviewed, owners, requestors: false)
         case .slaWarning:
             add(.slaWarning, ownersElseStaff, requestors: false, toActorToo: true)
         case .slaBreached(let level):
@@ -294,6 +305,34 @@ public enum TemplateError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+extension DeskPolicy {
+    /// The ticket's own words as templates read them (`{{tag}}`, `{{title}}`, `{{due}}`, its
+    /// fields): the same for notifications and canned answers.
+    public func templateValues(of ticket: TicketRecord, language: Language, at date: Date) -> [String: String] {
+        func queueName(_ name: String?) -> String { name.map { displayName(ofQueue: $0, in: language) } ?? "" }
+        var v: [String: String] = [:]
+        v["tag"] = tag.tag(for: ticket.number)
+        v["number"] = String(ticket.number)
+        v["title"] = ticket.title
+        v["queue"] = queueName(ticket.queue)
+        v["status"] = NotificationTemplates.statusName(ticket.status, language)
+        v["owner"] = ticket.owner.flatMap(staff)?.name ?? ""
+        v["owners"] = ticket.owners.compactMap { staff($0)?.name }.joined(separator: ", ")
+        let zone = SLARules.calendar(of: ticket, in: self).timeZone
+        v["due"] = ticket.effectiveDue.map { TimeRules.stamp($0, in: zone) } ?? ""
+        v["sla"] = ticket.sla.state(at: date).map { NotificationTemplates.slaName($0, language) } ?? ""
+        v["type"] = ticket.type ?? ""
+        v["is_task"] = ticket.isTask ? "yes" : ""
+        v["level"] = ticket.level ?? levels.first?.name ?? ""
+        v["reference"] = ticket.externalRef ?? ""
+        v["waiting_for"] = ticket.waitingFor.map { NotificationTemplates.waitingName($0, language) } ?? ""
+        v["organisation"] = ticket.organisation ?? ""
+        v["assets"] = ticket.assets.joined(separator: ", ")
+        for (name, value) in ticket.fields { v["field_" + name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()] = value }
+        return v
+    }
+}
+
 /// Turns a planned notification into the message that goes out.
 public struct NotificationComposer: Sendable {
     public let policy: DeskPolicy
@@ -323,27 +362,12 @@ public struct NotificationComposer: Sendable {
             "new_status": context.newStatus.map { NotificationTemplates.statusName($0, language) } ?? "",
             "old_queue": queueName(context.oldQueue), "new_queue": queueName(context.newQueue),
         ]
-        values["tag"] = policy.tag.tag(for: ticket.number)
-        values["number"] = String(ticket.number)
-        values["title"] = ticket.title
-        values["queue"] = queueName(ticket.queue)
-        values["status"] = NotificationTemplates.statusName(ticket.status, language)
-        values["recipient_name"] = planned.recipient.name ?? planned.recipient.address
-        values["owner"] = ticket.owner.flatMap(policy.staff)?.name ?? ""
-        values["owners"] = ticket.owners.compactMap { policy.staff($0)?.name }.joined(separator: ", ")
-        let zone = SLARules.calendar(of: ticket, in: policy).timeZone
-        values["due"] = ticket.effectiveDue.map { TimeRules.stamp($0, in: zone) } ?? ""
+        values.merge(policy.templateValues(of: ticket, language: language, at: date)) { _, ticket in ticket }
         values["due_text"] = context.dueText
         values["response"] = context.responseDeadline ? "yes" : ""
         values["auto_closed"] = context.autoClosedDays > 0 ? String(context.autoClosedDays) : ""
-        values["sla"] = ticket.sla.state(at: date).map { NotificationTemplates.slaName($0, language) } ?? ""
-        values["type"] = ticket.type ?? ""
-        values["level"] = ticket.level ?? policy.levels.first?.name ?? ""
-        values["reference"] = ticket.externalRef ?? ""
-        values["waiting_for"] = ticket.waitingFor.map { NotificationTemplates.waitingName($0, language) } ?? ""
-        values["organisation"] = ticket.organisation ?? ""
-        values["assets"] = ticket.assets.joined(separator: ", ")
-        for (name, value) in ticket.fields { values["field_" + name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()] = value }
+        values["approved"] = context.approved ? "yes" : ""
+        values["recipient_name"] = planned.recipient.name ?? planned.recipient.address
         values["approval_days"] = String(queue?.approvalDays ?? 0)
         values["finished"] = ticket.status.isInactive ? "yes" : ""
         values["suggestions"] = context.suggestions

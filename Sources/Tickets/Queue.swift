@@ -48,6 +48,8 @@ public struct Queue: Sendable, Equatable {
     /// The acknowledgement links the public article that best matches a new ticket ("this may
     /// already answer your question"), on the web desk.
     public var suggestInAcknowledgement = false
+    /// Closing a task (`suport task add`) asks an admin's approval of the work, who approves it or sends it back.
+    public var taskApproval = false
 
     public init(name: String, addresses: [String], commentAddress: String? = nil, staff: [Staff], language: Language,
                 displayNames: [Language: String] = [:], approval: Bool = false, approvalDays: Int = 7,

@@ -82,6 +82,11 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
     case undoWindowClosed(Int64, Date)
     case unknownOrganisation(String)
     case unknownAsset(String)
+    case unknownCanned(String, queue: String, language: String, known: [String])
+    case commandFailed(String, String)
+    case openTasks(Int, [Int])
+    case notATask(Int)
+    case noApprovalPending(Int)
 
     public var description: String {
         switch self {
@@ -111,7 +116,7 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noSuchTimeEntry(let id): return "no time entry \(id) on this ticket (see suport time N list)"
         case let .notYourTimeEntry(id, who): return "time entry \(id) is \(who)'s: only its author (or an admin) removes it"
         case .noSuchMessage(let id): return "no message \(id) on this ticket (see suport show N --history)"
-        case .notAnAdmin(let s): return "\(s) is not one of the admins ([suport] admins): only they erase people"
+        case .notAnAdmin(let s): return "\(s) is not one of the admins ([suport] admins)"
         case .notANumber(let v): return "\(v.debugDescription) is not a number"
         case .unknownStatus(let s): return "no status \(s.debugDescription) (new, open, stalled, resolved, rejected)"
         case let .invalidField(f, why): return "field \(f): \(why)"
@@ -131,6 +136,14 @@ public enum DeskError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the undo window of notification \(id) closed at \(TimeRules.stamp(until, in: .current)): it is sent (or being sent) and stays as it was"
         case .unknownOrganisation(let o): return "no organisation \(o.debugDescription) (suport org list)"
         case .unknownAsset(let a): return "no asset \(a.debugDescription) (suport asset list)"
+        case let .unknownCanned(name, q, l, known):
+            return "no canned answer \(name.debugDescription) for the \(q) queue in \(l)"
+                + (known.isEmpty ? " (there are none: see canned in the operators' guide)" : ": \(known.joined(separator: ", "))")
+        case let .commandFailed(line, why): return "the command \(line.debugDescription) cannot be applied: \(why); nothing was sent"
+        case let .openTasks(n, open):
+            return "#\(n) has tasks not finished: \(open.map { "#\($0)" }.joined(separator: ", ")): close \(open.count == 1 ? "it" : "them") first (an approved close), or use --force"
+        case .notATask(let n): return "#\(n) is not a task (suport task add makes one)"
+        case .noApprovalPending(let n): return "task #\(n) is not waiting for approval"
         case .invalidReference(let r): return "not a usable reference: \(r.debugDescription) (one line, at most 200 characters)"
         }
     }

@@ -178,12 +178,15 @@ public struct TicketOperation: Sendable {
         t.status = status
         t.resolved = status.isInactive ? at : nil
         // On a queue that asks for it, a resolution waits for the requestors' confirmation.
-        t.approval = status == .resolved && policy.queue(named: t.queue)?.approval == true ? .pending : nil
+        // A task's, on a queue with `task_approval`, waits for an admin's approval of the work.
+        let asks = t.isTask ? TaskRules.asksApproval(t, policy: policy) : policy.queue(named: t.queue)?.approval == true
+        t.approval = status == .resolved && asks ? .pending : nil
         after = t
         let cause = record(HistoryItem(actor: actor.handle, kind: "status", old: from.rawValue, new: status.rawValue, note: note))
         events.append((.status(from: from, to: status), cause))
         context.oldStatus = from
         context.newStatus = status
+        if t.isTask && t.approval == .pending { events.append((.taskApprovalAsked, cause)) }
         return true
     }
 }

@@ -32,6 +32,7 @@ final class DeskUnderTest: @unchecked Sendable {
         var text = try String(contentsOf: MailServers.repo.appendingPathComponent("config/suport.example.toml"), encoding: .utf8)
         text = text.replacingOccurrences(of: "database = \"suport.sqlite\"", with: "database = \"\(databasePath)\"")
         text = text.replacingOccurrences(of: "templates = \"templates\"", with: "templates = \"\(MailServers.repo.path)/config/templates\"")
+        text = text.replacingOccurrences(of: "canned = \"canned\"", with: "canned = \"\(MailServers.repo.path)/config/canned\"")
         // Staff replies go at once: the tests read what arrives, not the undo window.
         text = text.replacingOccurrences(of: "undo_minutes = 5", with: "undo_minutes = 0")
         text += """

@@ -14,6 +14,7 @@ struct Installation {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var text = try String(contentsOf: Self.repo.appendingPathComponent("config/suport.example.toml"), encoding: .utf8)
         text = text.replacingOccurrences(of: "templates = \"templates\"", with: "templates = \"\(Self.repo.path)/config/templates\"")
+        text = text.replacingOccurrences(of: "canned = \"canned\"", with: "canned = \"\(Self.repo.path)/config/canned\"")
         config = folder.appendingPathComponent("suport.toml").path
         try edit(text).write(toFile: config, atomically: true, encoding: .utf8)
     }

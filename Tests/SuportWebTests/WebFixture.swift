@@ -24,6 +24,7 @@ struct WebFixture {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var text = try String(contentsOf: Self.repo.appendingPathComponent("config/suport.example.toml"), encoding: .utf8)
         text = text.replacingOccurrences(of: "templates = \"templates\"", with: "templates = \"\(Self.repo.path)/config/templates\"")
+        text = text.replacingOccurrences(of: "canned = \"canned\"", with: "canned = \"\(Self.repo.path)/config/canned\"")
         text = text.replacingOccurrences(of: "undo_minutes = 5", with: "undo_minutes = 0")
         text += """
 
