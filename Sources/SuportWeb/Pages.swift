@@ -12,7 +12,7 @@ public struct PagesError: Error, CustomStringConvertible {
 /// default, and no template uses the unescaped form) and their words in each language
 /// (`config/web/strings.json`), and the stylesheet served from our own files.
 struct Pages: Sendable {
-    static let names = ["layout-top", "layout-bottom", "login", "list", "ticket", "dashboard", "problem", "requester", "new", "access", "mine", "article"]
+    static let names = ["layout-top", "layout-bottom", "login", "list", "ticket", "dashboard", "problem", "requester", "new", "access", "mine", "article", "articles", "article-edit"]
 
     let library: MustacheLibrary
     /// Every string by key, per language; English fills any key a translation lacks.

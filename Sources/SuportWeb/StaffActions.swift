@@ -5,7 +5,11 @@ import Tickets
 
 /// What a form on the ticket page asks the desk to do.
 enum StaffAction: Sendable {
-    case change(TicketChange, comment: String?)
+    case change(TicketChange, comment: String?, force: Bool = false)
+    /// A canned answer's text, as sent or as edited: its command lines apply with it.
+    case canned(name: String, text: String)
+    case task(owner: String, due: Date?, title: String?, text: String)
+    case draftArticle
     case merge(into: Int)
     case withdraw(outbox: Int64)
     case revokeLinks
@@ -26,12 +30,14 @@ extension WebDesk {
             return v
         }
         switch name {
-        case "reply": return .change(.reply(text: form.raw("text") ?? "", attachments: form.files), comment: nil)
+        case "reply":
+            if let name = form["canned"] { return .canned(name: name, text: form.raw("text") ?? "") }
+            return .change(.reply(text: form.raw("text") ?? "", attachments: form.files), comment: nil)
         case "comment": return .change(.comment(text: form.raw("text") ?? "", attachments: form.files), comment: nil)
         case "status":
             let v = try value()
             guard let status = Status(rawValue: v) else { throw CommandError.unknownStatus(v) }
-            return .change(.status(status), comment: comment)
+            return .change(.status(status), comment: comment, force: form["force"] == "yes")
         case "queue": return .change(.queue(try value()), comment: comment)
         case "owner": return .change(.owner(form["value"]), comment: comment)
         case "add-owner": return .change(.addOwner(try value()), comment: comment)
@@ -60,6 +66,15 @@ extension WebDesk {
             guard let id = Int64(try value("outbox")) else { throw FormProblem(description: "no such held reply") }
             return .withdraw(outbox: id)
         case "revoke-links": return .revokeLinks
+        case "task":
+            let due = try form["due"].map { text in
+                guard let date = TimeRules.moment(text, in: policy.displayZone) else { throw DeskError.invalidMoment(text) }
+                return date
+            }
+            return .task(owner: try value("owner"), due: due, title: form["title"], text: form.raw("text") ?? "")
+        case "approve": return .change(.review(approved: true, note: form["note"]), comment: nil)
+        case "send-back": return .change(.review(approved: false, note: try value("note")), comment: nil)
+        case "draft-article": return .draftArticle
         default:
             throw FormProblem(description: "no action \(name.debugDescription)")
         }
@@ -85,8 +100,17 @@ extension WebDesk {
             do {
                 let outcome: ChangeOutcome
                 switch try Self.action(name, form, policy: desk.policy) {
-                case .change(let change, let comment):
-                    outcome = try desk.change(change, ticket: number, actor: s.staff.id, comment: comment)
+                case let .change(change, comment, force):
+                    outcome = try desk.change(change, ticket: number, actor: s.staff.id, comment: comment, force: force)
+                case let .canned(name, text):
+                    // The files are the form's, as for any reply.
+                    outcome = try desk.reply(ticket: number, text: text, attachments: form.files, via: "canned answer \(name)", actor: s.staff.id)
+                case let .task(owner, due, title, text):
+                    let task = try desk.addTask(parent: number, owner: owner, due: due, title: title, text: text, actor: s.staff.id)
+                    return .redirect(to: "/tickets/\(task.number)?saved=task")
+                case .draftArticle:
+                    let draft = try desk.draftArticle(fromTicket: number, actor: s.staff.id)
+                    return .redirect(to: "/articles/\(draft.id)?saved=draft")
                 case .merge(let into):
                     outcome = try desk.merge(number, into: into, actor: s.staff.id)
                 case .withdraw(let id):

@@ -170,13 +170,34 @@ extension WebDesk {
         values["held"] = try desk.store.outbox(state: .pending, ticket: number).filter {
             ($0.heldUntil.map { $0 > now } ?? false) && $0.author == s.staff.id
         }.map { o -> [String: Any] in ["id": o.id, "recipient": o.recipient, "until": stamp(o.heldUntil)] }
+        // Its tasks, and for a task waiting for approval, the admin's verdict.
+        values["tasks"] = try desk.tasks(of: number).map { task -> [String: Any] in
+            Self.present(["number": task.number, "title": task.title, "status": task.status.rawValue, "owner": task.owner ?? "",
+                          "due": stamp(task.due), "pending": task.approval == .pending, "approved": task.approval == .approved])
+        }
+        values["is_task"] = t.isTask
+        values["reviewable"] = t.isTask && t.approval == .pending && policy.admins.contains(s.staff.id)
+        values["resolved"] = t.status == .resolved
+        // A canned answer asked for (`?canned=NAME`) fills the reply in, for staff to edit before it goes.
+        let names = desk.cannedNames(ticket: t)
+        let asked = request.uri.queryParameters["canned"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        values["cannedNames"] = names.map { ["name": $0, "selected": $0 == asked] }
+        values["has_cannedNames"] = !names.isEmpty
+        if let asked, problem == nil {
+            do {
+                values["draft"] = try desk.cannedText(asked, ticket: number, actor: s.staff.id)
+                values["canned"] = asked
+            } catch {
+                values["problem"] = "\(error)"
+            }
+        }
         // The choices the forms offer.
         values["statuses"] = Status.allCases.map { ["name": $0.rawValue, "selected": $0 == t.status] }
         values["queues"] = policy.queues.map { ["name": $0.name, "selected": $0.name == t.queue] }
         values["owners"] = (queue?.staff ?? []).map { ["handle": $0.id, "name": $0.name, "selected": $0.id == t.owner] }
         values["types"] = (queue?.types ?? []).map { ["name": $0, "selected": $0 == t.type] }
         values["waitings"] = WaitingFor.allCases.map { ["name": $0.rawValue, "selected": $0 == t.waitingFor] }
-        for key in ["held", "links", "types", "suggestions"] { values["has_" + key] = !((values[key] as? [Any])?.isEmpty ?? true) }
+        for key in ["held", "links", "types", "suggestions", "tasks"] { values["has_" + key] = !((values[key] as? [Any])?.isEmpty ?? true) }
         values["linkKinds"] = LinkKind.allCases.map { ["name": $0.rawValue] }
         values["maxUpload"] = Self.size(settings.maxUploadBytes)
         return pages.render("ticket", values, language: language(request), status: status)

@@ -74,6 +74,7 @@ public struct WebDesk: Sendable {
             let action = try context.parameters.require("action")
             return try await staffAction(request, number: number, action: action)
         }
+        articleRoutes(router)
         requesterRoutes(router)
         publicRoutes(router)
         return router
