@@ -171,9 +171,11 @@ extension WebDesk {
             ($0.heldUntil.map { $0 > now } ?? false) && $0.author == s.staff.id
         }.map { o -> [String: Any] in ["id": o.id, "recipient": o.recipient, "until": stamp(o.heldUntil)] }
         // Its tasks, and for a task waiting for approval, the admin's verdict.
+        // Keys of their own: a task without a due date must not show the parent's (Mustache climbs to it).
         values["tasks"] = try desk.tasks(of: number).map { task -> [String: Any] in
-            Self.present(["number": task.number, "title": task.title, "status": task.status.rawValue, "owner": task.owner ?? "",
-                          "due": stamp(task.due), "pending": task.approval == .pending, "approved": task.approval == .approved])
+            Self.present(["taskNumber": task.number, "taskTitle": task.title, "taskStatus": task.status.rawValue,
+                          "taskOwner": task.owner.map { policy.staff($0)?.name ?? $0 } ?? "", "taskDue": stamp(task.due),
+                          "pending": task.approval == .pending, "approved": task.approval == .approved])
         }
         values["is_task"] = t.isTask
         values["reviewable"] = t.isTask && t.approval == .pending && policy.admins.contains(s.staff.id)

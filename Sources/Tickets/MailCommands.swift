@@ -18,6 +18,8 @@ public struct MailCommands: Sendable, Equatable {
 
     /// Reads the command block at the top of `text`; `actor` is the handle `Owner: me` names.
     public static func read(_ text: String, actor: String, day: String = TimeRules.day(Date()), zone: TimeZone = .current) -> MailCommands {
+        // A browser's form sends CRLF, one Character in Swift: lines are split on LF alone.
+        let text = text.contains("\r\n") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
         while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines = lines.dropFirst() }
         var commands: [Line] = []

@@ -30,8 +30,10 @@ public struct SLAPolicy: Sendable, Equatable {
         self.escalateOnRed = escalateOnRed
     }
 
+    /// A task answers to its own due date, not to the requesters' service level: only a
+    /// policy that names the `task` type measures tasks.
     func applies(to ticket: TicketRecord) -> Bool {
-        queue == ticket.queue && (types.isEmpty || ticket.type.map(types.contains) == true)
+        queue == ticket.queue && (types.isEmpty ? !ticket.isTask : ticket.type.map(types.contains) == true)
             && (priorities?.contains(ticket.priority) ?? true)
     }
 }

@@ -121,6 +121,28 @@ extension Integration {
         #expect(metrics.contains("http_server_request_duration"))
     }
 
+    /// Anna answers Alice with a canned answer she edits first (its command applies, Alice's
+    /// mail has the words and not the command), hands a task to Pere (his mailbox hears of
+    /// it, Alice's does not) and writes an article that the knowledge base then finds.
+    @Test func aCannedAnswerATaskAndAnArticleFromTheBrowser() throws {
+        let desk = try webDesk()
+        defer { desk.stop() }
+        try servers.empty("pere")
+        try request(from: "Alice Serra <alice@example.test>", subject: "La fibra no té llum", body: "El router no té senyal.", id: "browser-alice-3")
+        #expect(eventually { try desk.ticketCount() == 1 })
+        let seen = try browse("reuse", desk.webBase, ["anna", Self.password, "1", "need-details", "pere", "Mirar la caixa del carrer"])
+        #expect((seen["filled"] as? String)?.hasPrefix("Waiting: requester") == true, "\(seen)")
+        #expect((seen["task_url"] as? String)?.hasSuffix("/tickets/2?saved=task") == true)
+        #expect((seen["tasks"] as? [String])?.first?.contains("#2 Mirar la caixa del carrer") == true, "\(seen)")
+        #expect((seen["articles"] as? [String])?.contains { $0.contains("La fibra no té llum") } == true, "\(seen)")
+        #expect(eventually { (try desk.cli(["show", "1", "--json"])).contains("\"waitingFor\": \"requester\"") })
+        let (answer, _) = try alicesMail(containing: "Fins aviat.")
+        #expect(answer.text?.contains("Per poder-vos ajudar") == true && answer.text?.contains("Waiting:") == false)
+        let told = try servers.waitForMail("pere", count: 1, timeout: 30).map { Message(bytes: $0) }
+        #expect(told.contains { $0.text?.contains("Mirar la caixa del carrer") == true })
+        #expect(try servers.messages("alice").allSatisfy { $0.text?.contains("Mirar la caixa") != true })
+    }
+
     /// A move to treasury from the ticket's page tells treasury's staff (marta's mailbox).
     @Test func aMoveToTreasuryFromThePageTellsTreasury() throws {
         let desk = try webDesk()

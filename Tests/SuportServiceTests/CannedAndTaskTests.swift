@@ -192,6 +192,15 @@ let treasuryMail = ["From: Jordi Mas <jordi@example.cat>", "To: treasury@example
         #expect(throws: DeskError.emptyText) { _ = try f.desk.addTask(parent: 311, owner: "pere", due: nil, text: " ", actor: "anna") }
     }
 
+    @Test func aTaskAnswersToItsOwnDueDateNotToTheRequestersSLA() throws {
+        let f = try Fixture(policy: dataModelPolicy())
+        _ = try f.file(firstMail)
+        #expect(try f.store.ticket(311)?.sla.resolutionDue != nil, "the parent is measured")
+        let task = try f.desk.addTask(parent: 311, owner: "pere", due: nil, text: "Revisar l'antena", actor: "anna")
+        let stored = try #require(try f.store.ticket(task.number))
+        #expect(stored.sla.resolutionDue == nil && stored.effectiveDue == nil)
+    }
+
     @Test func forcedResolutionGoesPastAnOpenTask() throws {
         let f = try fixture()
         _ = try f.file(firstMail)

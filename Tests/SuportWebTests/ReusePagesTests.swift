@@ -21,9 +21,9 @@ import Tickets
             let filled = String(buffer: try await b.get("/tickets/\(n)?canned=need-details").body)
             #expect(filled.contains("name=\"canned\" value=\"need-details\"") && filled.contains("Waiting: requester")
                     && filled.contains("Hola Jordi Puig,"), "\(filled.prefix(3000))")
-            // Staff edit the words, keep the command line, and send.
+            // Staff edit the words, keep the command line, and send (as a browser does, with CRLF line ends).
             let r = try await b.postMultipart("/tickets/\(n)/reply", [("canned", "need-details"),
-                                                                       ("text", "Waiting: requester\n\nHola Jordi, de quina hora a quina?")], files: [])
+                                                                       ("text", "Waiting: requester\r\n\r\nHola Jordi, de quina hora a quina?")], files: [])
             #expect(r.status == .seeOther, "\(String(buffer: r.body).prefix(600))")
             let unknown = String(buffer: try await b.get("/tickets/\(n)?canned=nope").body)
             #expect(unknown.contains("no canned answer &quot;nope&quot;") || unknown.contains("no canned answer \"nope\""), "\(unknown.prefix(2000))")

@@ -70,6 +70,14 @@ import Testing
         #expect(read.rest == "Hola Núria,\nStatus: open\n")
     }
 
+    @Test func aFormsCRLFLinesAreReadAsLines() {
+        let read = MailCommands.read("Waiting: requester\r\nAprova\r\n\r\nHola,\r\nfet.", actor: "marta")
+        #expect(read.lines.map(\.change) == [.success(.waitingFor(.requester)), .success(.review(approved: true, note: nil))])
+        #expect(read.rest == "Hola,\nfet.")
+        #expect(MailCommands.read("Send back: falta la foto", actor: "marta").lines.map(\.change)
+                == [.success(.review(approved: false, note: "falta la foto"))])
+    }
+
     @Test func textWithoutCommandsIsLeftAsItIs() {
         let text = "Hola: us escric perquè...\nStatus: resolved"
         let read = MailCommands.read(text, actor: "anna")

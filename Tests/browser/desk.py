@@ -150,6 +150,39 @@ def idor(run, link, other, handle, password, foreign):
     run.seen["staff_foreign"] = run.text()
 
 
+def reuse(run, handle, password, ticket, canned, owner, task):
+    """Answers with a canned answer (edited first), hands a task to a colleague, and writes
+    an article in the knowledge base."""
+    run.login(handle, password)
+    d = run.driver
+    run.go(f"/tickets/{ticket}", "ticket")
+    form = d.find_element(By.CSS_SELECTOR, "form.canned")
+    Select(form.find_element(By.NAME, "canned")).select_by_value(canned)
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    run.shot("canned")
+    area = d.find_element(By.ID, "text")
+    run.seen["filled"] = area.get_attribute("value")
+    area.send_keys("\nFins aviat.")
+    d.find_element(By.CSS_SELECTOR, "form.write button[type=submit]:not(.secondary)").click()
+    run.shot("canned-sent")
+    form = d.find_element(By.CSS_SELECTOR, "form.task")
+    Select(form.find_element(By.NAME, "owner")).select_by_value(owner)
+    form.find_element(By.NAME, "text").send_keys(task)
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    run.shot("task")
+    run.seen["task_url"] = d.current_url
+    run.go(f"/tickets/{ticket}", "parent")
+    run.seen["tasks"] = [e.text for e in d.find_elements(By.CSS_SELECTOR, "ul.tasks li")]
+    run.go("/articles/new", "article-new")
+    d.find_element(By.NAME, "title").send_keys("La fibra no té llum")
+    d.find_element(By.NAME, "problem").send_keys("El router no rep senyal de la fibra.")
+    d.find_element(By.NAME, "solution").send_keys("Revisar el connector de la caixa del carrer.")
+    d.find_element(By.CSS_SELECTOR, "form.article button[type=submit]").click()
+    run.shot("article")
+    run.go("/articles?q=fibra", "articles")
+    run.seen["articles"] = [e.text for e in d.find_elements(By.CSS_SELECTOR, "table.articles tbody tr")]
+
+
 def main():
     if len(sys.argv) < 4:
         fail(__doc__)
@@ -157,7 +190,7 @@ def main():
     os.makedirs(shots, exist_ok=True)
     run = Run(base, shots, scenario)
     try:
-        {"staff-reply": staff_reply, "requester-reply": requester_reply, "move": move, "hostile": hostile, "idor": idor}[scenario](run, *args)
+        {"staff-reply": staff_reply, "requester-reply": requester_reply, "move": move, "hostile": hostile, "idor": idor, "reuse": reuse}[scenario](run, *args)
     finally:
         if run.driver.session_id:
             run.done()
