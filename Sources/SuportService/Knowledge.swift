@@ -112,7 +112,7 @@ extension Desk {
             let person = (t.requestors + t.ccs).first { $0.address.lowercased() == h.actor.lowercased() }
             return ConversationEntry(
                 who: policy.staff(h.actor)?.name ?? person?.name ?? h.actor, at: h.at, text: try store.messageText(id) ?? "",
-                byStaff: h.kind == "correspondence-staff" || (staffView && policy.staff(h.actor) != nil), isInternal: h.kind == "comment",
+                byStaff: h.kind == "correspondence-staff" || (staffView && policy.staff(h.actor) != nil), isInternal: h.kind == "comment" || (h.kind == "create" && t.isTask),
                 files: attachments.filter { $0.message == id && !$0.isInline }.map { ($0.id, $0.filename ?? "attachment-\($0.id)", $0.contentType, $0.size) })
         }
     }

@@ -55,6 +55,8 @@ import Tickets
             // A task page has no form for tasks of its own.
             let taskPage = String(buffer: try await b.get("/tickets/\(task)").body)
             #expect(!taskPage.contains("/tickets/\(task)/task"))
+            // Nor anything for requesters, whom a task has none of: its words are internal.
+            #expect(!taskPage.contains("revoke-links") && !taskPage.contains("name=\"canned\"") && taskPage.contains("message internal"))
         }
         let task = try #require(try f.desk.store.ticket(n + 1))
         #expect(task.isTask && task.owner == "pere" && task.requestors.isEmpty && task.due != nil)
