@@ -11,6 +11,38 @@ public enum TLSMode: String, Sendable, Codable {
     case none
 }
 
+/// An OAuth 2.0 access token and the SASL mechanism it is presented with (hosted mailboxes:
+/// Microsoft 365, Google Workspace).
+public struct Bearer: Sendable {
+    public enum Mechanism: String, Sendable, CaseIterable {
+        /// Google's and Microsoft's own mechanism.
+        case xoauth2
+        /// RFC 7628.
+        case oauthbearer
+    }
+
+    /// Never logged, never part of a URL or an error message.
+    public let token: String
+    public let mechanism: Mechanism
+
+    public init(token: String, mechanism: Mechanism) {
+        self.token = token
+        self.mechanism = mechanism
+    }
+
+    /// The SASL name: `XOAUTH2`, `OAUTHBEARER`.
+    public var saslName: String { mechanism.rawValue.uppercased() }
+
+    /// The client's first (and only) message, before base64: RFC 7628 §3.1 for OAUTHBEARER,
+    /// Google's format for XOAUTH2.
+    func initialResponse(user: String, host: String, port: Int) -> [UInt8] {
+        switch mechanism {
+        case .oauthbearer: Array("n,a=\(user),\u{1}host=\(host)\u{1}port=\(port)\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8)
+        case .xoauth2: Array("user=\(user)\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8)
+        }
+    }
+}
+
 /// A server to log in to.
 public struct Endpoint: Sendable {
     public var host: String
@@ -21,6 +53,8 @@ public struct Endpoint: Sendable {
     public var username: String
     /// Never logged, never part of a URL or an error message.
     public var password: String
+    /// With a token, the login presents it (XOAUTH2 or OAUTHBEARER) instead of the password.
+    public var bearer: Bearer?
     /// Bind the local end to this address (a multi-homed host; the tests use 127.0.0.2).
     public var localAddress: String?
     public var connectTimeout: Double = 15
@@ -110,8 +144,16 @@ final class CurlHandle {
     /// The options for a login to `endpoint`.
     func configure(_ endpoint: Endpoint, url: String) {
         set(CURLOPT_URL, url)
-        set(CURLOPT_USERNAME, endpoint.username)
-        set(CURLOPT_PASSWORD, endpoint.password)
+        // No user, no login by libcurl (an IMAP login with a token is ours to speak).
+        if !endpoint.username.isEmpty { set(CURLOPT_USERNAME, endpoint.username) }
+        if let bearer = endpoint.bearer {
+            // libcurl's SASL for SMTP: the token, and only the mechanism asked for.
+            set(CURLOPT_XOAUTH2_BEARER, bearer.token)
+            set(CURLOPT_LOGIN_OPTIONS, "AUTH=\(bearer.saslName)")
+            set(CURLOPT_SASL_IR, 1)
+        } else {
+            set(CURLOPT_PASSWORD, endpoint.password)
+        }
         set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.connectTimeout * 1000))
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)

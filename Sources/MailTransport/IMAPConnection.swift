@@ -19,7 +19,10 @@ public final class IMAPConnection {
     public init(_ endpoint: Endpoint) throws(TransportError) {
         self.endpoint = endpoint
         curl = try CurlHandle()
-        curl.configure(endpoint, url: endpoint.url(scheme: endpoint.tls == .implicit ? "imaps" : "imap"))
+        // With a token we log in ourselves (`authenticate`): libcurl only connects and secures.
+        var connecting = endpoint
+        if endpoint.bearer != nil { connecting.username = "" }
+        curl.configure(connecting, url: endpoint.url(scheme: endpoint.tls == .implicit ? "imaps" : "imap"))
         curl.set(CURLOPT_CONNECT_ONLY, 1)
         let code = curl_easy_perform(curl.handle)
         guard code == CURLE_OK else { throw curl.error(code, while: "IMAP login to \(endpoint.host):\(endpoint.port)") }
@@ -28,10 +31,67 @@ public final class IMAPConnection {
             throw .closed("no socket after login")
         }
         socket = s
+        try readCapabilities()
+        if let bearer = endpoint.bearer {
+            try authenticate(bearer)
+            try readCapabilities()
+        }
+    }
+
+    private func readCapabilities() throws(TransportError) {
         let caps = try command("CAPABILITY")
         for case .data(let values) in caps.untagged where values.first?.text?.uppercased() == "CAPABILITY" {
             capabilities = Set(values.dropFirst().compactMap { $0.text?.uppercased() })
         }
+    }
+
+    /// `AUTHENTICATE XOAUTH2` or `OAUTHBEARER` with the token (RFC 9051 §6.2.2, RFC 7628):
+    /// the initial response at once where the server takes it (SASL-IR), else after its `+`.
+    /// A refusal comes as a challenge holding the server's reason in JSON, which we answer
+    /// (an empty line, or `%x01` for OAUTHBEARER) before the tagged NO; the reason joins the
+    /// error, the token never does.
+    private func authenticate(_ bearer: Bearer) throws(TransportError) {
+        let what = "IMAP AUTHENTICATE \(bearer.saslName) as \(endpoint.username) at \(endpoint.host):\(endpoint.port)"
+        guard capabilities.contains("AUTH=\(bearer.saslName)") else {
+            throw .authentication("\(what): the server does not offer \(bearer.saslName)")
+        }
+        let initial = Data(bearer.initialResponse(user: endpoint.username, host: endpoint.host, port: endpoint.port)).base64EncodedString()
+        tagCounter += 1
+        let tag = "S\(tagCounter)"
+        var sentInitial = capabilities.contains("SASL-IR")
+        try send(sentInitial ? "\(tag) AUTHENTICATE \(bearer.saslName) \(initial)\r\n" : "\(tag) AUTHENTICATE \(bearer.saslName)\r\n")
+        var reason: String? = nil
+        while true {
+            guard let response = try readResponse() else { throw .cancelled }
+            switch response {
+            case .continuation(let text):
+                if !sentInitial {
+                    sentInitial = true
+                    try send(initial + "\r\n")
+                } else {
+                    reason = Self.saslReason(text)
+                    try send(bearer.mechanism == .oauthbearer ? "AQ==\r\n" : "\r\n")
+                }
+            case let .tagged(t, status, code, message) where t == tag:
+                guard status == "OK" else {
+                    throw .authentication("\(what): \(status) \(code.map { "[\($0)] " } ?? "")\(message)"
+                                          + (reason.map { " (the server said: \($0))" } ?? ""))
+                }
+                return
+            case .status(let status, _, let message) where status == "BYE":
+                throw .closed("the server said BYE: \(message)")
+            default:
+                continue
+            }
+        }
+    }
+
+    /// The reason in a SASL error challenge (base64 JSON: `{"status":"invalid_token",…}`), in words.
+    static func saslReason(_ challenge: String) -> String? {
+        guard let data = Data(base64Encoded: challenge.trimmingCharacters(in: .whitespaces)),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        let parts = ["status", "scope", "schemes"].compactMap { key in (json[key] as? String).map { "\(key) \($0)" } }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
     // MARK: the wire

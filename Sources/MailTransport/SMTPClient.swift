@@ -21,6 +21,11 @@ public final class SMTPClient {
     private let endpoint: Endpoint
     private let helo: String
     private var handle: CurlHandle?
+    /// The last send failed because the server refused our login (a wrong password, an expired token).
+    public private(set) var loginRefused = false
+
+    /// The OAuth token this client logs in with, if any (to know when a fresh one needs a new client).
+    public var bearerToken: String? { endpoint.bearer?.token }
 
     public init(_ endpoint: Endpoint, helo: String) {
         self.endpoint = endpoint
@@ -68,6 +73,7 @@ public final class SMTPClient {
             return n
         }
         let code = curl_easy_perform(curl.handle)
+        loginRefused = code == CURLE_LOGIN_DENIED
         if code == CURLE_OK { return .sent }
         var response = 0
         _ = ccurl_getinfo_long(curl.handle, CURLINFO_RESPONSE_CODE, &response)

@@ -48,11 +48,11 @@ public enum Daemon {
         }
         for mailbox in configuration.mail.mailboxes {
             do {
-                let conn = try IMAPConnection(mailbox.endpoint)
+                let conn = try OAuthTokens.login(mailbox.endpoint, mailbox.tokens) { try IMAPConnection($0) }
                 let selected = try conn.select(mailbox.folder)
                 lines.append("mailbox \(mailbox.name) (\(mailbox.endpoint.username) at \(mailbox.endpoint.host):\(mailbox.endpoint.port), "
                     + "\(mailbox.folder)): ok, \(selected.exists) message\(selected.exists == 1 ? "" : "s") waiting"
-                    + (conn.capabilities.contains("IDLE") ? ", IDLE available" : ""))
+                    + (conn.capabilities.contains("IDLE") ? ", IDLE available" : "") + loginWords(mailbox.tokens))
                 conn.logout()
             } catch {
                 lines.append("mailbox \(mailbox.name): \(error)")
@@ -60,8 +60,12 @@ public enum Daemon {
             }
         }
         if let smtp = configuration.mail.smtp {
-            switch SMTPClient(smtp, helo: configuration.mail.helo).check() {
-            case .success: lines.append("smtp \(smtp.host):\(smtp.port): ok")
+            let tokens = configuration.mail.smtpTokens
+            let checked = Result { () throws -> Void in
+                try OAuthTokens.login(smtp, tokens) { e in try SMTPClient(e, helo: configuration.mail.helo).check().get() }
+            }
+            switch checked {
+            case .success: lines.append("smtp \(smtp.host):\(smtp.port): ok" + loginWords(tokens))
             case .failure(let error):
                 lines.append("smtp: \(error)")
                 ok = false
@@ -70,5 +74,16 @@ public enum Daemon {
             lines.append("smtp: not configured (notifications wait in the outbox)")
         }
         return (lines.joined(separator: "\n"), ok)
+    }
+
+    /// How a login went, for `check`: the mechanism, and whether the token was refreshed.
+    static func loginWords(_ tokens: OAuthTokens?) -> String {
+        guard let tokens else { return "" }
+        let how = switch tokens.origin {
+        case .file: "from token_file"
+        case .command: "from token_command"
+        case .refresh: tokens.refreshCount > 0 ? "refreshed at the token endpoint" : "held"
+        }
+        return ", logged in with \(tokens.mechanism.rawValue.uppercased()) (token \(how))"
     }
 }

@@ -44,7 +44,7 @@ public final class MailboxPoller: Service, Sendable {
         while !stop.isSet {
             do {
                 if connection == nil {
-                    connection = try IMAPConnection(mailbox.endpoint)
+                    connection = try OAuthTokens.login(mailbox.endpoint, mailbox.tokens) { try IMAPConnection($0) }
                     if settings.mark == .move { try connection?.create(settings.filedFolder) }
                 }
                 guard let conn = connection else { continue }

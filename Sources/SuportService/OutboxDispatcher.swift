@@ -38,13 +38,22 @@ public final class OutboxDispatcher: Service, Sendable {
     }
 
     private func loop() {
-        let smtp = SMTPClient(endpoint, helo: settings.helo)
+        var smtp = SMTPClient(endpoint, helo: settings.helo)
         while !stop.isSet {
             do {
                 let due = try desk.store.dueNotifications(now: Date(), limit: 50)
                 if due.isEmpty {
                     doorbell.wait(settings.outboxInterval, stop: stop)
                     continue
+                }
+                // With OAuth, the client logs in with the token held now (a new one, a new client).
+                if let tokens = settings.smtpTokens {
+                    let bearer = try tokens.bearer()
+                    if smtp.bearerToken != bearer.token {
+                        var e = endpoint
+                        e.bearer = bearer
+                        smtp = SMTPClient(e, helo: settings.helo)
+                    }
                 }
                 for (entry, bytes) in due {
                     if stop.isSet { break }
@@ -58,7 +67,8 @@ public final class OutboxDispatcher: Service, Sendable {
             } catch {
                 DeskMetrics.dispatcherErrors.increment()
                 if outage.failed() { logger.error("outbox unavailable", metadata: ["error": "\(error)"]) }
-                stop.sleep(5)
+                // A token an operator must fix is not asked for again every few seconds.
+                stop.sleep((error as? OAuthError)?.permanent == true ? 60 : 5)
             }
         }
         logger.info("outbox dispatcher stopped")
@@ -69,7 +79,14 @@ public final class OutboxDispatcher: Service, Sendable {
         let meta: Logger.Metadata = ["outbox": "\(entry.id)", "ticket": "\(entry.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
                                      "template": "\(entry.template)", "recipient": "\(entry.recipient)"]
         let now = Date()
-        let outcome = smtp.send(bytes, from: entry.sender, to: [entry.recipient])
+        var outcome = smtp.send(bytes, from: entry.sender, to: [entry.recipient])
+        // A refused token is renewed and tried once more before anything is recorded.
+        if case .unreachable = outcome, smtp.loginRefused, let tokens = settings.smtpTokens {
+            tokens.invalidate()
+            var e = endpoint
+            e.bearer = try tokens.bearer()
+            outcome = SMTPClient(e, helo: settings.helo).send(bytes, from: entry.sender, to: [entry.recipient])
+        }
         switch outcome {
         case .sent:
             try desk.store.markSent(entry.id, now: now)

@@ -24,7 +24,7 @@ final class DeskUnderTest: @unchecked Sendable {
     var webBase: String { "http://127.0.0.1:\(webPort ?? 0)" }
 
     init(servers: MailServers, pollInterval: Int = 2, idle: Bool = true, folder watched: String = "INBOX", retryBase: Double = 1,
-         database: String? = nil, web: Bool = false) throws {
+         database: String? = nil, web: Bool = false, edit: (String) -> String = { $0 }) throws {
         self.servers = servers
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -88,7 +88,7 @@ final class DeskUnderTest: @unchecked Sendable {
         }
         try "treasury-pw\n".write(to: folder.appendingPathComponent("treasury.secret"), atomically: true, encoding: .utf8)
         config = folder.appendingPathComponent("suport.toml").path
-        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        try edit(text).write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     static let environment: [String: String] = {
@@ -110,10 +110,10 @@ final class DeskUnderTest: @unchecked Sendable {
         return (p.terminationStatus, p.terminationReason)
     }
 
-    func start(environment extra: [String: String] = [:]) throws {
+    func start(environment extra: [String: String] = [:], logLevel: String? = nil) throws {
         let p = Process()
         p.executableURL = Self.binary
-        p.arguments = ["serve", "--config", config]
+        p.arguments = ["serve", "--config", config] + (logLevel.map { ["--log-level", $0] } ?? [])
         p.environment = Self.environment.merging(extra) { $1 }
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
@@ -150,11 +150,11 @@ final class DeskUnderTest: @unchecked Sendable {
 
     /// Runs the CLI against this desk.
     @discardableResult
-    func cli(_ args: [String], actor: String? = "anna", stdin: String? = nil) throws -> String {
+    func cli(_ args: [String], actor: String? = "anna", stdin: String? = nil, environment extra: [String: String] = [:]) throws -> String {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = args + ["--config", config] + (actor.map { ["--actor", $0] } ?? [])
-        p.environment = Self.environment
+        p.environment = Self.environment.merging(extra) { $1 }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
