@@ -246,6 +246,25 @@ extension Integration {
             for secret in [smtpToken, String(smtpToken.prefix(24)), Self.clientSecret, "eyJhbGciOiAi", "|rotate|", rotated] {
                 #expect(!log.contains(secret.trimmingCharacters(in: .newlines)), "the log holds \(secret.prefix(12))…")
             }
+
+            // A token the servers refuse: the log says so, at every level, and never shows it.
+            let forged = try token("support@example.test", key: try foreignKey())
+            try OAuthTokens.replace(tokenFile, with: forged, login: "test")
+            for level in ["trace", "error"] {
+                let refused = try DeskUnderTest(servers: servers) { text in
+                    text.replacingOccurrences(of: "password_env = \"TEST_SUPPORT_PASSWORD\"", with: """
+                        auth = "oauth2"
+                        mechanism = "xoauth2"
+                        token_file = "\(tokenFile)"
+                        """)
+                }
+                try refused.start(logLevel: level)
+                #expect(eventually(timeout: 20) { (try? String(contentsOf: refused.log, encoding: .utf8))?.contains("mailbox unavailable") == true })
+                refused.stop()
+                let text = try String(contentsOf: refused.log, encoding: .utf8)
+                #expect(text.contains("login refused") && text.contains("AUTHENTICATE XOAUTH2"), "\(text.suffix(800))")
+                #expect(!text.contains(forged) && !text.contains(String(forged.prefix(24))))
+            }
         }
     }
 }

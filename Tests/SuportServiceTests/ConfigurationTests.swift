@@ -142,4 +142,40 @@ import Tickets
         let mail = try with(durations).mail
         #expect(mail.retryBase == 1 && mail.outboxInterval == 0.5 && mail.giveUpAfter == 7200)
     }
+
+    @Test func anOAuthLoginNamesItsMechanismAndOneTokenSource() throws {
+        let mailbox = "[imap]\nhost = \"outlook.office365.com\"\nport = 993\n[[imap.mailboxes]]\nname = \"support\"\nuser = \"s@example.org\"\n"
+        let refresh = mailbox + "auth = \"oauth2\"\nmechanism = \"xoauth2\"\ntoken_url = \"https://login.example.com/token\"\n"
+            + "client_id = \"app-1\"\nclient_secret_env = \"PW\"\nrefresh_token_file = \"support.refresh\"\n"
+        let built = try with(refresh).mail.mailboxes[0]
+        #expect(built.endpoint.password == "" && built.tokens?.mechanism == .xoauth2)
+        guard case .refresh(let r)? = built.tokens?.origin else { Issue.record("no refresh origin"); return }
+        #expect(r.clientSecret == "s3cret-value" && r.refreshTokenFile == "/etc/suport/support.refresh" && r.clientID == "app-1")
+        // The admin CLI needs no token.
+        #expect(try with(refresh, env: nil).mail.mailboxes[0].tokens == nil)
+        let cases: [(String, String, String)] = [
+            (refresh.replacingOccurrences(of: "mechanism = \"xoauth2\"\n", with: ""), "imap.mailboxes[0].mechanism", "xoauth2"),
+            (refresh.replacingOccurrences(of: "https://", with: "http://"), "imap.mailboxes[0].token_url", "https://"),
+            (refresh + "token_file = \"t\"\n", "imap.mailboxes[0]", "one of token_file, token_command or token_url"),
+            (refresh.replacingOccurrences(of: "client_id = \"app-1\"\n", with: ""), "imap.mailboxes[0].client_id", "client id"),
+            (refresh.replacingOccurrences(of: "auth = \"oauth2\"", with: "auth = \"kerberos\""), "imap.mailboxes[0].auth", "password or oauth2"),
+            ("[smtp]\nhost = \"smtp.office365.com\"\nport = 587\ntls = \"starttls\"\nauth = \"oauth2\"\nmechanism = \"xoauth2\"\ntoken_command = \"x\"\n",
+             "smtp.user", "the account"),
+        ]
+        for (text, key, words) in cases {
+            do {
+                _ = try with(text)
+                Issue.record("accepted: \(key)")
+            } catch {
+                #expect(error.key == key && error.problem.contains(words), "\(error)")
+            }
+        }
+        // A public client (device code) has no secret; a command's token needs no password.
+        let public_ = refresh.replacingOccurrences(of: "client_secret_env = \"PW\"\n", with: "")
+        guard case .refresh(let p)? = try with(public_).mail.mailboxes[0].tokens?.origin else { Issue.record("no origin"); return }
+        #expect(p.clientSecret.isEmpty)
+        let smtp = "[smtp]\nhost = \"smtp.gmail.com\"\nport = 465\nuser = \"s@example.org\"\nauth = \"oauth2\"\nmechanism = \"oauthbearer\"\ntoken_command = \"get-token\"\n"
+        let mail = try with(smtp).mail
+        #expect(mail.smtp?.password == "" && mail.smtpTokens?.mechanism == .oauthbearer)
+    }
 }
