@@ -20,7 +20,7 @@ public enum SuportCLI {
                           Watch.self, Unwatch.self, Due.self, PurgeCommand.self, PersonCommand.self, Audit.self, Redact.self,
                           TimeCommand.self, Billable.self, Report.self, LinkCommand.self, UnlinkCommand.self, Merge.self,
                           SetField.self, UnsetField.self, Escalate.self, Org.self, AssetCommand.self, ViewCommand.self, DashboardCommand.self, SearchCommand.self,
-                          OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Check.self, StaffCommand.self, RevokeLinks.self, KB.self, CannedCommand.self, TaskCommand.self] + extra
+                          OutboxCommand.self, Failed.self, DB.self, CheckConfig.self, Check.self, StaffCommand.self, RevokeLinks.self, KB.self, CannedCommand.self, TaskCommand.self, OAuthCommand.self] + extra
         )
     }
 

@@ -85,6 +85,7 @@ public struct MailSettings: Sendable {
         var refreshTokenFile: String? { get }
         var scope: String? { get }
         var tokenCAFile: String? { get }
+        var deviceURL: String? { get }
     }
 
     struct MailboxEntry: Decodable, OAuthKeys {
@@ -94,13 +95,13 @@ public struct MailSettings: Sendable {
         let passwordFile: String?
         let folder: String?
         let auth, mechanism, tokenFile, tokenCommand, tokenURL, clientID, clientSecretEnv, clientSecretFile, refreshTokenFile, scope,
-            tokenCAFile: String?
+            tokenCAFile, deviceURL: String?
 
         enum CodingKeys: String, CodingKey {
             case name, user, passwordEnv = "password_env", passwordFile = "password_file", folder
             case auth, mechanism, tokenFile = "token_file", tokenCommand = "token_command", tokenURL = "token_url", clientID = "client_id"
             case clientSecretEnv = "client_secret_env", clientSecretFile = "client_secret_file", refreshTokenFile = "refresh_token_file"
-            case scope, tokenCAFile = "token_ca_file"
+            case scope, tokenCAFile = "token_ca_file", deviceURL = "device_url"
         }
     }
 
@@ -120,7 +121,7 @@ public struct MailSettings: Sendable {
         let giveUpAfterHours: Number?
         let outboxInterval: Number?
         let auth, mechanism, tokenFile, tokenCommand, tokenURL, clientID, clientSecretEnv, clientSecretFile, refreshTokenFile, scope,
-            tokenCAFile: String?
+            tokenCAFile, deviceURL: String?
 
         enum CodingKeys: String, CodingKey {
             case host, port, tls, caFile = "ca_file", localAddress = "local_address", timeout, helo, user
@@ -128,7 +129,7 @@ public struct MailSettings: Sendable {
             case retryMaximumSeconds = "retry_maximum_seconds", giveUpAfterHours = "give_up_after_hours", outboxInterval = "outbox_interval"
             case auth, mechanism, tokenFile = "token_file", tokenCommand = "token_command", tokenURL = "token_url", clientID = "client_id"
             case clientSecretEnv = "client_secret_env", clientSecretFile = "client_secret_file", refreshTokenFile = "refresh_token_file"
-            case scope, tokenCAFile = "token_ca_file"
+            case scope, tokenCAFile = "token_ca_file", deviceURL = "device_url"
         }
     }
 
@@ -191,8 +192,12 @@ public struct MailSettings: Sendable {
                 // A public client (the device-code flow) has no secret.
                 let clientSecret = k.clientSecretEnv == nil && k.clientSecretFile == nil
                     ? "" : try secret(env: k.clientSecretEnv, file: k.clientSecretFile, key: key, name: "client_secret")
+                if let device = k.deviceURL, !device.lowercased().hasPrefix("https://") {
+                    throw fail(key + ".device_url", "must be an https:// address")
+                }
                 origin = .refresh(OAuthTokens.Refresh(tokenURL: url, clientID: client, clientSecret: clientSecret,
-                                                      refreshTokenFile: resolve(refresh), scope: k.scope, caFile: k.tokenCAFile.map(resolve)))
+                                                      refreshTokenFile: resolve(refresh), scope: k.scope, caFile: k.tokenCAFile.map(resolve),
+                                                      deviceURL: k.deviceURL))
             }
             return environment == nil ? nil : OAuthTokens(mechanism: mechanism, origin: origin, login: login)
         }

@@ -25,6 +25,8 @@ public final class OAuthTokens: @unchecked Sendable {
         public let scope: String?
         /// A CA bundle for the endpoint's certificate (a private endpoint); the system's otherwise.
         public let caFile: String?
+        /// The provider's device authorization endpoint (RFC 8628), for `suport oauth login`.
+        public var deviceURL: String? = nil
     }
 
     public enum Origin: Sendable {
@@ -176,5 +178,51 @@ extension OAuthTokens {
             e.bearer = try tokens.bearer()
             return try body(e)
         }
+    }
+}
+
+extension OAuthTokens {
+    /// The device authorization grant (RFC 8628), for `suport oauth login`: asks the provider
+    /// for a code, has `say` tell the operator where to enter it, polls the token endpoint as
+    /// fast as the provider allows until they have, and saves the refresh token it gives to
+    /// `refresh_token_file` (mode 0600). Returns that file.
+    public func deviceLogin(say: (String) -> Void, wait: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }) throws -> String {
+        guard case .refresh(let r) = origin else {
+            throw OAuthError(description: "\(login): suport oauth login needs token_url, client_id and refresh_token_file", permanent: true)
+        }
+        guard let deviceURL = r.deviceURL else {
+            throw OAuthError(description: "\(login): give device_url, the provider's device authorization endpoint", permanent: true)
+        }
+        var client = [("client_id", r.clientID)]
+        if !r.clientSecret.isEmpty { client.append(("client_secret", r.clientSecret)) }
+        func json(_ answer: (status: Int, body: [UInt8])) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any] ?? [:]
+        }
+        let asked = json(try HTTPSForm.post(deviceURL, fields: client + (r.scope.map { [("scope", $0)] } ?? []), caFile: r.caFile))
+        guard let deviceCode = asked["device_code"] as? String, let userCode = asked["user_code"] as? String else {
+            throw OAuthError(description: "\(login): the device authorization endpoint gave no code"
+                                 + ((asked["error"] as? String).map { " (\($0.prefix(60)))" } ?? ""), permanent: true)
+        }
+        let uri = asked["verification_uri"] as? String ?? asked["verification_url"] as? String ?? "(the provider's page)"
+        say("Open \(uri) in a browser, sign in as the mailbox's account, and enter the code \(userCode).")
+        var interval = (asked["interval"] as? NSNumber)?.doubleValue ?? 5
+        let deadline = Date().addingTimeInterval((asked["expires_in"] as? NSNumber)?.doubleValue ?? 900)
+        while Date() < deadline {
+            wait(interval)
+            let answer = json(try HTTPSForm.post(r.tokenURL, fields: [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                                                                      ("device_code", deviceCode)] + client, caFile: r.caFile))
+            if let refresh = answer["refresh_token"] as? String, !refresh.isEmpty {
+                try Self.replace(r.refreshTokenFile, with: refresh + "\n", login: login)
+                return r.refreshTokenFile
+            }
+            switch answer["error"] as? String {
+            case "authorization_pending": continue
+            case "slow_down": interval += 5
+            case let other:
+                let why = other.map { String($0.prefix(60)) } ?? "no refresh_token: ask for the offline_access scope"
+                throw OAuthError(description: "\(login): the sign-in did not give a refresh token (\(why))", permanent: true)
+            }
+        }
+        throw OAuthError(description: "\(login): the code expired before the sign-in was finished: run suport oauth login again", permanent: true)
     }
 }

@@ -215,6 +215,7 @@ extension Integration {
                     refresh_token_file = "\(refreshFile)"
                     scope = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"
                     token_ca_file = "\(servers.ca)"
+                    device_url = "https://127.0.0.1:\(endpoint.port)/device"
                     """).replacingOccurrences(of: """
                     user = "support@example.test"
                     password_env = "TEST_SMTP_PASSWORD"
@@ -226,6 +227,13 @@ extension Integration {
                     """)
             }
             let environment = ["TEST_OAUTH_CLIENT_SECRET": Self.clientSecret]
+            // The first refresh token comes from the device-code flow, as an operator gets it.
+            try FileManager.default.removeItem(atPath: refreshFile)
+            let login = try desk.cli(["oauth", "login", "support"], actor: nil, environment: environment)
+            #expect(login.contains("enter the code WXYZ-1234") && login.contains("saved in \(refreshFile)"), "\(login)")
+            #expect(try String(contentsOfFile: refreshFile, encoding: .utf8) == "support@example.test|rotate|1\n")
+            #expect(try FileManager.default.attributesOfItem(atPath: refreshFile)[.posixPermissions] as? Int == 0o600)
+            #expect(endpoint.requests.filter { $0["grant_type"] == "urn:ietf:params:oauth:grant-type:device_code" }.count == 2)
             let report = try desk.cli(["check"], actor: nil, environment: environment)
             #expect(report.contains("mailbox support") && report.contains("logged in with OAUTHBEARER (token refreshed at the token endpoint)"), "\(report)")
             #expect(report.contains("logged in with XOAUTH2 (token from token_file)"), "\(report)")

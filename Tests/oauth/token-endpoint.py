@@ -12,6 +12,10 @@ A refresh token reads USER|MODE|N. MODE says what the endpoint does with it:
     short     a good token that says it lasts 61 seconds (a client renews a minute early)
     badfirst  first a token signed with another key (the server refuses it), then good ones
     revoked   400 invalid_grant, as a provider answers for a revoked or expired refresh token
+
+The device authorization grant (RFC 8628): POST /device gives the code; the token endpoint
+answers authorization_pending once, then the refresh token USER|rotate|1 for the user named
+by the device request's scope-less client (support@example.test).
 """
 import base64
 import hashlib
@@ -61,10 +65,21 @@ def serve(port, cert, keyfile, signing, log, secret):
             form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
             with open(log, "a") as f:
                 f.write(json.dumps({"path": self.path, "form": form}) + "\n")
-            if self.path != "/token" or form.get("grant_type") != "refresh_token":
-                return self.answer(400, {"error": "unsupported_grant_type"})
             if form.get("client_id") != "suport-test" or form.get("client_secret") != secret:
                 return self.answer(401, {"error": "invalid_client", "error_description": "unknown client or wrong secret"})
+            if self.path == "/device":
+                return self.answer(200, {"device_code": "device-1", "user_code": "WXYZ-1234", "interval": 1, "expires_in": 60,
+                                         "verification_uri": "https://login.example.test/device"})
+            if self.path == "/token" and form.get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code":
+                seen["device"] = seen.get("device", 0) + 1
+                if form.get("device_code") != "device-1":
+                    return self.answer(400, {"error": "invalid_grant"})
+                if seen["device"] == 1:
+                    return self.answer(400, {"error": "authorization_pending"})
+                return self.answer(200, {"access_token": sign(key, "support@example.test"), "expires_in": 3600,
+                                         "refresh_token": "support@example.test|rotate|1"})
+            if self.path != "/token" or form.get("grant_type") != "refresh_token":
+                return self.answer(400, {"error": "unsupported_grant_type"})
             try:
                 user, mode, n = form.get("refresh_token", "").split("|")
             except ValueError:
