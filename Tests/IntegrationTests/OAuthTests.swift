@@ -273,6 +273,26 @@ extension Integration {
                 #expect(text.contains("login refused") && text.contains("AUTHENTICATE XOAUTH2"), "\(text.suffix(800))")
                 #expect(!text.contains(forged) && !text.contains(String(forged.prefix(24))))
             }
+
+            // A revoked refresh token: the mailbox waits, and the log says what to fix.
+            try OAuthTokens.replace(refreshFile, with: "support@example.test|revoked|1\n", login: "test")
+            let waiting = try DeskUnderTest(servers: servers) { text in
+                text.replacingOccurrences(of: "password_env = \"TEST_SUPPORT_PASSWORD\"", with: """
+                    auth = "oauth2"
+                    mechanism = "oauthbearer"
+                    token_url = "\(endpoint.url)"
+                    client_id = "suport-test"
+                    client_secret_env = "TEST_OAUTH_CLIENT_SECRET"
+                    refresh_token_file = "\(refreshFile)"
+                    token_ca_file = "\(servers.ca)"
+                    """)
+            }
+            try waiting.start(environment: environment, logLevel: "error")
+            #expect(eventually(timeout: 20) { (try? String(contentsOf: waiting.log, encoding: .utf8))?.contains("mailbox unavailable") == true })
+            waiting.stop()
+            let said = try String(contentsOf: waiting.log, encoding: .utf8)
+            #expect(said.contains("invalid_grant") && said.contains(refreshFile) && said.contains("suport oauth login") && !said.contains("|revoked|"),
+                    "\(said.suffix(800))")
         }
     }
 }
