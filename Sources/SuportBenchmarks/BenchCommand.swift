@@ -5,7 +5,7 @@ import SuportService
 /// `suport bench …`: Suport's own speed, printed. Linked only into the executable.
 public struct Bench: ParsableCommand {
     public init() {}
-    public static let configuration = CommandConfiguration(abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchGrowth.self, BenchSMTP.self, BenchFetch.self])
+    public static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchGrowth.self, BenchSMTP.self, BenchFetch.self])
 }
 
 struct BenchParse: ParsableCommand {

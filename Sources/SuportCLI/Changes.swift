@@ -21,7 +21,7 @@ func perform(_ options: DeskOptions, _ number: Int, comment: String? = nil, forc
 }
 
 struct Move: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Move a ticket to another queue.")
+    static let configuration = CommandConfiguration(commandName: "move", abstract: "Move a ticket to another queue.")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Argument var queue: String
@@ -68,7 +68,7 @@ struct SetStatus<S: FixedStatus>: ParsableCommand {
 }
 
 struct Assign: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Give a ticket to a staff member (the lead owner), or share it (--also).")
+    static let configuration = CommandConfiguration(commandName: "assign", abstract: "Give a ticket to a staff member (the lead owner), or share it (--also).")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Argument var staff: String
@@ -81,21 +81,21 @@ struct Assign: ParsableCommand {
 }
 
 struct Take: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Take a ticket yourself (the --actor).")
+    static let configuration = CommandConfiguration(commandName: "take", abstract: "Take a ticket yourself (the --actor).")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     func run() throws { try perform(options, number) { _ in .owner(options.actorName ?? "") } }
 }
 
 struct Untake: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Leave a ticket unowned.")
+    static let configuration = CommandConfiguration(commandName: "untake", abstract: "Leave a ticket unowned.")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     func run() throws { try perform(options, number) { _ in .owner(nil) } }
 }
 
 struct Merge: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Merge ticket N into M: its messages, people, time and links move; N points at M.",
+    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Merge ticket N into M: its messages, people, time and links move; N points at M.",
                                                     usage: "suport merge N into M")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
@@ -139,21 +139,21 @@ func linkChange(_ kind: String, _ target: String, add: Bool) throws -> TicketCha
 }
 
 struct Watch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Follow a ticket: its correspondence and comments reach you (the --actor).")
+    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Follow a ticket: its correspondence and comments reach you (the --actor).")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     func run() throws { try perform(options, number) { _ in .watch(options.actorName ?? "") } }
 }
 
 struct Unwatch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop following a ticket.")
+    static let configuration = CommandConfiguration(commandName: "unwatch", abstract: "Stop following a ticket.")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     func run() throws { try perform(options, number) { _ in .unwatch(options.actorName ?? "") } }
 }
 
 struct Due: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "due", 
         abstract: "Do the work that has fallen due: resolutions nobody approved within approval_days close without approval.",
         discussion: "suport serve does this every minute; run it from cron where only the MTA pipe (suport ingest) files mail.")
     @OptionGroup var options: DeskOptions
@@ -228,7 +228,7 @@ struct PersonEraseCommand: ParsableCommand {
 }
 
 struct Redact: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "redact", 
         abstract: "Redact part of a stored message, in its text and its raw bytes (the message number is in show --history).")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
@@ -256,7 +256,7 @@ struct Redact: ParsableCommand {
 }
 
 struct Audit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Who read a ticket, when and how (kept access_log_days).")
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Who read a ticket, when and how (kept access_log_days).")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Flag(help: "Print JSON.") var json = false
@@ -323,7 +323,7 @@ func performWriting(_ options: DeskOptions, _ number: Int, _ body: MessageOption
 }
 
 struct Reply: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write to the requestors and Ccs of a ticket.")
+    static let configuration = CommandConfiguration(commandName: "reply", abstract: "Write to the requestors and Ccs of a ticket.")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @OptionGroup var body: MessageOptions
@@ -529,7 +529,7 @@ struct CheckConfig: ParsableCommand {
     func run() throws {
         do {
             let config = try Configuration.load(path: options.configPath)
-            _ = try Desk.loadTemplates(config.templatesPath)
+            try Desk.loadTemplates(config.templatesPath).validate()
             print("\(options.configPath): ok — \(config.summary)")
         } catch {
             complain("\(error)")
@@ -539,7 +539,7 @@ struct CheckConfig: ParsableCommand {
 }
 
 struct Failed: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Messages that could not be filed (kept raw; the daemon moved them to Suport/Failed).",
+    static let configuration = CommandConfiguration(commandName: "failed", abstract: "Messages that could not be filed (kept raw; the daemon moved them to Suport/Failed).",
                                                     subcommands: [FailedList.self, FailedRetry.self], defaultSubcommand: FailedList.self)
 }
 

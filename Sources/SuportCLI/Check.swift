@@ -3,7 +3,7 @@ import Foundation
 import SuportService
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check the configuration, each mailbox and the SMTP server.")
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Check the configuration, each mailbox and the SMTP server.")
 
     @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).") var config: String?
 

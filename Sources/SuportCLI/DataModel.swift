@@ -36,7 +36,7 @@ struct UnsetField: ParsableCommand {
 }
 
 struct Escalate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Raise a ticket one support level, or to --to LEVEL; the new level is told.")
+    static let configuration = CommandConfiguration(commandName: "escalate", abstract: "Raise a ticket one support level, or to --to LEVEL; the new level is told.")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Option(help: "The level, as [[levels]] names it.") var to: String?

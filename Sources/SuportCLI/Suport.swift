@@ -84,7 +84,7 @@ struct DeskOptions: ParsableArguments {
 }
 
 struct Parse: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show how Suport reads a message.")
+    static let configuration = CommandConfiguration(commandName: "parse", abstract: "Show how Suport reads a message.")
 
     @Argument(help: "The message file, or - for standard input.") var file: String
     @Flag(help: "Print the parse as JSON.") var json = false
@@ -101,7 +101,7 @@ struct Parse: ParsableCommand {
 }
 
 struct Ingest: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "ingest", 
         abstract: "File one message from standard input (for an MTA pipe).",
         discussion: "Exit status: 0 filed, dropped or already filed; 75 (EX_TEMPFAIL) on a transient failure, so the MTA retries; 65 (EX_DATAERR) when there are no bytes at all.")
 
@@ -141,7 +141,7 @@ struct Ingest: ParsableCommand {
 }
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List tickets, newest first.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List tickets, newest first.")
 
     @OptionGroup var options: DeskOptions
     @OptionGroup var filter: ListFilterOptions
@@ -267,7 +267,7 @@ struct ViewRemove: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one ticket.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one ticket.")
 
     @OptionGroup var options: DeskOptions
     @Argument(help: "The ticket number.") var number: Int

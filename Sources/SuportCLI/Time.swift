@@ -53,7 +53,7 @@ struct TimeCommand: ParsableCommand {
 }
 
 struct Billable: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Whether a ticket's time is billed: yes or no.")
+    static let configuration = CommandConfiguration(commandName: "billable", abstract: "Whether a ticket's time is billed: yes or no.")
     @OptionGroup var options: DeskOptions
     @Argument var number: Int
     @Argument var value: String
@@ -64,7 +64,7 @@ struct Billable: ParsableCommand {
 }
 
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reports.", subcommands: [TimeReport.self])
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Reports.", subcommands: [TimeReport.self])
 }
 
 struct TimeReport: ParsableCommand {

@@ -12,6 +12,8 @@ public enum Daemon {
                            more: (Desk, Logger) throws -> [any Service] = { _, _ in [] }) async throws {
         let logger = DaemonLog.makeLogger(level: logLevel ?? configuration.mail.logLevel, json: configuration.mail.jsonLogs)
         let desk = try Desk(configuration: configuration)
+        // A long-running daemon finds a broken template at its start, not at its first notice.
+        try desk.composer.templates.validate()
         var services: [any Service] = try more(desk, logger)
         let doorbell = Doorbell()
         for mailbox in configuration.mail.mailboxes {
@@ -40,7 +42,7 @@ public enum Daemon {
         var lines = ["configuration \(configuration.file): ok"]
         var ok = true
         do {
-            _ = try Desk.loadTemplates(configuration.templatesPath)
+            try Desk.loadTemplates(configuration.templatesPath).validate()
             lines.append("templates: ok")
         } catch {
             lines.append("templates: \(error)")

@@ -43,7 +43,7 @@ public struct ServiceOptions: ParsableArguments {
 }
 
 public struct Serve: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(commandName: "serve", 
         abstract: "Run the daemon: watch the mailboxes over IMAP, send the outbox over SMTP, and serve the web desk ([web]).",
         discussion: "Stops gracefully on SIGTERM or SIGINT: the message in hand is finished and committed, connections are closed, exit status 0.")
 
@@ -64,7 +64,7 @@ public struct Serve: ParsableCommand {
 }
 
 public struct Web: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(commandName: "web", 
         abstract: "Serve only the web desk ([web]), for a host that serves pages while another runs the daemon.",
         discussion: "Stops gracefully on SIGTERM or SIGINT.")
 
@@ -82,6 +82,7 @@ public struct Web: ParsableCommand {
         try wait {
             let logger = DaemonLog.makeLogger(level: level ?? configuration.mail.logLevel, json: configuration.mail.jsonLogs)
             let desk = try Desk(configuration: configuration)
+            try desk.composer.templates.validate()
             let app = try WebDesk(desk: desk, settings: web, logger: logger).application()
             logger.info("suport web serving", metadata: ["listen": "\(web.host):\(web.port)", "database": "\(configuration.databasePath)"])
             let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -94,6 +94,8 @@ public final class SQLiteStore: Store {
     /// process applied one first, ours fails and is simply tried again against what is there.
     @discardableResult
     public func migrate() throws -> [String] {
+        // Every command opens the store: an up-to-date schema is read, not migrated.
+        if try pool.read({ try Schema.migrator.hasCompletedMigrations($0) }) { return [] }
         let before = try pool.read { try Schema.migrator.appliedMigrations($0) }
         for attempt in 1... {
             do {

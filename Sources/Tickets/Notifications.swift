@@ -213,30 +213,48 @@ public enum NotificationPlan {
 
 /// The plain-text mustache templates notifications are written from, in each language.
 /// A template's first line is the subject (the tag is added in front); the rest is the body.
+/// Each is compiled the first time it is rendered: a command that sends two notices pays for
+/// two, not for every template in every language (`validate` compiles them all, for
+/// `check-config`, `check` and `serve`).
 public struct NotificationTemplates: Sendable {
-    private let libraries: [Language: MustacheLibrary]
+    private let sources: [Language: [TemplateName: String]]
+    private let compiled = CompiledTemplates()
 
-    /// Compiles the templates; every language needs every name.
+    /// Takes the templates; every language needs every name.
     public init(sources: [Language: [TemplateName: String]]) throws(TemplateError) {
-        var libraries: [Language: MustacheLibrary] = [:]
         for language in Language.allCases {
-            var library = MustacheLibrary()
-            for name in TemplateName.allCases {
-                guard let text = sources[language]?[name] else { throw .missing(language: language, name: name) }
-                do {
-                    try library.register(text, named: name.rawValue)
-                } catch {
-                    throw .invalid(language: language, name: name, reason: "\(error)")
-                }
-            }
-            libraries[language] = library
+            for name in TemplateName.allCases where sources[language]?[name] == nil { throw .missing(language: language, name: name) }
         }
-        self.libraries = libraries
+        self.sources = sources
     }
 
-    /// The subject and body for one notification.
+    /// Compiles every template, naming the first that does not parse.
+    public func validate() throws(TemplateError) {
+        for language in Language.allCases {
+            for name in TemplateName.allCases {
+                if case .failure(let error) = template(name, language) { throw error }
+            }
+        }
+    }
+
+    private func template(_ name: TemplateName, _ language: Language) -> Result<MustacheTemplate, TemplateError> {
+        compiled.get("\(language.rawValue)/\(name.rawValue)") {
+            do {
+                return .success(try MustacheTemplate(string: sources[language]?[name] ?? ""))
+            } catch {
+                return .failure(.invalid(language: language, name: name, reason: "\(error)"))
+            }
+        }
+    }
+
+    /// The subject and body for one notification. A template that does not parse (changed
+    /// since `check-config` last read it) says so in the body rather than sending nothing.
     public func render(_ name: TemplateName, language: Language, context: [String: String]) -> (subject: String, body: String) {
-        let text = libraries[language]?.render(context, withTemplate: name.rawValue) ?? ""
+        let text: String
+        switch template(name, language) {
+        case .success(let t): text = t.render(context)
+        case .failure(let error): text = "\n\(error)"
+        }
         var lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         let subject = lines.isEmpty ? "" : String(lines.removeFirst())
         var body = lines.first.map(String.init) ?? ""
@@ -289,6 +307,21 @@ public struct NotificationTemplates: Sendable {
         case (.es, .resolved): return "resuelta"
         case (.es, .rejected): return "rechazada"
         case (.en, _): return status.rawValue
+        }
+    }
+}
+
+/// The compiled templates, filled on first use (shared by the copies of a `NotificationTemplates`).
+final class CompiledTemplates: @unchecked Sendable {
+    private let lock = NSLock()
+    private var templates: [String: Result<MustacheTemplate, TemplateError>] = [:]
+
+    func get(_ key: String, compile: () -> Result<MustacheTemplate, TemplateError>) -> Result<MustacheTemplate, TemplateError> {
+        lock.withLock {
+            if let done = templates[key] { return done }
+            let made = compile()
+            templates[key] = made
+            return made
         }
     }
 }

@@ -94,6 +94,21 @@ import Testing
         #expect(ack.contains("Cos <i>"))
     }
 
+    @Test func aBrokenTemplateIsFoundByValidateAndSaysSoWhenRendered() throws {
+        var sources: [Language: [TemplateName: String]] = [:]
+        for l in Language.allCases { for n in TemplateName.allCases { sources[l, default: [:]][n] = "{{% CONTENT_TYPE: TEXT}}\n{{title}}\n\nok\n" } }
+        sources[.es]?[.status] = "{{% CONTENT_TYPE: TEXT}}\n{{#title}}\nunclosed\n"
+        let templates = try NotificationTemplates(sources: sources)
+        // Compiled on first use: the good ones render before anything checked the rest.
+        #expect(templates.render(.status, language: .ca, context: ["title": "T"]) == ("T", "ok\n"))
+        #expect(throws: TemplateError.self) { try templates.validate() }
+        let broken = templates.render(.status, language: .es, context: ["title": "T"])
+        #expect(broken.body.contains("es/status.mustache does not parse"), "\(broken)")
+        var missing = sources
+        missing[.en]?[.owner] = nil
+        #expect(throws: TemplateError.missing(language: .en, name: .owner)) { _ = try NotificationTemplates(sources: missing) }
+    }
+
     @Test func statusIsSaidInTheQueueLanguage() throws {
         let composer = NotificationComposer(policy: policy, templates: try Self.shippedTemplates())
         let planned = PlannedNotification(template: .status, recipient: Address(name: "Núria", address: "nuria@example.cat"),
