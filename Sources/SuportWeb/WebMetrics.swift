@@ -23,12 +23,16 @@ enum WebMetrics {
     /// The text a scrape reads, the gauges brought up to date first. Blocks on the store.
     static func scrape(_ desk: Desk, now: Date = Date()) throws -> String {
         let counts = try desk.store.counts()
+        let outbox = MetricNameDescriptor(metricName: "suport_outbox_notifications", unitName: "",
+                                          helpText: "Notifications in the outbox, by state")
+        let sla = MetricNameDescriptor(metricName: "suport_tickets_sla", unitName: "",
+                                       helpText: "Open tickets whose SLA is yellow (deadline near) or red (overdue)")
         for state in ["pending", "sent", "failed", "withdrawn"] {
-            registry.makeGauge(name: "suport_outbox_notifications", labels: [("state", state)]).set(Double(counts["outbox." + state] ?? 0))
+            registry.makeGauge(descriptor: outbox, labels: [("state", state)]).set(Double(counts["outbox." + state] ?? 0))
         }
         let board = try desk.dashboard(now: now)
-        registry.makeGauge(name: "suport_tickets_sla", labels: [("colour", "yellow")]).set(Double(board.queues.map(\.yellow).reduce(0, +)))
-        registry.makeGauge(name: "suport_tickets_sla", labels: [("colour", "red")]).set(Double(board.queues.map(\.red).reduce(0, +)))
+        registry.makeGauge(descriptor: sla, labels: [("colour", "yellow")]).set(Double(board.queues.map(\.yellow).reduce(0, +)))
+        registry.makeGauge(descriptor: sla, labels: [("colour", "red")]).set(Double(board.queues.map(\.red).reduce(0, +)))
         return registry.emitToString()
     }
 }
