@@ -160,8 +160,14 @@ extension Integration {
 
     @Test(arguments: ["trace", "info", "error"])
     func noSecretEverReachesTheLog(_ level: String) throws {
-        // A wrong password for the mailbox and the SMTP login: every error path runs and is logged.
-        let desk = try DeskUnderTest(servers: servers)
+        // A wrong password for the mailbox and the SMTP login, and a token the server refuses
+        // for the treasury mailbox: every error path runs and is logged.
+        let forged = try signedToken("treasury@example.test", key: "bm90IHRoZSBzZXJ2ZXIncyBrZXksIGF0IGFsbCE=", servers: servers)
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("forged-\(UUID().uuidString).token").path
+        try forged.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let desk = try DeskUnderTest(servers: servers) { text in
+            text.replacingOccurrences(of: "\npassword_file = ", with: "\nauth = \"oauth2\"\nmechanism = \"oauthbearer\"\ntoken_file = \"\(tokenFile)\"\n# was: ")
+        }
         let secret = "Wr0ng-Pa55-\(level)-zq"
         var env = DeskUnderTest.environment
         env["TEST_SUPPORT_PASSWORD"] = secret
@@ -178,6 +184,7 @@ extension Integration {
         check.waitUntilExit()
         #expect(check.terminationStatus != 0)
         #expect(report.contains("login refused") && !report.contains(secret))
+        #expect(report.contains("mailbox treasury: login refused") && !report.contains(String(forged.prefix(24))), "\(report)")
 
         let serve = Process()
         serve.executableURL = DeskUnderTest.binary
@@ -196,7 +203,7 @@ extension Integration {
         try handle.close()
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(level == "error" ? text.contains("mailbox unavailable") : text.contains("login refused"))
-        #expect(!text.contains(secret))
+        #expect(!text.contains(secret) && !text.contains(forged) && !text.contains(String(forged.prefix(24))))
         #expect(!text.contains("support-pw") && !text.contains("treasury-pw"))
     }
 
