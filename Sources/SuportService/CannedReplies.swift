@@ -27,9 +27,7 @@ extension Desk {
             guard let ticket = try tx.ticket(number: number) else { throw DeskError.unknownTicket(number) }
             let staff = try Authorization.staff(actor, on: ticket, policy: policy)
             let commands = MailCommands.read(text, actor: staff.id, day: TimeRules.day(now), zone: policy.displayZone)
-            var op = TicketOperation(before: ticket, actor: .staff(staff), at: now)
-            op.context.actor = staff.name
-            op.context.sender = Address(name: staff.name, address: staff.address).description
+            var op = ChangeRules.start(on: ticket, by: staff, comment: nil, now: now)
             if !commands.rest.allSatisfy(\.isWhitespace) || !attachments.isEmpty {
                 try ChangeRules.apply(.reply(text: commands.rest, attachments: attachments), to: &op, by: staff, comment: nil, policy: policy)
             }

@@ -67,9 +67,10 @@ public final class OAuthTokens: @unchecked Sendable {
         }
     }
 
-    /// The server refused the token held: the next `bearer` gets another.
-    public func invalidate() {
+    /// The server refused the token held: another one, for the login's one more try.
+    public func renewed() throws -> Bearer {
         lock.withLock { held = nil }
+        return try bearer()
     }
 
     private func fetch(now: Date) throws -> (token: String, expires: Date?) {
@@ -174,8 +175,7 @@ extension OAuthTokens {
         do {
             return try body(e)
         } catch TransportError.authentication {
-            tokens.invalidate()
-            e.bearer = try tokens.bearer()
+            e.bearer = try tokens.renewed()
             return try body(e)
         }
     }

@@ -82,9 +82,8 @@ public final class OutboxDispatcher: Service, Sendable {
         var outcome = smtp.send(bytes, from: entry.sender, to: [entry.recipient])
         // A refused token is renewed and tried once more before anything is recorded.
         if case .unreachable = outcome, smtp.loginRefused, let tokens = settings.smtpTokens {
-            tokens.invalidate()
             var e = endpoint
-            e.bearer = try tokens.bearer()
+            e.bearer = try tokens.renewed()
             outcome = SMTPClient(e, helo: settings.helo).send(bytes, from: entry.sender, to: [entry.recipient])
         }
         switch outcome {

@@ -87,21 +87,13 @@ extension CannedAnswers {
     /// The words that ask for a canned answer by email (`Canned: password-reset`), with their Catalan and Spanish forms.
     static let words: Set<String> = ["canned", "resposta", "respuesta", "plantilla"]
 
-    /// The answer named by a staff message whose own words are only `Canned: NAME`: what is
-    /// left of `text` after the command block, with quoted lines (`>`), the attribution line
-    /// before them and a signature (after `-- `) left out.
+    /// The answer named by a staff message whose own words (`ReplyText.ownWords`: quotes,
+    /// their introduction and the signature left out) are only the line `Canned: NAME`.
     public static func requested(in text: String) -> String? {
-        var own: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "-- " || line == "--" { break }
-            if line.hasPrefix(">") { continue }
-            if !line.allSatisfy(\.isWhitespace) { own.append(line) }
-        }
-        // "On Tuesday, Núria wrote:" before a quote is not the staff member's own word either.
-        if own.count == 2, own[1].trimmingSpaces().hasSuffix(":"), text.contains("\n>") { own.removeLast() }
-        guard own.count == 1, let colon = own[0].firstIndex(of: ":"),
-              words.contains(own[0][..<colon].trimmingSpaces().lowercased()) else { return nil }
-        let name = own[0][own[0].index(after: colon)...].trimmingSpaces().lowercased()
+        let own = ReplyText.ownWords(text)
+        guard !own.contains("\n"), let colon = own.firstIndex(of: ":"),
+              words.contains(own[..<colon].trimmingSpaces().lowercased()) else { return nil }
+        let name = own[own.index(after: colon)...].trimmingSpaces().lowercased()
         return name.isEmpty ? nil : name
     }
 }

@@ -72,13 +72,20 @@ public enum ChangeRules {
     public static func operation(_ change: TicketChange, on ticket: TicketRecord, by staff: Staff, comment: String?,
                                  policy: DeskPolicy, now: Date, timeEntries: [TimeRecord] = [],
                                  links: [StoredLink] = []) throws(DeskError) -> TicketOperation? {
-        var op = TicketOperation(before: ticket, actor: .staff(staff), at: now)
+        var op = start(on: ticket, by: staff, comment: comment, now: now)
         op.timeEntries = timeEntries
         op.links = links
+        return try apply(change, to: &op, by: staff, comment: comment, policy: policy) ? op : nil
+    }
+
+    /// An operation by `staff` on `ticket` that changes nothing yet, its notices signed by them:
+    /// what `apply` adds changes to, one after another.
+    public static func start(on ticket: TicketRecord, by staff: Staff, comment: String?, now: Date) -> TicketOperation {
+        var op = TicketOperation(before: ticket, actor: .staff(staff), at: now)
         op.context.actor = staff.name
         op.context.sender = Address(name: staff.name, address: staff.address).description
         op.context.comment = comment ?? ""
-        return try apply(change, to: &op, by: staff, comment: comment, policy: policy) ? op : nil
+        return op
     }
 
     /// Adds `change` to an operation, against the ticket as the operation leaves it so far

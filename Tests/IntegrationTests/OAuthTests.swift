@@ -195,6 +195,19 @@ extension Integration {
             #expect { _ = try wrongClient.bearer() } throws: { ($0 as? OAuthError)?.description.contains("invalid_client") == true }
         }
 
+        /// A mailbox's keys for a token the desk refreshes itself at `endpoint`.
+        func refreshKeys(_ endpoint: TokenEndpoint, _ refreshFile: String) -> String {
+            """
+            auth = "oauth2"
+            mechanism = "oauthbearer"
+            token_url = "\(endpoint.url)"
+            client_id = "suport-test"
+            client_secret_env = "TEST_OAUTH_CLIENT_SECRET"
+            refresh_token_file = "\(refreshFile)"
+            token_ca_file = "\(servers.ca)"
+            """
+        }
+
         /// The daemon watches a mailbox and sends its notifications with tokens, `check` says
         /// how each logged in, and no token or secret reaches the log at any level.
         @Test func theDaemonWorksWithTokensAndNeverLogsThem() throws {
@@ -216,14 +229,8 @@ extension Integration {
                     password_env = "TEST_SUPPORT_PASSWORD"
                     """, with: """
                     user = "support@example.test"
-                    auth = "oauth2"
-                    mechanism = "oauthbearer"
-                    token_url = "\(endpoint.url)"
-                    client_id = "suport-test"
-                    client_secret_env = "TEST_OAUTH_CLIENT_SECRET"
-                    refresh_token_file = "\(refreshFile)"
+                    \(refreshKeys(endpoint, refreshFile))
                     scope = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"
-                    token_ca_file = "\(servers.ca)"
                     device_url = "https://127.0.0.1:\(endpoint.port)/device"
                     """).replacingOccurrences(of: """
                     user = "support@example.test"
@@ -286,13 +293,7 @@ extension Integration {
             try OAuthTokens.replace(refreshFile, with: "support@example.test|revoked|1\n", login: "test")
             let waiting = try DeskUnderTest(servers: servers) { text in
                 text.replacingOccurrences(of: "password_env = \"TEST_SUPPORT_PASSWORD\"", with: """
-                    auth = "oauth2"
-                    mechanism = "oauthbearer"
-                    token_url = "\(endpoint.url)"
-                    client_id = "suport-test"
-                    client_secret_env = "TEST_OAUTH_CLIENT_SECRET"
-                    refresh_token_file = "\(refreshFile)"
-                    token_ca_file = "\(servers.ca)"
+                    \(refreshKeys(endpoint, refreshFile))
                     """)
             }
             try waiting.start(environment: environment, logLevel: "error")
