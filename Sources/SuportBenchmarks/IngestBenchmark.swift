@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SuportService
 import TicketStore
 
@@ -10,26 +11,31 @@ import TicketStore
 /// daemon does with an IMAP batch). Each message is read from disk just before it is filed,
 /// so the peak RSS printed is what filing needs, not the size of the folder. The peak is the
 /// process's so far: the second pass's figure covers both.
+///
+/// Beside each pass, in the same run and on the same disk, the storage floor: the same
+/// messages' bytes read and written durably, nothing else (`StorageFloor`).
 public enum IngestBenchmark {
-    public static func run(configuration: Configuration, folder: String, batch: Int = 20) throws -> String {
+    public static func run(configuration: SuportService.Configuration, folder: String, batch: Int = 20) throws -> String {
         let paths = try ParseBenchmark.corpusPaths(folder)
         var bytes = 0
         for path in paths { bytes += (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
         var lines: [String] = []
         let before = ParseBenchmark.peakRSS()
         for size in [1, batch] {
+            let floor = try StorageFloor.run(paths: paths, batch: size)
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("suport-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
             let desk = try Desk(configuration: configuration.with(databasePath: scratch.appendingPathComponent("bench.sqlite").path))
             var notifications = 0
             // A batch of one is one transaction per message, as `suport ingest` files.
-            let seconds = try seconds {
+            let cost = try Cost.of {
                 for group in paths.chunks(of: size) {
                     let batch = try group.map { Desk.Mail(raw: try RawInput.read(path: $0)) }
                     notifications += try desk.file(batch: batch).reduce(0) { $0 + (try $1.get()).notifications }
                 }
             }
+            let seconds = cost.wall
             let tickets = try desk.store.counts()["tickets"] ?? 0
             let mode = size == 1 ? "one transaction per message" : "batches of \(size)"
             let peak = ParseBenchmark.peakRSS()
@@ -37,7 +43,41 @@ public enum IngestBenchmark {
                                 mode, paths.count, Double(bytes) / 1_048_576, seconds, Double(paths.count) / seconds,
                                 Double(bytes) / 1_048_576 / seconds, tickets, notifications, Double(peak) / 1_048_576,
                                 Double(peak - before) / 1_048_576, Double(before) / 1_048_576))
+            lines.append(String(format: "floor (%@): %.3f s: %.0f messages/s, %.2f ms CPU and %.0f KB written a message; suport: %.2f ms CPU and %.0f KB written a message, %.2f times the floor's time",
+                                mode, floor.wall, Double(paths.count) / floor.wall, floor.cpu * 1000 / Double(paths.count),
+                                Double(floor.written) / 1024 / Double(paths.count), cost.cpu * 1000 / Double(paths.count),
+                                Double(cost.written) / 1024 / Double(paths.count), seconds / floor.wall))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The least any desk must do to keep mail: each message's bytes read from disk and inserted
+/// as one blob into SQLite (WAL, `synchronous = FULL`), committed per message or per batch.
+enum StorageFloor {
+    /// What storing every file at `paths` into a fresh database costs, `batch` per transaction.
+    static func run(paths: [String], batch: Int) throws -> Cost {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("suport-floor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var config = GRDB.Configuration()
+        config.journalMode = .wal
+        let queue = try DatabaseQueue(path: scratch.appendingPathComponent("floor.sqlite").path, configuration: config)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "CREATE TABLE raw (id INTEGER PRIMARY KEY, bytes BLOB NOT NULL)")
+        }
+        return try Cost.of {
+            for group in paths.chunks(of: batch) {
+                try queue.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        for path in group {
+                            try db.execute(sql: "INSERT INTO raw (bytes) VALUES (?)", arguments: [Data(try RawInput.read(path: path))])
+                        }
+                        return .commit
+                    }
+                }
+            }
+        }
     }
 }
