@@ -114,7 +114,11 @@ public enum HeaderEncoding {
     /// "Name: value" folded at spaces outside quoted strings so that no line passes 78
     /// characters where a space allows it; ends with CRLF. Unfolding gives back the line.
     static func fold(name: String, value: String) -> String {
-        let line = Array("\(name): \(value)".unicodeScalars)
+        let whole = "\(name): \(value)"
+        let line = Array(whole.unicodeScalars)
+        // Most headers fit on one line.
+        if line.count <= lineLimit { return whole + "\r\n" }
+        let nameEnd = name.unicodeScalars.count + 1
         var out = ""
         var lineStart = 0      // index in `line` where the current output line starts
         var lastBreak: Int? = nil
@@ -124,7 +128,7 @@ public enum HeaderEncoding {
         while i < line.count {
             let c = line[i]
             if c == "\"" && (i == 0 || line[i - 1] != "\\") { inQuotes.toggle() }
-            if (c == " " || c == "\t") && !inQuotes && i > lineStart && i > name.unicodeScalars.count + 1 { lastBreak = i }
+            if (c == " " || c == "\t") && !inQuotes && i > lineStart && i > nameEnd { lastBreak = i }
             if i - lineStart >= lineLimit, let b = lastBreak, b > lineStart {
                 pieces.append(lineStart..<b)
                 lineStart = b

@@ -5,7 +5,7 @@ import SuportService
 /// `suport bench …`: Suport's own speed, printed. Linked only into the executable.
 public struct Bench: ParsableCommand {
     public init() {}
-    public static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchGrowth.self, BenchSMTP.self, BenchFetch.self])
+    public static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure Suport's own speed.", subcommands: [BenchParse.self, BenchHostile.self, BenchIngest.self, BenchFloor.self, BenchGrowth.self, BenchSMTP.self, BenchFetch.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -38,6 +38,21 @@ struct BenchIngest: ParsableCommand {
 
     func run() throws {
         try report { try IngestBenchmark.run(configuration: try Configuration.load(path: options.configPath), folder: folder) }
+    }
+}
+
+struct BenchFloor: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "floor",
+                                                    abstract: "Time the storage floor alone: a folder's messages written durably, nothing else.")
+
+    @Argument(help: "A folder of .eml files.") var folder: String
+    @Option(help: "Messages per transaction.") var batch = 20
+
+    func run() throws {
+        let paths = try ParseBenchmark.corpusPaths(folder)
+        let cost = try StorageFloor.run(paths: paths, batch: max(1, batch))
+        print(String(format: "storage floor (batches of %d): %d messages in %.2f s, %.2f ms CPU a message", max(1, batch), paths.count,
+                     cost.wall, cost.cpu * 1000 / Double(max(1, paths.count))))
     }
 }
 

@@ -184,6 +184,7 @@ public final class SQLiteStore: Store {
     }
 
     static func fieldsJSON(_ fields: [String: String]) -> String {
+        if fields.isEmpty { return "{}" }
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
@@ -195,6 +196,11 @@ public final class SQLiteStore: Store {
     /// message costs one part of memory in SQLite, not a second copy of itself.
     func storeBlob(_ db: Database, _ bytes: [UInt8], sha256: String? = nil) throws -> String {
         let sha = sha256 ?? ContentHash.sha256Hex(bytes)
+        // Filing finds the bytes its attempt stored: asking first spares copying them into a
+        // record that the insert would then ignore (5 % of filing in the profile).
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?)"), arguments: [sha]) == true {
+            return sha
+        }
         let whole = bytes.count <= Self.blobPartSize
         let parts = whole ? 0 : (bytes.count + Self.blobPartSize - 1) / Self.blobPartSize
         try db.run(sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes, parts) VALUES (?, ?, ?, ?)",

@@ -48,7 +48,8 @@ public enum LanguageGuess {
             if lineStart { quoted = scalar == ">"; lineStart = false }
             if scalar == "\n" { count(); lineStart = true; continue }
             if quoted { continue }
-            if scalar.properties.isAlphabetic || scalar == "'" || scalar == "·" { word.unicodeScalars.append(scalar) } else { count() }
+            let letter = scalar.isASCII ? (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A : scalar.properties.isAlphabetic
+            if letter || scalar == "'" || scalar == "·" { word.unicodeScalars.append(scalar) } else { count() }
         }
         count()
         guard let (best, n) = counts.max(by: { $0.value < $1.value }), n >= 3,
