@@ -35,18 +35,17 @@ public enum IngestBenchmark {
                     notifications += try desk.file(batch: batch).reduce(0) { $0 + (try $1.get()).notifications }
                 }
             }
-            let seconds = cost.wall
             let tickets = try desk.store.counts()["tickets"] ?? 0
             let mode = size == 1 ? "one transaction per message" : "batches of \(size)"
             let peak = ParseBenchmark.peakRSS()
             lines.append(String(format: "suport (%@): %d messages, %.1f MB filed in %.3f s: %.0f messages/s, %.1f MB/s (%d tickets, %d notifications), peak RSS %.1f MB (%.1f MB above the %.1f MB before filing)",
-                                mode, paths.count, Double(bytes) / 1_048_576, seconds, Double(paths.count) / seconds,
-                                Double(bytes) / 1_048_576 / seconds, tickets, notifications, Double(peak) / 1_048_576,
+                                mode, paths.count, Double(bytes) / 1_048_576, cost.wall, Double(paths.count) / cost.wall,
+                                Double(bytes) / 1_048_576 / cost.wall, tickets, notifications, Double(peak) / 1_048_576,
                                 Double(peak - before) / 1_048_576, Double(before) / 1_048_576))
             lines.append(String(format: "floor (%@): %.3f s: %.0f messages/s, %.2f ms CPU and %.0f KB written a message; suport: %.2f ms CPU and %.0f KB written a message, %.2f times the floor's time",
                                 mode, floor.wall, Double(paths.count) / floor.wall, floor.cpu * 1000 / Double(paths.count),
                                 Double(floor.written) / 1024 / Double(paths.count), cost.cpu * 1000 / Double(paths.count),
-                                Double(cost.written) / 1024 / Double(paths.count), seconds / floor.wall))
+                                Double(cost.written) / 1024 / Double(paths.count), cost.wall / floor.wall))
         }
         return lines.joined(separator: "\n")
     }

@@ -48,7 +48,7 @@ public enum LanguageGuess {
             if lineStart { quoted = scalar == ">"; lineStart = false }
             if scalar == "\n" { count(); lineStart = true; continue }
             if quoted { continue }
-            let letter = scalar.isASCII ? (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A : scalar.properties.isAlphabetic
+            let letter = scalar.isASCII ? (0x61...0x7A).contains(scalar.value | 0x20) : scalar.properties.isAlphabetic  // | 0x20: lowercase
             if letter || scalar == "'" || scalar == "·" { word.unicodeScalars.append(scalar) } else { count() }
         }
         count()

@@ -33,7 +33,6 @@ class RT:
         self.port = free_port()
         self.db = os.path.join(root, "rt.sqlite")
         self.pristine = os.path.join(root, "rt.sqlite.pristine")
-        self.mbox = os.path.join(root, "var")
         for d in ("var", "mason", "sessions", "site.d"):
             os.makedirs(os.path.join(root, d))
         self.config = os.path.join(root, "RT_SiteConfig.pm")
