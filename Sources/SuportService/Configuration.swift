@@ -38,6 +38,9 @@ public struct Configuration: Sendable {
     public let mail: MailSettings
     /// The web desk, when `[web]` is configured.
     public let web: WebSettings?
+    /// How long a daemon's hold on a mailbox, the scheduler or a notification lasts unless
+    /// renewed (`lease_seconds`): how soon another daemon on the same database takes over.
+    public var leaseSeconds: Double = 30
 
     /// One line on what the file declares, for `suport check-config`.
     public var summary: String {
@@ -97,6 +100,7 @@ public struct Configuration: Sendable {
         let accessLogDays: Int?
         let calendar: String?
         let assetKinds: [String]?
+        let leaseSeconds: MailSettings.Number?
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", database, messageIDDomain = "message_id_domain", tagPrefix = "tag_prefix"
@@ -105,7 +109,7 @@ public struct Configuration: Sendable {
             case defaultQueue = "default_queue", maxMessageBytes = "max_message_bytes", maxAttachments = "max_attachments"
             case maxNestingDepth = "max_nesting_depth", admins, filingAttempts = "filing_attempts"
             case reopenOnReply = "reopen_on_reply", autoMail = "auto_mail", forwardAttachmentBytes = "forward_attachment_bytes"
-            case accessLogDays = "access_log_days", calendar, assetKinds = "asset_kinds"
+            case accessLogDays = "access_log_days", calendar, assetKinds = "asset_kinds", leaseSeconds = "lease_seconds"
         }
     }
 
@@ -198,7 +202,6 @@ public struct Configuration: Sendable {
 
     // MARK: loading
 
-    /// Reads and validates a configuration file.
     /// Reads and validates a configuration file. `secrets`: read the passwords (the daemon
     /// and `suport check` do; the admin CLI does not need them).
     public static func load(path: String, secrets: Bool = false,
@@ -420,9 +423,14 @@ public struct Configuration: Sendable {
         configured.canned = try CannedSettings.load(folder: resolve(g.canned ?? "canned"), queues: queues, fail: fail)
         let mail = try MailSettings.build(imap: raw.imap, smtp: raw.smtp, log: raw.log, base: base, environment: environment, fail: fail)
         let web = try raw.web.map { s throws(ConfigError) in try WebSettings.build(s, base: base, environment: environment, fail: fail) }
-        return Configuration(file: file, policy: configured, databasePath: resolve(g.database),
-                             templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1, mail: mail,
-                             web: web)
+        var configuration = Configuration(file: file, policy: configured, databasePath: resolve(g.database),
+                                          templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1,
+                                          mail: mail, web: web)
+        if let lease = g.leaseSeconds?.value {
+            guard (1...3600).contains(lease) else { throw fail("suport.lease_seconds", "must be between 1 and 3600, not \(lease)") }
+            configuration.leaseSeconds = lease
+        }
+        return configuration
     }
 
     // MARK: error helpers
@@ -491,8 +499,10 @@ public struct Configuration: Sendable {
 extension Configuration {
     /// The same configuration with another database (benchmarks, tests).
     public func with(databasePath: String) -> Configuration {
-        Configuration(file: file, policy: policy, databasePath: databasePath, templatesPath: templatesPath,
-                      firstTicketNumber: firstTicketNumber, mail: mail, web: web)
+        var copy = Configuration(file: file, policy: policy, databasePath: databasePath, templatesPath: templatesPath,
+                                 firstTicketNumber: firstTicketNumber, mail: mail, web: web)
+        copy.leaseSeconds = leaseSeconds
+        return copy
     }
 }
 

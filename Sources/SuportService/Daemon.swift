@@ -16,21 +16,25 @@ public enum Daemon {
         try desk.composer.templates.validate()
         var services: [any Service] = try more(desk, logger)
         let doorbell = Doorbell()
+        // Another daemon on the same database shares the work: each mailbox, each notification
+        // and the scheduler is in one daemon's hands at a time.
+        let lease = DaemonLease(seconds: configuration.leaseSeconds)
         for mailbox in configuration.mail.mailboxes {
-            services.append(MailboxPoller(desk: desk, settings: configuration.mail, mailbox: mailbox, logger: logger,
+            services.append(MailboxPoller(desk: desk, settings: configuration.mail, mailbox: mailbox, lease: lease, logger: logger,
                                           doorbell: configuration.mail.smtp == nil ? nil : doorbell))
         }
         if let smtp = configuration.mail.smtp {
-            services.append(OutboxDispatcher(desk: desk, settings: configuration.mail, endpoint: smtp, logger: logger, doorbell: doorbell))
+            services.append(OutboxDispatcher(desk: desk, settings: configuration.mail, endpoint: smtp, lease: lease, logger: logger,
+                                             doorbell: doorbell))
         }
         guard !services.isEmpty else {
             throw ConfigError(file: configuration.file, key: "imap", line: nil, problem: "nothing to run: configure [imap], [smtp] or [web]")
         }
-        services.append(Scheduler(desk: desk, logger: logger))
+        services.append(Scheduler(desk: desk, lease: lease, logger: logger))
         logger.info("suport serving", metadata: ["mailboxes": "\(configuration.mail.mailboxes.map(\.name).joined(separator: ","))",
                                                  "smtp": "\(configuration.mail.smtp.map { "\($0.host):\($0.port)" } ?? "off")",
                                                  "web": "\(configuration.web.map { "\($0.host):\($0.port)" } ?? "off")",
-                                                 "database": "\(configuration.databasePath)"])
+                                                 "database": "\(configuration.databasePath)", "holder": "\(lease.holder)"])
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("suport stopped")

@@ -8,10 +8,14 @@ import TicketStore
 /// mail, it files each message it has not filed, in UID order, through the same intake as
 /// `suport ingest`, and marks it filed (moves it, or adds a keyword) only after the
 /// database commit. A crash between the two re-reads the message, which the store recognises.
+///
+/// Of several daemons on one database, the one holding the mailbox's lease reads it; the
+/// others wait, and take it over once the lease runs out unrenewed.
 public final class MailboxPoller: Service, Sendable {
     let desk: Desk
     let settings: MailSettings
     let mailbox: MailboxSettings
+    let lease: DaemonLease
     let logger: Logger
     private let worker: BlockingQueue
     /// Fetches the next batch while the current one is filed.
@@ -23,8 +27,9 @@ public final class MailboxPoller: Service, Sendable {
 
     let doorbell: Doorbell?
 
-    init(desk: Desk, settings: MailSettings, mailbox: MailboxSettings, logger: Logger, doorbell: Doorbell? = nil) {
+    init(desk: Desk, settings: MailSettings, mailbox: MailboxSettings, lease: DaemonLease, logger: Logger, doorbell: Doorbell? = nil) {
         self.doorbell = doorbell
+        self.lease = lease
         self.desk = desk
         self.settings = settings
         self.mailbox = mailbox
@@ -41,8 +46,22 @@ public final class MailboxPoller: Service, Sendable {
     private func loop() {
         var connection: IMAPConnection? = nil
         var backoff = 1.0
+        var holding: Bool? = nil
+        let name = DaemonLease.mailbox(mailbox.name)
         while !stop.isSet {
             do {
+                let held = try lease.hold(name, on: desk.store)
+                if held != holding {
+                    logger.info(held ? "mailbox held by this daemon" : "mailbox held by another daemon: waiting for its lease to run out",
+                                metadata: ["mailbox": "\(mailbox.name)"])
+                    holding = held
+                }
+                guard held else {
+                    connection?.logout()
+                    connection = nil
+                    stop.sleep(lease.seconds / 3)
+                    continue
+                }
                 if connection == nil {
                     connection = try OAuthTokens.login(mailbox.endpoint, mailbox.tokens) { try IMAPConnection($0) }
                     if settings.mark == .move { try connection?.create(settings.filedFolder) }
@@ -52,11 +71,17 @@ public final class MailboxPoller: Service, Sendable {
                 if outage.recovered() { logger.notice("mailbox reachable again", metadata: ["mailbox": "\(mailbox.name)"]) }
                 backoff = 1
                 if stop.isSet { break }
+                // Woken at least three times a lease, to renew it.
+                let wait = min(settings.pollInterval, lease.seconds / 3)
                 if settings.useIdle && conn.capabilities.contains("IDLE") {
-                    _ = try conn.idle(timeout: min(settings.pollInterval, Self.idleRenewal)) { [stop] in stop.isSet }
+                    _ = try conn.idle(timeout: min(wait, Self.idleRenewal)) { [stop] in stop.isSet }
                 } else {
-                    stop.sleep(settings.pollInterval)
+                    stop.sleep(wait)
                 }
+            } catch is LeaseLost {
+                // Another daemon has the mailbox now: this one files nothing more from it.
+                connection?.logout()
+                connection = nil
             } catch {
                 connection = nil
                 DeskMetrics.pollerErrors.increment()
@@ -69,8 +94,12 @@ public final class MailboxPoller: Service, Sendable {
             }
         }
         connection?.logout()
+        if holding == true { lease.release(name, on: desk.store) }
         logger.info("mailbox poller stopped", metadata: ["mailbox": "\(mailbox.name)"])
     }
+
+    /// The mailbox's lease ran out before this daemon renewed it (a long stall), and another took it.
+    struct LeaseLost: Error {}
 
     /// Files every message waiting in the folder, a batch at a time, in UID order. While one
     /// batch is filed (the database only), the next is fetched on a queue of its own (the
@@ -98,6 +127,8 @@ public final class MailboxPoller: Service, Sendable {
             try markFiled(conn, done)
             guard let next, !stop.isSet else { break }
             current = try next.result()
+            // A long backlog renews the lease between batches.
+            guard try lease.hold(DaemonLease.mailbox(mailbox.name), on: desk.store) else { throw LeaseLost() }
         }
     }
 

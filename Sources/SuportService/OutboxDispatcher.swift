@@ -8,10 +8,16 @@ import TicketStore
 /// retried after 1, 2, 4 … minutes (capped at an hour) until the give-up time, when it is
 /// recorded on the ticket; a permanent one at once. Every try reuses the notification's
 /// bytes, so its Message-ID never changes.
+///
+/// Each notification is claimed before it is sent, and its claim renewed just before the
+/// SMTP transaction, so a second daemon on the same database never sends it too; a daemon
+/// that dies holding claims leaves them to run out. A copy is possible only in the window
+/// design.md documents: accepted by the server, "sent" not yet committed.
 public final class OutboxDispatcher: Service, Sendable {
     let desk: Desk
     let settings: MailSettings
     let endpoint: Endpoint
+    let lease: DaemonLease
     let logger: Logger
     private let worker: BlockingQueue
     private let stop = StopFlag()
@@ -19,8 +25,9 @@ public final class OutboxDispatcher: Service, Sendable {
 
     let doorbell: Doorbell
 
-    init(desk: Desk, settings: MailSettings, endpoint: Endpoint, logger: Logger, doorbell: Doorbell) {
+    init(desk: Desk, settings: MailSettings, endpoint: Endpoint, lease: DaemonLease, logger: Logger, doorbell: Doorbell) {
         self.doorbell = doorbell
+        self.lease = lease
         self.desk = desk
         self.settings = settings
         self.endpoint = endpoint
@@ -37,11 +44,18 @@ public final class OutboxDispatcher: Service, Sendable {
         min(base * pow(2, Double(max(0, attempt))), maximum)
     }
 
+    /// How long the claim on the notification being sent lasts: past the lease by the
+    /// longest an SMTP transaction may take, so it cannot run out while the server answers.
+    var sendingClaim: Double { lease.seconds + endpoint.connectTimeout + endpoint.readTimeout }
+
     private func loop() {
         var smtp = SMTPClient(endpoint, helo: settings.helo)
+        defer { try? desk.store.releaseClaims(holder: lease.holder) }
         while !stop.isSet {
             do {
-                let due = try desk.store.dueNotifications(now: Date(), limit: 50)
+                let now = Date()
+                let due = try desk.store.claimNotifications(holder: lease.holder, now: now, until: now.addingTimeInterval(lease.seconds),
+                                                            limit: 50)
                 if due.isEmpty {
                     doorbell.wait(settings.outboxInterval, stop: stop)
                     continue
@@ -57,6 +71,11 @@ public final class OutboxDispatcher: Service, Sendable {
                 }
                 for (entry, bytes) in due {
                     if stop.isSet { break }
+                    // A batch that took longer than its claim leaves the rest to whoever claims them next.
+                    let t = Date()
+                    guard try desk.store.renewClaim(entry.id, holder: lease.holder, until: t.addingTimeInterval(sendingClaim), now: t) else {
+                        continue
+                    }
                     // A server that cannot be reached now cannot take the next one either: wait
                     // instead of trying (and recording) every due notification against it.
                     guard try deliver(entry, bytes, smtp) else {

@@ -11,6 +11,8 @@ extension SQLiteStore {
                                 sent: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
         entry.author = row["author"]
         entry.heldUntil = (row["held_until"] as Double?).map(Date.init(timeIntervalSince1970:))
+        entry.claimedBy = row["claimed_by"]
+        entry.claimedUntil = (row["claimed_until"] as Double?).map(Date.init(timeIntervalSince1970:))
         return entry
     }
 
@@ -36,7 +38,7 @@ extension SQLiteStore {
         try read { db in
             var sql = """
                 SELECT id, ticket, template, recipient, sender, message_id, state, attempts, next_attempt_at, last_error, created_at, sent_at,
-                    author, held_until FROM outbox
+                    author, held_until, claimed_by, claimed_until FROM outbox
                 """
             var clauses: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
@@ -63,7 +65,10 @@ extension SQLiteStore {
         try transaction { db in
             let row = try outboxRow(db, id)
             guard row["state"] as String != OutboxEntry.State.withdrawn.rawValue else { throw StoreError.withdrawn(id) }
-            try db.run(sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'sent'",
+            try db.run(sql: """
+                UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = NULL, claimed_by = NULL, claimed_until = NULL
+                WHERE id = ? AND state != 'sent'
+                """,
                            arguments: [now.timeIntervalSince1970, id])
             try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-retry", new: row["recipient"],
                            note: "outbox \(id) was \(row["state"] as String)")
@@ -86,7 +91,10 @@ extension SQLiteStore {
     public func markSent(_ id: Int64, now: Date) throws {
         try transaction { db in
             let row = try outboxRow(db, id)
-            try db.run(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+            try db.run(sql: """
+                UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_until = NULL
+                WHERE id = ?
+                """,
                            arguments: [now.timeIntervalSince1970, id])
             try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-sent", old: row["template"],
                            new: row["recipient"])
@@ -99,10 +107,16 @@ extension SQLiteStore {
         try transaction { db in
             let row = try outboxRow(db, id)
             if let retryAt {
-                try db.run(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                try db.run(sql: """
+                    UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ?
+                    """,
                                arguments: [retryAt.timeIntervalSince1970, error, id])
             } else {
-                try db.run(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                try db.run(sql: """
+                    UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ?
+                    """,
                                arguments: [error, id])
                 try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-failed", old: row["template"],
                                new: row["recipient"], note: error)

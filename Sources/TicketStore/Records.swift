@@ -48,6 +48,9 @@ public struct OutboxEntry: Sendable, Equatable {
     /// The staff member whose words it carries, and until when they may still edit or withdraw it.
     public var author: String? = nil
     public var heldUntil: Date? = nil
+    /// The daemon sending it now, and until when its claim lasts (Leases.swift).
+    public var claimedBy: String? = nil
+    public var claimedUntil: Date? = nil
 }
 
 /// Where a message came from, when it came from a mailbox: the IMAP dedupe key.

@@ -397,6 +397,14 @@ enum Schema {
                 """)
             try db.execute(sql: "CREATE VIRTUAL TABLE kb_index USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2')")
         }
+        migrator.registerMigration("21-leases") { db in
+            // Several daemons on one database: a named lease (a mailbox, the scheduler) is held by
+            // one daemon until it expires unless renewed, and a notification is claimed by the
+            // daemon sending it (Leases.swift).
+            try db.execute(sql: "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at REAL NOT NULL)")
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN claimed_until REAL")
+        }
         return migrator
     }
 }

@@ -160,6 +160,24 @@ public protocol Store: Sendable {
     func markSent(_ id: Int64, now: Date) throws
     /// Records a failed attempt: tried again at `retryAt`, or given up on when it is nil.
     func markFailed(_ id: Int64, error: String, retryAt: Date?, now: Date) throws
+
+    // MARK: several daemons on one database (Leases.swift)
+
+    /// Takes or renews a named lease (a mailbox, the scheduler) for `holder` until `until`:
+    /// true when it was nobody's, had run out by `now`, or was the holder's already.
+    func holdLease(_ name: String, holder: String, until: Date, now: Date) throws -> Bool
+    /// Gives a lease up (a daemon stopping), if the holder still has it.
+    func releaseLease(_ name: String, holder: String) throws
+    /// Every lease as it stands, by name.
+    func leases() throws -> [Lease]
+    /// Claims due notifications for `holder` until `until`, oldest first, with their bytes:
+    /// pending, due by `now`, and claimed by nobody else (or their claim ran out).
+    func claimNotifications(holder: String, now: Date, until: Date, limit: Int) throws -> [(OutboxEntry, [UInt8])]
+    /// Renews the claim on one notification just before it is sent: false when it is no
+    /// longer the holder's to send (its claim ran out, or it is no longer pending).
+    func renewClaim(_ id: Int64, holder: String, until: Date, now: Date) throws -> Bool
+    /// Gives up the holder's claims on notifications it has not sent (a daemon stopping).
+    func releaseClaims(holder: String) throws
 }
 
 /// Inside one write transaction: intake's lookups, and the one writer of tickets.
