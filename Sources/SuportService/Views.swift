@@ -71,6 +71,7 @@ public enum Views {
             ("attempts", .int(o.attempts)), ("nextAttempt", .string(time(o.nextAttempt))), ("lastError", .string(o.lastError)),
             ("created", .string(time(o.created))), ("sent", .string(o.sent.map(time))),
             ("author", .string(o.author)), ("heldUntil", .string(o.heldUntil.map(time))),
+            ("claimedBy", .string(o.claimedBy)), ("claimedUntil", .string(o.claimedUntil.map(time))),
         ])
     }
 
@@ -157,8 +158,12 @@ public enum Views {
         let now = Date()
         return table(["ID", "TICKET", "STATE", "TRIES", "TEMPLATE", "RECIPIENT", "ERROR"], entries.map {
             let held = $0.state == .pending && ($0.heldUntil.map { $0 > now } ?? false)
-            return [String($0.id), $0.ticket.map { tag.tag(for: $0) } ?? "-", held ? "held" : $0.state.rawValue, String($0.attempts), $0.template,
-                    $0.recipient, held ? "until \(time($0.heldUntil!)), by \($0.author ?? "?")" : $0.lastError ?? ""]
+            // In a daemon's hands: which one, for an operator running several.
+            let claimed = $0.state == .pending && ($0.claimedUntil.map { $0 > now } ?? false)
+            let state = held ? "held" : claimed ? "sending" : $0.state.rawValue
+            let note = held ? "until \(time($0.heldUntil!)), by \($0.author ?? "?")"
+                : claimed ? "claimed by \($0.claimedBy ?? "?") until \(time($0.claimedUntil!))" : $0.lastError ?? ""
+            return [String($0.id), $0.ticket.map { tag.tag(for: $0) } ?? "-", state, String($0.attempts), $0.template, $0.recipient, note]
         })
     }
 }
