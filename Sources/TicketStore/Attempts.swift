@@ -1,29 +1,22 @@
 import Foundation
-import GRDB
 import MIME
 import Tickets
 
-extension SQLiteStore {
+extension SQLStore {
     /// Counted without waiting for the disk: the count has to survive a crash of the process,
-    /// which a WAL commit does at `synchronous = NORMAL`, not a power cut (after which the
-    /// message is still on the server or with the MTA). So reading a message first costs no sync.
+    /// which a commit that is not durable does (SQLite's WAL at `synchronous = NORMAL`,
+    /// PostgreSQL's `synchronous_commit = off`), not a power cut (after which the message is
+    /// still on the server or with the MTA). So reading a message first costs no sync.
     public func beginAttempt(_ attempt: IntakeAttempt, now: Date) throws -> AttemptCount {
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-            var count = AttemptCount(attempts: 1, lastError: nil)
-            try db.inTransaction(.immediate) {
-                _ = try storeBlob(db, attempt.raw, sha256: attempt.sha256)
-                try db.run(sql: """
-                    INSERT INTO intake_attempts (key, raw_sha256, attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)
-                    ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1, last_at = excluded.last_at
-                    """, arguments: [attempt.key, attempt.sha256, now.timeIntervalSince1970, now.timeIntervalSince1970])
-                if let row = try Row.fetchOne(db, sql: "SELECT attempts, last_error FROM intake_attempts WHERE key = ?", arguments: [attempt.key]) {
-                    count = AttemptCount(attempts: row["attempts"], lastError: row["last_error"])
-                }
-                return .commit
-            }
-            return count
+        try engine.write(durable: false) { db in
+            _ = try storeBlob(db, attempt.raw, sha256: attempt.sha256)
+            try db.run(sql: """
+                INSERT INTO intake_attempts (key, raw_sha256, attempts, first_at, last_at) VALUES (?, ?, 1, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET attempts = intake_attempts.attempts + 1, last_at = excluded.last_at
+                """, arguments: [attempt.key, attempt.sha256, now.timeIntervalSince1970, now.timeIntervalSince1970])
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT attempts, last_error FROM intake_attempts WHERE key = ?", arguments: [attempt.key])
+            else { return AttemptCount(attempts: 1, lastError: nil) }
+            return AttemptCount(attempts: row["attempts"], lastError: row["last_error"])
         }
     }
 
@@ -40,13 +33,13 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [mailbox?.mailbox ?? source ?? "(pipe)", mailbox?.uidValidity ?? 0, mailbox?.uid ?? 0, sha,
                                  attempt.raw.count, subject, sender, error, now.timeIntervalSince1970])
-            let id = db.lastInsertedRowID
+            let id = try db.lastInsertedRowID
             try db.run(sql: "DELETE FROM intake_attempts WHERE key = ?", arguments: [attempt.key])
             return id
         }
     }
 
-    private func failedIntake(_ row: Row) -> FailedIntake {
+    private func failedIntake(_ row: SQLRow) -> FailedIntake {
         FailedIntake(id: row["id"], mailbox: row["mailbox"], uidValidity: row["uid_validity"], uid: row["uid"], size: row["size"],
                      subject: row["subject"], sender: row["sender"], error: row["error"],
                      failed: Date(timeIntervalSince1970: row["failed_at"]), sha256: row["raw_sha256"],
@@ -55,14 +48,14 @@ extension SQLiteStore {
 
     public func failedIntake(limit: Int) throws -> [FailedIntake] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM failed_intake WHERE retried_at IS NULL ORDER BY id DESC LIMIT ?",
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM failed_intake WHERE retried_at IS NULL ORDER BY id DESC LIMIT ?",
                              arguments: [limit]).map(failedIntake)
         }
     }
 
     public func failedMessage(_ id: Int64) throws -> (FailedIntake, [UInt8]) {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM failed_intake WHERE id = ?", arguments: [id]) else {
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM failed_intake WHERE id = ?", arguments: [id]) else {
                 throw StoreError.noSuchFailedMessage(id)
             }
             let failed = failedIntake(row)

@@ -1,10 +1,9 @@
 import Foundation
-import GRDB
 import Tickets
 
-extension SQLiteStore {
+extension SQLStore {
     /// The organisation an address belongs to: its membership, else its most specific domain.
-    func organisation(_ db: Database, of address: String) throws -> String? {
+    func organisation(_ db: SQLSession, of address: String) throws -> String? {
         let a = address.lowercased()
         if let org = try String.fetchOne(db.cachedStatement(sql: "SELECT organisation FROM organisation_members WHERE address = ?"), arguments: [a]) {
             return org
@@ -47,8 +46,8 @@ extension SQLiteStore {
 
     public func organisation(named name: String) throws -> Organisation? { try read { try organisation($0, named: name) } }
 
-    func organisation(_ db: Database, named name: String) throws -> Organisation? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM organisations WHERE name = ?", arguments: [name]) else { return nil }
+    func organisation(_ db: SQLSession, named name: String) throws -> Organisation? {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM organisations WHERE name = ?", arguments: [name]) else { return nil }
         let canonical: String = row["name"]
         return Organisation(name: canonical, contact: row["contact"], notes: row["notes"],
                             domains: try String.fetchAll(db, sql: "SELECT domain FROM organisation_domains WHERE organisation = ? ORDER BY domain", arguments: [canonical]),
@@ -67,17 +66,17 @@ extension SQLiteStore {
 
     public func assets(organisation: String?) throws -> [Asset] {
         try read { db in
-            let rows = try organisation.map { try Row.fetchAll(db, sql: "SELECT * FROM assets WHERE organisation = ? COLLATE NOCASE ORDER BY name", arguments: [$0]) }
-                ?? Row.fetchAll(db, sql: "SELECT * FROM assets ORDER BY name COLLATE NOCASE")
+            let rows = try organisation.map { try SQLRow.fetchAll(db, sql: "SELECT * FROM assets WHERE organisation = ? COLLATE NOCASE ORDER BY name", arguments: [$0]) }
+                ?? SQLRow.fetchAll(db, sql: "SELECT * FROM assets ORDER BY name COLLATE NOCASE")
             return rows.map(Self.asset)
         }
     }
 
     public func asset(named name: String) throws -> Asset? {
-        try read { try Row.fetchOne($0, sql: "SELECT * FROM assets WHERE name = ?", arguments: [name]).map(Self.asset) }
+        try read { try SQLRow.fetchOne($0, sql: "SELECT * FROM assets WHERE name = ?", arguments: [name]).map(Self.asset) }
     }
 
-    static func asset(_ row: Row) -> Asset {
+    static func asset(_ row: SQLRow) -> Asset {
         Asset(name: row["name"], kind: row["kind"], organisation: row["organisation"], location: row["location"], notes: row["notes"])
     }
 
@@ -91,7 +90,7 @@ extension SQLiteStore {
 
     public func views() throws -> [(name: String, arguments: [String])] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT name, arguments FROM saved_views ORDER BY name").map { row in
+            try SQLRow.fetchAll(db, sql: "SELECT name, arguments FROM saved_views ORDER BY name").map { row in
                 let args = (try? JSONSerialization.jsonObject(with: Data((row["arguments"] as String).utf8))) as? [String] ?? []
                 return (row["name"], args)
             }
@@ -119,7 +118,7 @@ extension SQLiteStore {
 
     public func language(of address: String) throws -> (language: Language, setBy: String)? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT language, set_by FROM people WHERE address = ?", arguments: [address.lowercased()]),
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT language, set_by FROM people WHERE address = ?", arguments: [address.lowercased()]),
                   let l = Language(rawValue: row["language"]) else { return nil }
             return (l, row["set_by"])
         }

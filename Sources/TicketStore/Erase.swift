@@ -1,24 +1,27 @@
 import Foundation
-import GRDB
 import MIME
 import Tickets
 
-extension SQLiteStore {
+extension SQLStore {
     /// Carries out an erasure in one transaction (rolled back after counting, for a dry run).
     /// Reads every stored raw message and notification once: the address is replaced in the
     /// bytes of other people's mail too, so no trace of it is left anywhere.
     public func erase(_ e: Erasure, dryRun: Bool) throws -> ErasureReport {
-        try pool.writeWithoutTransaction { db in
-            var report = ErasureReport()
-            try db.inTransaction(.immediate) {
-                report = try erase(db, e)
-                return dryRun ? .rollback : .commit
+        do {
+            return try transaction { db in
+                let report = try erase(db, e)
+                // A dry run counts inside the transaction and throws its count, so nothing it wrote is committed.
+                if dryRun { throw DryRun(report: report) }
+                return report
             }
-            return report
+        } catch let dry as DryRun {
+            return dry.report
         }
     }
 
-    private func erase(_ db: Database, _ e: Erasure) throws -> ErasureReport {
+    private struct DryRun: Error { let report: ErasureReport }
+
+    private func erase(_ db: SQLSession, _ e: Erasure) throws -> ErasureReport {
         var report = ErasureReport()
         let a = e.address
         report.tickets = try Int.fetchAll(db, sql: """
@@ -67,17 +70,19 @@ extension SQLiteStore {
         ]
         for (table, key, cols) in columns {
             let condition = cols.map { "instr(lower(\($0)), ?) > 0" }.joined(separator: " OR ")
-            let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS k, \(cols.joined(separator: ", ")) FROM \(table) WHERE \(condition)",
-                                        arguments: StatementArguments(Array(repeating: a, count: cols.count)))
+            let rows = try SQLRow.fetchAll(db, sql: "SELECT \(key) AS k, \(cols.joined(separator: ", ")) FROM \(table) WHERE \(condition)",
+                                        arguments: SQLArguments(Array(repeating: a, count: cols.count)))
             if table == "history" { report.historyEntries = rows.count }
             for row in rows {
                 let values: [String?] = cols.map { (row[$0] as String?).map(e.scrub) }
                 try db.execute(sql: "UPDATE \(table) SET \(cols.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(key) = ?",
-                               arguments: StatementArguments(values + [row["k"] as DatabaseValue]))
+                               arguments: SQLArguments(values + [row.value("k")]))
             }
         }
         for key in try String.fetchAll(db, sql: "SELECT key FROM intake_keys WHERE instr(lower(key), ?) > 0", arguments: [a]) {
-            try db.execute(sql: "UPDATE OR REPLACE intake_keys SET key = ? WHERE key = ?", arguments: [e.scrub(key), key])
+            // The scrubbed key may stand already (another message of theirs): it replaces this one.
+            try db.execute(sql: "DELETE FROM intake_keys WHERE key = ?1 AND key != ?2", arguments: [e.scrub(key), key])
+            try db.execute(sql: "UPDATE intake_keys SET key = ? WHERE key = ?", arguments: [e.scrub(key), key])
         }
 
         // The bytes of everyone else's mail and of every notification.
@@ -100,7 +105,7 @@ extension SQLiteStore {
             if !rewritten.isEmpty {
                 let files = Message(bytes: newBytes, limits: ParseLimits(maxDepth: 100)).attachments
                 for id in rewritten {
-                    for row in try Row.fetchAll(db, sql: "SELECT id, position FROM attachments WHERE message = ? AND position IS NOT NULL", arguments: [id]) {
+                    for row in try SQLRow.fetchAll(db, sql: "SELECT id, position FROM attachments WHERE message = ? AND position IS NOT NULL", arguments: [id]) {
                         let position: Int = row["position"]
                         guard position < files.count else { continue }
                         try db.execute(sql: "UPDATE attachments SET sha256 = ?, size = ? WHERE id = ?",

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import Tickets
 
-extension SQLiteStore {
+extension SQLStore {
     static let articleColumns = "id, title, problem, solution, tags, queue, language, public, author, created_at, updated_at, version, draft, source_ticket"
 
     public func addArticle(_ a: Article) throws -> Article {
@@ -13,7 +12,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 """, arguments: [a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue, a.isPublic,
                                  a.author, a.created.timeIntervalSince1970, a.updated.timeIntervalSince1970, a.isDraft, a.sourceTicket])
-            let kept = Article(id: db.lastInsertedRowID, title: a.title, problem: a.problem, solution: a.solution, tags: a.tags, queue: a.queue,
+            let kept = Article(id: try db.lastInsertedRowID, title: a.title, problem: a.problem, solution: a.solution, tags: a.tags, queue: a.queue,
                                language: a.language, isPublic: a.isPublic, author: a.author, created: a.created, updated: a.updated, version: 1,
                                isDraft: a.isDraft, sourceTicket: a.sourceTicket)
             try keepVersion(db, kept)
@@ -34,7 +33,7 @@ extension SQLiteStore {
     }
 
     /// The version in the history, and the index row for the text as it is now.
-    private func keepVersion(_ db: Database, _ a: Article) throws {
+    private func keepVersion(_ db: SQLSession, _ a: Article) throws {
         try db.execute(sql: """
             INSERT INTO kb_versions (article, version, title, problem, solution, tags, queue, language, public, author, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -44,7 +43,7 @@ extension SQLiteStore {
                        arguments: [a.id, a.title, [a.problem, a.solution, a.tags.joined(separator: " ")].joined(separator: "\n")])
     }
 
-    static func article(_ row: Row) -> Article {
+    static func article(_ row: SQLRow) -> Article {
         Article(id: row[0], title: row[1], problem: row[2], solution: row[3],
                 tags: (row[4] as String).split(separator: "\t").map(String.init), queue: row[5],
                 language: Language(rawValue: row[6]) ?? .en, isPublic: row[7], author: row[8],
@@ -53,15 +52,15 @@ extension SQLiteStore {
     }
 
     public func article(_ id: Int64) throws -> Article? {
-        try read { try Row.fetchOne($0, sql: "SELECT \(Self.articleColumns) FROM kb_articles WHERE id = ?", arguments: [id]).map(Self.article) }
+        try read { try SQLRow.fetchOne($0, sql: "SELECT \(Self.articleColumns) FROM kb_articles WHERE id = ?", arguments: [id]).map(Self.article) }
     }
 
     public func articles(queue: String?) throws -> [Article] {
         try read { db in
             let rows = try queue.map {
-                try Row.fetchAll(db, sql: "SELECT \(Self.articleColumns) FROM kb_articles WHERE queue = ? OR queue IS NULL ORDER BY updated_at DESC, id DESC",
+                try SQLRow.fetchAll(db, sql: "SELECT \(Self.articleColumns) FROM kb_articles WHERE queue = ? OR queue IS NULL ORDER BY updated_at DESC, id DESC",
                                  arguments: [$0])
-            } ?? Row.fetchAll(db, sql: "SELECT \(Self.articleColumns) FROM kb_articles ORDER BY updated_at DESC, id DESC")
+            } ?? SQLRow.fetchAll(db, sql: "SELECT \(Self.articleColumns) FROM kb_articles ORDER BY updated_at DESC, id DESC")
             return rows.map(Self.article)
         }
     }
@@ -69,7 +68,7 @@ extension SQLiteStore {
     public func articleVersions(_ id: Int64) throws -> [Article] {
         try read { db in
             guard let created = try Double.fetchOne(db, sql: "SELECT created_at FROM kb_articles WHERE id = ?", arguments: [id]) else { return [] }
-            return try Row.fetchAll(db, sql: """
+            return try SQLRow.fetchAll(db, sql: """
                 SELECT article, title, problem, solution, tags, queue, language, public, author, ?, at, version, 0, NULL
                 FROM kb_versions WHERE article = ? ORDER BY version
                 """, arguments: [created, id]).map(Self.article)
@@ -80,7 +79,7 @@ extension SQLiteStore {
         guard let query = Self.matchQuery(words) else { throw StoreError.nothingToSearch(words) }
         return try read { db in
             // A title's words count five times a body's (bm25 weights by column).
-            try Row.fetchAll(db, sql: """
+            try SQLRow.fetchAll(db, sql: """
                 SELECT \(Self.articleColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 FROM kb_index JOIN kb_articles a ON a.id = kb_index.rowid
                 WHERE kb_index MATCH ? ORDER BY bm25(kb_index, 5.0, 1.0) LIMIT ?
@@ -92,13 +91,13 @@ extension SQLiteStore {
         try read { try articlesMatchingAny($0, words, queue: queue, limit: limit) }
     }
 
-    func articlesMatchingAny(_ db: Database, _ words: [String], queue: String?, limit: Int) throws -> [Article] {
+    func articlesMatchingAny(_ db: SQLSession, _ words: [String], queue: String?, limit: Int) throws -> [Article] {
         let terms = words.map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"*" }
         // Most new tickets come to a desk with few or no published articles: a cheap question
         // first spares the full-text query (4 % of filing in the profile with none).
         guard !terms.isEmpty, try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM kb_articles WHERE draft = 0)")) == true
         else { return [] }
-        return try Row.fetchAll(db.cachedStatement(sql: """
+        return try SQLRow.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.articleColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 FROM kb_index JOIN kb_articles a ON a.id = kb_index.rowid
                 WHERE kb_index MATCH ? AND a.draft = 0 AND (a.queue IS NULL OR a.queue = ?) ORDER BY bm25(kb_index, 5.0, 1.0) LIMIT ?

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tickets
 
 /// Several daemons on one database. A mailbox and the scheduler each have a named lease: one
@@ -7,7 +6,7 @@ import Tickets
 /// and takes over only when the first is gone. A notification is claimed by the daemon about
 /// to send it, the same way. Leases are rows written in a transaction like any other, so they
 /// mean the same on every engine, and a clock that jumps only shortens or lengthens a wait.
-extension SQLiteStore {
+extension SQLStore {
     public func holdLease(_ name: String, holder: String, until: Date, now: Date) throws -> Bool {
         try transaction { db in
             // Taken when nobody has it, when it ran out, or renewed when it is already ours.
@@ -26,7 +25,7 @@ extension SQLiteStore {
 
     public func leases() throws -> [Lease] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT name, holder, expires_at FROM leases ORDER BY name").map {
+            try SQLRow.fetchAll(db, sql: "SELECT name, holder, expires_at FROM leases ORDER BY name").map {
                 Lease(name: $0["name"], holder: $0["holder"], expires: Date(timeIntervalSince1970: $0["expires_at"]))
             }
         }
@@ -34,7 +33,7 @@ extension SQLiteStore {
 
     public func claimNotifications(holder: String, now: Date, until: Date, limit: Int) throws -> [(OutboxEntry, [UInt8])] {
         try transaction { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try SQLRow.fetchAll(db, sql: """
                 SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?1
                     AND (claimed_until IS NULL OR claimed_until <= ?1 OR claimed_by = ?2)
                 ORDER BY next_attempt_at, id LIMIT ?3

@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 import Tickets
 
-extension SQLiteStore {
-    func outboxEntry(_ row: Row) -> OutboxEntry {
+extension SQLStore {
+    func outboxEntry(_ row: SQLRow) -> OutboxEntry {
         var entry = OutboxEntry(id: row["id"], ticket: row["ticket"], template: row["template"], recipient: row["recipient"], sender: row["sender"],
                                 messageID: row["message_id"], state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
                                 attempts: row["attempts"], nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]),
@@ -17,8 +16,8 @@ extension SQLiteStore {
     }
 
     /// The fields a state change records, or the error for an id that is not there.
-    private func outboxRow(_ db: Database, _ id: Int64) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT ticket, recipient, template, state FROM outbox WHERE id = ?", arguments: [id]) else {
+    private func outboxRow(_ db: SQLSession, _ id: Int64) throws -> SQLRow {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT ticket, recipient, template, state FROM outbox WHERE id = ?", arguments: [id]) else {
             throw StoreError.noSuchNotification(id)
         }
         return row
@@ -26,7 +25,7 @@ extension SQLiteStore {
 
     /// A delivery state in the ticket's history (sent, failed, retried): the outbox's own
     /// record, the one history written outside `apply`.
-    private func recordDelivery(_ db: Database, ticket: Int?, at: Date, actor: String, kind: String, old: String? = nil,
+    private func recordDelivery(_ db: SQLSession, ticket: Int?, at: Date, actor: String, kind: String, old: String? = nil,
                                 new: String? = nil, note: String? = nil) throws {
         try db.run(sql: """
             INSERT INTO history (ticket, at, actor, kind, old_value, new_value, note) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -41,12 +40,12 @@ extension SQLiteStore {
                     author, held_until, claimed_by, claimed_until FROM outbox
                 """
             var clauses: [String] = []
-            var arguments: [(any DatabaseValueConvertible)?] = []
+            var arguments: [(any SQLConvertible)?] = []
             if let state { clauses.append("state = ?"); arguments.append(state.rawValue) }
             if let ticket { clauses.append("ticket = ?"); arguments.append(ticket) }
             if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
             sql += " ORDER BY id DESC LIMIT ?"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments + [limit])).map(outboxEntry)
+            return try SQLRow.fetchAll(db, sql: sql, arguments: SQLArguments(arguments + [limit])).map(outboxEntry)
         }
     }
 
@@ -78,7 +77,7 @@ extension SQLiteStore {
     /// Pending notifications whose time has come, oldest first, with their bytes.
     public func dueNotifications(now: Date, limit: Int) throws -> [(OutboxEntry, [UInt8])] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try SQLRow.fetchAll(db, sql: """
                 SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                 """, arguments: [now.timeIntervalSince1970, limit]).map { row in
                 let data: Data = row["raw"]

@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 import MIME
 import Tickets
 
-extension SQLiteStore {
+extension SQLStore {
     public func ticket(_ number: Int) throws -> TicketRecord? {
         try read { try ticket($0, number) }
     }
@@ -14,7 +13,7 @@ extension SQLiteStore {
         if filter.search != nil { try flushSearchIndex() }
         return try read { db in
             var clauses: [String] = []
-            var arguments: [(any DatabaseValueConvertible)?] = []
+            var arguments: [(any SQLConvertible)?] = []
             // A queue alone narrows too little to pay for sorting what the queue index finds:
             // walking the tickets newest first and skipping other queues' finds a page at once
             // (`+` keeps SQLite off the index). With a status, the (queue, status, number) index serves.
@@ -72,10 +71,10 @@ extension SQLiteStore {
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             // Sort keys come from a closed list (`SortKey`), never from the caller's text.
             let sort = filter.sort.map(\.sql)
-            func numbers(join: String, first: [(any DatabaseValueConvertible)?], order: [String]) throws -> [Int] {
+            func numbers(join: String, first: [(any SQLConvertible)?], order: [String]) throws -> [Int] {
                 let by = ((sort.isEmpty ? order : sort) + ["t.number DESC"]).joined(separator: ", ")
                 return try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(by) LIMIT ? OFFSET ?",
-                                        arguments: StatementArguments(first + arguments + [filter.limit, filter.offset]))
+                                        arguments: SQLArguments(first + arguments + [filter.limit, filter.offset]))
             }
             guard let s = filter.search else { return try numbers(join: "", first: [], order: []).compactMap { try ticket(db, $0) } }
             guard let query = Self.matchQuery(s) else { throw StoreError.nothingToSearch(s) }
@@ -127,16 +126,16 @@ extension SQLiteStore {
     public func personData(_ address: String) throws -> PersonData {
         let a = address.lowercased()
         return try read { db in
-            let messages = try Row.fetchAll(db, sql: """
+            let messages = try SQLRow.fetchAll(db, sql: """
                 SELECT id, ticket, direction, message_id, subject, sender, received_at FROM messages WHERE sender = ? COLLATE NOCASE ORDER BY id
                 """, arguments: [a]).map { row in
                 StoredMessage(id: row["id"], ticket: row["ticket"], direction: row["direction"], messageID: row["message_id"],
                               subject: row["subject"], sender: row["sender"], received: Date(timeIntervalSince1970: row["received_at"]))
             }
             let ids = messages.map(\.id)
-            let attachments = ids.isEmpty ? [] : try Row.fetchAll(db, sql: """
+            let attachments = ids.isEmpty ? [] : try SQLRow.fetchAll(db, sql: """
                 SELECT * FROM attachments WHERE message IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id
-                """, arguments: StatementArguments(ids)).map { row in
+                """, arguments: SQLArguments(ids)).map { row in
                 AttachmentRecord(id: row["id"], ticket: row["ticket"], message: row["message"], filename: row["filename"],
                                  contentType: row["content_type"], size: row["size"], isInline: row["inline"], sha256: row["sha256"])
             }
@@ -144,10 +143,10 @@ extension SQLiteStore {
                 SELECT ticket FROM ticket_people WHERE address = ? UNION SELECT ticket FROM messages WHERE sender = ? COLLATE NOCASE AND ticket IS NOT NULL
                 ORDER BY 1
                 """, arguments: [a, a])
-            let history = try Row.fetchAll(db, sql: """
+            let history = try SQLRow.fetchAll(db, sql: """
                 SELECT * FROM history WHERE actor = ?1 COLLATE NOCASE OR old_value = ?1 COLLATE NOCASE OR new_value = ?1 COLLATE NOCASE ORDER BY id
                 """, arguments: [a]).map(historyEntry)
-            let outbox = try Row.fetchAll(db, sql: """
+            let outbox = try SQLRow.fetchAll(db, sql: """
                 SELECT id, ticket, template, recipient, sender, message_id, state, attempts, next_attempt_at, last_error, created_at, sent_at
                 FROM outbox WHERE recipient = ? COLLATE NOCASE ORDER BY id
                 """, arguments: [a]).map(outboxEntry)
@@ -156,8 +155,8 @@ extension SQLiteStore {
         }
     }
 
-    func storedLinks(_ db: Database, ticket: Int) throws -> [StoredLink] {
-        try Row.fetchAll(db, sql: "SELECT * FROM links WHERE from_ticket = ?1 OR to_ticket = ?1 ORDER BY id", arguments: [ticket]).map {
+    func storedLinks(_ db: SQLSession, ticket: Int) throws -> [StoredLink] {
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM links WHERE from_ticket = ?1 OR to_ticket = ?1 ORDER BY id", arguments: [ticket]).map {
             StoredLink(from: $0["from_ticket"], kind: $0["kind"], to: $0["to_ticket"], url: $0["url"])
         }
     }
@@ -176,14 +175,14 @@ extension SQLiteStore {
         try read { try timeEntries($0, ticket: ticket, from: from, to: to) }
     }
 
-    func timeEntries(_ db: Database, ticket: Int?, from: String?, to: String?) throws -> [TimeRecord] {
+    func timeEntries(_ db: SQLSession, ticket: Int?, from: String?, to: String?) throws -> [TimeRecord] {
         var clauses: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
+        var arguments: [(any SQLConvertible)?] = []
         if let ticket { clauses.append("ticket = ?"); arguments.append(ticket) }
         if let from { clauses.append("day >= ?"); arguments.append(from) }
         if let to { clauses.append("day <= ?"); arguments.append(to) }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        return try Row.fetchAll(db, sql: "SELECT * FROM time_entries \(whereSQL) ORDER BY day, id", arguments: StatementArguments(arguments)).map {
+        return try SQLRow.fetchAll(db, sql: "SELECT * FROM time_entries \(whereSQL) ORDER BY day, id", arguments: SQLArguments(arguments)).map {
             TimeRecord(id: $0["id"], ticket: $0["ticket"], staff: $0["staff"], minutes: $0["minutes"], day: $0["day"],
                        billable: $0["billable"], note: $0["note"])
         }
@@ -198,7 +197,7 @@ extension SQLiteStore {
 
     public func accessLog(ticket: Int) throws -> [AccessEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM access_log WHERE ticket = ? ORDER BY at, id", arguments: [ticket]).map {
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM access_log WHERE ticket = ? ORDER BY at, id", arguments: [ticket]).map {
                 AccessEntry(ticket: $0["ticket"], at: Date(timeIntervalSince1970: $0["at"]), actor: $0["actor"], via: $0["via"])
             }
         }
@@ -221,30 +220,21 @@ extension SQLiteStore {
         }
     }
 
-    public func reclaimSpace() throws {
-        try pool.writeWithoutTransaction { db in
-            if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 {
-                try db.execute(sql: "PRAGMA incremental_vacuum")
-            } else {
-                try db.execute(sql: "VACUUM")
-            }
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        }
-    }
+    public func reclaimSpace() throws { try engine.reclaimSpace() }
 
     public func history(_ number: Int) throws -> [HistoryEntry] {
         try read { db in
             guard try ticket(db, number) != nil else { throw DeskError.unknownTicket(number) }
-            return try Row.fetchAll(db, sql: "SELECT * FROM history WHERE ticket = ? ORDER BY id", arguments: [number]).map(historyEntry)
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM history WHERE ticket = ? ORDER BY id", arguments: [number]).map(historyEntry)
         }
     }
 
     /// Entries that belong to no ticket: messages dropped as our own mail coming back.
     public func droppedMessages(limit: Int) throws -> [HistoryEntry] {
-        try read { try Row.fetchAll($0, sql: "SELECT * FROM history WHERE ticket IS NULL ORDER BY id DESC LIMIT ?", arguments: [limit]).map(historyEntry) }
+        try read { try SQLRow.fetchAll($0, sql: "SELECT * FROM history WHERE ticket IS NULL ORDER BY id DESC LIMIT ?", arguments: [limit]).map(historyEntry) }
     }
 
-    private func historyEntry(_ row: Row) -> HistoryEntry {
+    private func historyEntry(_ row: SQLRow) -> HistoryEntry {
         HistoryEntry(id: row["id"], ticket: row["ticket"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
                      kind: row["kind"], oldValue: row["old_value"], newValue: row["new_value"], message: row["message"], note: row["note"])
     }
@@ -259,14 +249,14 @@ extension SQLiteStore {
         try read { try rawMessage($0, id) }
     }
 
-    func rawMessage(_ db: Database, _ id: Int64) throws -> [UInt8]? {
+    func rawMessage(_ db: SQLSession, _ id: Int64) throws -> [UInt8]? {
         guard let sha = try String.fetchOne(db, sql: "SELECT raw_sha256 FROM messages WHERE id = ?", arguments: [id]) else { return nil }
         return try blob(db, sha)
     }
 
     public func attachments(_ number: Int) throws -> [AttachmentRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM attachments WHERE ticket = ? ORDER BY id", arguments: [number]).map { row in
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM attachments WHERE ticket = ? ORDER BY id", arguments: [number]).map { row in
                 AttachmentRecord(id: row["id"], ticket: row["ticket"], message: row["message"], filename: row["filename"],
                                  contentType: row["content_type"], size: row["size"], isInline: row["inline"], sha256: row["sha256"])
             }
@@ -278,7 +268,7 @@ extension SQLiteStore {
     /// parts otherwise). Attachments filed before migration 5 have a blob of their own.
     public func attachment(_ id: Int64, ofTicket number: Int) throws -> (AttachmentRecord, [UInt8]) {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM attachments WHERE id = ? AND ticket = ?", arguments: [id, number]) else {
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM attachments WHERE id = ? AND ticket = ?", arguments: [id, number]) else {
                 throw StoreError.noSuchAttachment(id)
             }
             let sha: String = row["sha256"]
@@ -306,7 +296,7 @@ extension SQLiteStore {
             for table in ["tickets", "messages", "blobs", "attachments", "history", "intake_keys"] {
                 c[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
             }
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+            for row in try SQLRow.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
                 c["outbox." + (row["state"] as String)] = row["n"]
             }
             return c
@@ -314,42 +304,42 @@ extension SQLiteStore {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     public func dashboard(now: Date, monthStart: String) throws -> Dashboard {
         try read { db in
             var rows: [String: Dashboard.Queue] = [:]
             func row(_ name: String) -> Dashboard.Queue { rows[name] ?? Dashboard.Queue(name: name) }
             let open = "status NOT IN ('resolved', 'rejected')"
             // Counted on the (queue, status) index, less the few set aside (auto-filed, merged), on an index of their own.
-            for r in try Row.fetchAll(db, sql: "SELECT queue, status, COUNT(*) AS n FROM tickets GROUP BY queue, status") {
+            for r in try SQLRow.fetchAll(db, sql: "SELECT queue, status, COUNT(*) AS n FROM tickets GROUP BY queue, status") {
                 var q = row(r["queue"]); q.byStatus[r["status"]] = r["n"]; rows[q.name] = q
             }
-            for r in try Row.fetchAll(db, sql: "SELECT queue, status, COUNT(*) AS n FROM tickets WHERE auto = 1 OR merged_into IS NOT NULL GROUP BY queue, status") {
+            for r in try SQLRow.fetchAll(db, sql: "SELECT queue, status, COUNT(*) AS n FROM tickets WHERE auto = 1 OR merged_into IS NOT NULL GROUP BY queue, status") {
                 var q = row(r["queue"])
                 let left = (q.byStatus[r["status"]] ?? 0) - (r["n"] as Int)
                 q.byStatus[r["status"]] = left > 0 ? left : nil
                 rows[q.name] = q
             }
-            for r in try Row.fetchAll(db, sql: "SELECT queue, COUNT(*) AS n FROM tickets WHERE status IN ('new', 'open') AND status = 'new' AND owner IS NULL AND auto = 0 GROUP BY queue") {
+            for r in try SQLRow.fetchAll(db, sql: "SELECT queue, COUNT(*) AS n FROM tickets WHERE status IN ('new', 'open') AND status = 'new' AND owner IS NULL AND auto = 0 GROUP BY queue") {
                 var q = row(r["queue"]); q.unownedNew = r["n"]; rows[q.name] = q
             }
             let t = now.timeIntervalSince1970
-            for r in try Row.fetchAll(db, sql: """
+            for r in try SQLRow.fetchAll(db, sql: """
                 SELECT queue, SUM(sla_breach_at <= ?1) AS red, SUM(sla_breach_at IS NULL OR sla_breach_at > ?1) AS yellow
                 FROM tickets WHERE sla_warn_at <= ?1 AND \(open) GROUP BY queue
                 """, arguments: [t]) {
                 var q = row(r["queue"]); q.red = r["red"]; q.yellow = r["yellow"]; rows[q.name] = q
             }
-            for r in try Row.fetchAll(db, sql: "SELECT queue, waiting_for, COUNT(*) AS n FROM tickets WHERE waiting_for IS NOT NULL AND \(open) GROUP BY 1, 2") {
+            for r in try SQLRow.fetchAll(db, sql: "SELECT queue, waiting_for, COUNT(*) AS n FROM tickets WHERE waiting_for IS NOT NULL AND \(open) GROUP BY 1, 2") {
                 var q = row(r["queue"]); q.waiting[r["waiting_for"]] = r["n"]; rows[q.name] = q
             }
-            for r in try Row.fetchAll(db, sql: """
+            for r in try SQLRow.fetchAll(db, sql: """
                 SELECT queue, number, MIN(updated_at) AS since FROM tickets
                 WHERE status IN ('new', 'open') AND auto = 0 AND (waiting_for IS NULL OR waiting_for = 'support') GROUP BY queue
                 """) {
                 var q = row(r["queue"]); q.oldestWaiting = (r["number"], Date(timeIntervalSince1970: r["since"])); rows[q.name] = q
             }
-            for r in try Row.fetchAll(db, sql: """
+            for r in try SQLRow.fetchAll(db, sql: """
                 SELECT t.queue, SUM(e.minutes) AS m FROM time_entries e JOIN tickets t ON t.number = e.ticket WHERE e.day >= ? GROUP BY t.queue
                 """, arguments: [monthStart]) {
                 var q = row(r["queue"]); q.minutesThisMonth = r["m"]; rows[q.name] = q

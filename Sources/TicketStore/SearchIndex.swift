@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import MIME
 import Tickets
 
@@ -14,22 +13,22 @@ import Tickets
 /// search reads the index, and the scheduler flushes it every minute. So a search always
 /// sees everything committed before it, and the index is written once per many messages.
 /// A purge, merge, redaction or erasure still rewrites the ticket's rows at once.
-extension SQLiteStore {
+extension SQLStore {
     /// Queues a row of the index to be written from what is stored when the queue is flushed.
-    func queueForIndex(_ db: Database, rowid: Int64, ticket: Int) throws {
+    func queueForIndex(_ db: SQLSession, rowid: Int64, ticket: Int) throws {
         try db.run(sql: "INSERT OR REPLACE INTO search_pending (rowid, ticket) VALUES (?, ?)", arguments: [rowid, ticket])
     }
 
     /// Indexes every queued row from what is stored now (a ticket or message since gone is left out); returns how many.
     @discardableResult
-    func flushSearchIndex(_ db: Database) throws -> Int {
-        let pending = try Row.fetchAll(db, sql: "SELECT rowid, ticket FROM search_pending ORDER BY rowid")
+    func flushSearchIndex(_ db: SQLSession) throws -> Int {
+        let pending = try SQLRow.fetchAll(db, sql: "SELECT rowid, ticket FROM search_pending ORDER BY rowid")
         guard !pending.isEmpty else { return 0 }
         for row in pending {
             let rowid: Int64 = row["rowid"]
             if rowid < 0 {
                 if let t = try ticket(db, Int(-rowid)) { try indexTicket(db, t) }
-            } else if let m = try Row.fetchOne(db, sql: """
+            } else if let m = try SQLRow.fetchOne(db, sql: """
                 SELECT m.ticket, m.subject, m.text, (SELECT group_concat(a.filename, char(10)) FROM attachments a WHERE a.message = m.id) AS files
                 FROM messages m WHERE m.id = ? AND m.ticket IS NOT NULL
                 """, arguments: [rowid]) {
@@ -53,17 +52,17 @@ extension SQLiteStore {
             .filter { !$0.isEmpty }.joined(separator: "\n")
     }
 
-    func indexTicket(_ db: Database, _ t: TicketRecord) throws {
+    func indexTicket(_ db: SQLSession, _ t: TicketRecord) throws {
         try db.run(sql: "INSERT OR REPLACE INTO search_index (rowid, ticket, body) VALUES (?, ?, ?)", arguments: [-t.number, t.number, Self.searchText(t)])
     }
 
-    func indexMessage(_ db: Database, id: Int64, ticket: Int, subject: String?, text: String?, filenames: [String]) throws {
+    func indexMessage(_ db: SQLSession, id: Int64, ticket: Int, subject: String?, text: String?, filenames: [String]) throws {
         let body = ([subject ?? "", text ?? ""] + filenames).filter { !$0.isEmpty }.joined(separator: "\n")
         try db.run(sql: "INSERT OR REPLACE INTO search_index (rowid, ticket, body) VALUES (?, ?, ?)", arguments: [id, ticket, body])
     }
 
     /// Takes a ticket and its messages out of the index (by rowid: the index is not searched by ticket).
-    func unindex(_ db: Database, ticket number: Int) throws {
+    func unindex(_ db: SQLSession, ticket number: Int) throws {
         for id in try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE ticket = ?", arguments: [number]) {
             try db.run(sql: "DELETE FROM search_index WHERE rowid = ?", arguments: [id])
         }
@@ -71,13 +70,13 @@ extension SQLiteStore {
     }
 
     /// Indexes a ticket and its messages again from what is stored now (after a merge, a purge, an erasure).
-    func reindex(_ db: Database, ticket number: Int) throws {
+    func reindex(_ db: SQLSession, ticket number: Int) throws {
         // What is queued is written first, so that the rows rewritten here are not written again later.
         try flushSearchIndex(db)
         try unindex(db, ticket: number)
         guard let t = try ticket(db, number) else { return }
         try indexTicket(db, t)
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT m.id, m.subject, m.text, (SELECT group_concat(a.filename, char(10)) FROM attachments a WHERE a.message = m.id) AS files
             FROM messages m WHERE m.ticket = ?
             """, arguments: [number]) {

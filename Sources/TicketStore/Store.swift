@@ -3,7 +3,7 @@ import MIME
 import Tickets
 
 /// What the desk needs of a storage engine. An engine applies ticket operations as they
-/// are and decides nothing: every rule lives in `Tickets`. SQLite (`SQLiteStore`) is the
+/// are and decides nothing: every rule lives in `Tickets`. SQLite (`SQLStore`) is the
 /// first engine; another implements this protocol and passes the same tests.
 ///
 /// Calls block: async callers run them off the cooperative pool.

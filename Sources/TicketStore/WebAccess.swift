@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A signed-in browser: a staff member, or a requester following their ticket.
 public struct WebSession: Sendable, Equatable {
@@ -28,7 +27,7 @@ public struct WebSession: Sendable, Equatable {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     public func setPasswordHash(_ hash: String, handle: String, now: Date) throws {
         try transaction { db in
             try db.execute(sql: "INSERT OR REPLACE INTO staff_passwords (handle, hash, set_at) VALUES (?, ?, ?)",
@@ -52,7 +51,7 @@ extension SQLiteStore {
 
     public func session(id: String, now: Date) throws -> WebSession? {
         try read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM web_sessions WHERE id = ? AND expires_at > ?"),
+            guard let row = try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM web_sessions WHERE id = ? AND expires_at > ?"),
                                              arguments: [id, now.timeIntervalSince1970]),
                   let kind = WebSession.Kind(rawValue: row["kind"]) else { return nil }
             return WebSession(id: row["id"], kind: kind, subject: row["subject"], ticket: row["ticket"], csrf: row["csrf"],

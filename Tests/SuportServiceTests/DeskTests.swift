@@ -8,14 +8,14 @@ import Testing
 /// A fresh database in a temporary folder, with the example desk.
 struct Fixture {
     let folder: URL
-    let store: SQLiteStore
+    let store: SQLStore
     let desk: Desk
     var policy: DeskPolicy { desk.policy }
 
     init(policy: DeskPolicy = storePolicy(), templates: NotificationTemplates? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: folder.appendingPathComponent("t.sqlite").path, firstTicketNumber: 311)
+        store = try SQLStore(path: folder.appendingPathComponent("t.sqlite").path, firstTicketNumber: 311)
         desk = Desk(policy: policy, templates: try templates ?? Fixture.plainTemplates(), store: store)
     }
 
@@ -287,13 +287,13 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
         let policy = f.policy
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: try SQLiteStore(path: path))
+                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: try SQLStore(path: path))
                 for i in 0..<60 {
                     _ = try other.file(Desk.Mail(raw: Array("From: c\(i)@x.example\r\nSubject: \(i)\r\nMessage-ID: <c\(i)@x>\r\n\r\nx".utf8)))
                 }
             }
             group.addTask {
-                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: try SQLiteStore(path: path))
+                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: try SQLStore(path: path))
                 for i in 0..<60 {
                     _ = try other.change(.priority(i % 10), ticket: 311, actor: "anna")
                     _ = try other.change(.comment(text: "n\(i)", attachments: []), ticket: 311, actor: "anna")
@@ -314,10 +314,10 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("suport-open-\(UUID().uuidString)-\(round).sqlite").path
             let errors = ErrorBox()
             DispatchQueue.concurrentPerform(iterations: 4) { _ in
-                do { _ = try SQLiteStore(path: path) } catch { errors.add("\(error)") }
+                do { _ = try SQLStore(path: path) } catch { errors.add("\(error)") }
             }
             #expect(errors.items.isEmpty, "\(errors.items)")
-            #expect(try SQLiteStore(path: path).migrate().isEmpty)
+            #expect(try SQLStore(path: path).migrate().isEmpty)
         }
     }
 }

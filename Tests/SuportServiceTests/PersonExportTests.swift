@@ -53,16 +53,18 @@ import GRDB
     /// Every value of every row of every table that holds the text, in any case (raw blobs included).
     func traces(of needle: String, in f: Fixture) throws -> [String] {
         let path = f.folder.appendingPathComponent("t.sqlite").path
-        let reader = try SQLiteStore(path: path)
+        let reader = try SQLStore(path: path)
         return try reader.read { db in
             var found: [String] = []
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") {
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"") {
-                    for (column, value) in row {
+            let tables = db.dialect == .sqlite ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+                : "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()"
+            for table in try String.fetchAll(db, sql: tables) {
+                for row in try SQLRow.fetchAll(db, sql: "SELECT * FROM \"\(table)\"") {
+                    for (column, value) in zip(row.columns.names, row.values) {
                         let bytes: [UInt8]
-                        switch value.storage {
-                        case .string(let s): bytes = Array(s.utf8)
-                        case .blob(let d): bytes = Array(d)
+                        switch value {
+                        case .text(let s): bytes = Array(s.utf8)
+                        case .blob(let b): bytes = b
                         default: continue
                         }
                         if String(decoding: bytes, as: UTF8.self).lowercased().contains(needle) { found.append("\(table).\(column)") }

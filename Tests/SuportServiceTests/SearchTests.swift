@@ -123,7 +123,7 @@ import Testing
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '14-search'")
         }
         try queue.close()
-        let reopened = try SQLiteStore(path: path, firstTicketNumber: 311)
+        let reopened = try SQLStore(path: path, firstTicketNumber: 311)
         var filter = TicketFilter()
         filter.search = "antena"
         #expect(try reopened.list(filter).map(\.number) == [312])

@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import MIME
 import Tickets
 
 /// One write transaction on the SQLite store.
-struct SQLiteTransaction: StoreTransaction {
-    let db: Database
-    let store: SQLiteStore
+struct SQLTransaction: StoreTransaction {
+    let db: SQLSession
+    let store: SQLStore
 
     // MARK: lookups
 
@@ -36,7 +35,7 @@ struct SQLiteTransaction: StoreTransaction {
                 UNION ALL SELECT ticket, created_at AS t FROM outbox WHERE ticket IS NOT NULL AND message_id IN (\(marks))
             ) ORDER BY t DESC LIMIT 1
             """
-        guard let number = try Int.fetchOne(db, sql: sql, arguments: StatementArguments(Array(ids) + Array(ids))) else { return nil }
+        guard let number = try Int.fetchOne(db, sql: sql, arguments: SQLArguments(Array(ids) + Array(ids))) else { return nil }
         return try ticket(number: number)
     }
 
@@ -72,7 +71,7 @@ struct SQLiteTransaction: StoreTransaction {
     func organisation(of address: String) throws -> String? { try store.organisation(db, of: address) }
 
     func storedMessage(_ id: Int64, ticket: Int) throws -> (raw: [UInt8], sha256: String, text: String?)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT raw_sha256, text FROM messages WHERE id = ? AND ticket = ?", arguments: [id, ticket]),
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT raw_sha256, text FROM messages WHERE id = ? AND ticket = ?", arguments: [id, ticket]),
               let raw = try store.blob(db, row["raw_sha256"]) else { return nil }
         return (raw, row["raw_sha256"], row["text"])
     }
@@ -88,11 +87,11 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func heldReply(outbox id: Int64) throws -> HeldReply? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT ticket, history, author, held_until FROM outbox WHERE id = ?", arguments: [id]),
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT ticket, history, author, held_until FROM outbox WHERE id = ?", arguments: [id]),
               let ticket = row["ticket"] as Int? else { return nil }
         let history: Int64? = row["history"]
         let rows = try history.map { h in
-            try Row.fetchAll(db, sql: "SELECT id, recipient, template, state FROM outbox WHERE history = ? ORDER BY id", arguments: [h]).map {
+            try SQLRow.fetchAll(db, sql: "SELECT id, recipient, template, state FROM outbox WHERE history = ? ORDER BY id", arguments: [h]).map {
                 HeldReply.Row(id: $0["id"], recipient: $0["recipient"], template: $0["template"], pending: ($0["state"] as String) == "pending")
             }
         } ?? []
@@ -104,7 +103,7 @@ struct SQLiteTransaction: StoreTransaction {
 
     func filedMessage(keys: [String]) throws -> FiledMessage? {
         for key in keys {
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            guard let row = try SQLRow.fetchOne(db.cachedStatement(sql: """
                 SELECT k.message, m.ticket, m.mailbox FROM intake_keys k LEFT JOIN messages m ON m.id = k.message WHERE k.key = ?
                 """), arguments: [key]) else { continue }
             return FiledMessage(message: row["message"], ticket: row["ticket"], mailbox: row["mailbox"])
@@ -169,13 +168,13 @@ struct SQLiteTransaction: StoreTransaction {
                     """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, time(t.resolved),
                                      op.touches || op.before == nil ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue,
                                      time(t.purged), t.billable, t.minutesWorked, t.mergedInto, t.type, t.coOwners.joined(separator: " "),
-                                     time(t.due), t.externalRef, t.waitingFor?.rawValue, t.level, SQLiteStore.fieldsJSON(t.fields),
+                                     time(t.due), t.externalRef, t.waitingFor?.rawValue, t.level, SQLStore.fieldsJSON(t.fields),
                                      t.organisation, c.policy, c.pausedSeconds, time(c.pausedSince), time(c.firstResponse),
                                      time(c.responseDue), time(c.responseWarn), time(c.resolutionDue), time(c.resolutionWarn),
                                      time(c.warnAt), time(c.breachAt), c.reminded.sorted().joined(separator: ","),
                                      t.assets.joined(separator: "\t"), t.number])
             }
-            if op.before.map({ SQLiteStore.searchText($0) != SQLiteStore.searchText(t) }) ?? true { try store.queueForIndex(db, rowid: -Int64(t.number), ticket: t.number) }
+            if op.before.map({ SQLStore.searchText($0) != SQLStore.searchText(t) }) ?? true { try store.queueForIndex(db, rowid: -Int64(t.number), ticket: t.number) }
             for p in op.peopleAdded {
                 try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
                            arguments: [t.number, p.role.rawValue, p.address.address, p.address.name])
@@ -198,7 +197,7 @@ struct SQLiteTransaction: StoreTransaction {
             try db.run(sql: """
                 INSERT INTO history (ticket, at, actor, kind, old_value, new_value, message, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [ticket, at, item.actor, item.kind, item.old, item.new, item.carriesMessage ? message : nil, item.note])
-            history.append(db.lastInsertedRowID)
+            history.append(try db.lastInsertedRowID)
         }
         for notice in op.notices {
             try db.run(sql: """
@@ -240,17 +239,19 @@ struct SQLiteTransaction: StoreTransaction {
                        arguments: [link.from, link.kind, link.to, link.url])
         }
         for link in op.linksRemoved {
-            try db.run(sql: "DELETE FROM links WHERE from_ticket = ? AND kind = ? AND to_ticket IS ? AND url IS ?",
+            try db.run(sql: "DELETE FROM links WHERE from_ticket = ? AND kind = ? AND to_ticket IS NOT DISTINCT FROM ? AND url IS NOT DISTINCT FROM ?",
                        arguments: [link.from, link.kind, link.to, link.url])
         }
         for id in op.timeRemoved {
             try db.run(sql: "DELETE FROM time_entries WHERE id = ? AND ticket = ?", arguments: [id, ticket])
         }
         if let target = op.mergeInto, let number = ticket {
+            // (A link row names a ticket or a URL, never both, so its UNIQUE key, which has a NULL,
+            // never conflicts: moving links needs no conflict clause.)
             for sql in ["UPDATE messages SET ticket = ?2 WHERE ticket = ?1", "UPDATE attachments SET ticket = ?2 WHERE ticket = ?1",
                         "UPDATE time_entries SET ticket = ?2 WHERE ticket = ?1",
-                        "UPDATE OR IGNORE links SET from_ticket = ?2 WHERE from_ticket = ?1 AND (to_ticket IS NULL OR to_ticket != ?2)",
-                        "UPDATE OR IGNORE links SET to_ticket = ?2 WHERE to_ticket = ?1 AND from_ticket != ?2"] {
+                        "UPDATE links SET from_ticket = ?2 WHERE from_ticket = ?1 AND (to_ticket IS NULL OR to_ticket != ?2)",
+                        "UPDATE links SET to_ticket = ?2 WHERE to_ticket = ?1 AND from_ticket != ?2"] {
                 try db.execute(sql: sql, arguments: [number, target])
             }
             // What is left pointed at both tickets at once: a link between the two, now meaningless.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import MIME
 import Tickets
 
@@ -32,97 +31,49 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The SQLite engine: every ticket operation is one transaction that writes the ticket, its
-/// history, the raw message and attachments, the outbox rows and the intake dedupe keys.
+/// The store on an SQL engine: every ticket operation is one transaction that writes the
+/// ticket, its history, the raw message and attachments, the outbox rows and the intake
+/// dedupe keys. The queries are written once (SQL.swift); the engine is SQLite
+/// (`SQLiteEngine`, the default) or PostgreSQL (`PostgresEngine`, several daemons on one database).
 ///
-/// The database is in WAL mode with a busy timeout, so the daemon and the CLI can write
-/// at the same time; every write transaction is IMMEDIATE, so two writers wait for each
-/// other instead of failing halfway. Every commit waits for the disk (`synchronous = FULL`),
-/// since a message is marked filed on the server, and the MTA discards its copy, only after
-/// its commit.
-public final class SQLiteStore: Store {
-    let pool: DatabasePool
+/// Write transactions are serialised on both engines (SQLite's IMMEDIATE transactions, a
+/// transaction-scoped advisory lock on PostgreSQL), so every rule that reads and then writes
+/// (the next ticket number, a dedupe key, the acknowledgement cap) sees its own writes alone.
+/// Every commit waits for the disk, since a message is marked filed on the server, and the
+/// MTA discards its copy, only after its commit.
+public final class SQLStore: Store {
+    let engine: any SQLEngine
     /// The number the first ticket gets (an installation moving from another tracker starts after its last).
     public let firstTicketNumber: Int
 
-    public init(path: String, firstTicketNumber: Int = 1) throws {
-        var config = Configuration()
-        config.journalMode = .wal
-        config.busyMode = .timeout(60)
-        config.label = "suport"
-        pool = try Self.open(path: path, configuration: config)
-        // GRDB sets NORMAL on the writer when it switches to WAL, after `prepareDatabase` has
-        // run, so FULL is set here, on the writer, once the pool is open.
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            // A new database gives back the pages retention frees (an existing one is VACUUMed instead).
-            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-        }
+    /// A store on an engine, migrated to the current schema.
+    init(engine: any SQLEngine, firstTicketNumber: Int) throws {
+        self.engine = engine
         self.firstTicketNumber = max(1, firstTicketNumber)
         try migrate()
     }
 
-    /// The writer connection's `synchronous` setting (2 is FULL), for the test that keeps it so.
-    public func writerSynchronous() throws -> Int {
-        try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+    /// The SQLite store in a file (created on first use).
+    public convenience init(path: String, firstTicketNumber: Int = 1) throws {
+        try self.init(engine: try SQLiteEngine(path: path), firstTicketNumber: firstTicketNumber)
     }
+
+    /// Which engine this store is on.
+    public var dialect: SQLDialect { engine.dialect }
 
     public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction { db in try body(SQLiteTransaction(db: db, store: self)) }
-    }
-
-    /// Opens the pool, waiting out another process (the CLI, a daemon that is just stopping)
-    /// that holds the lock SQLite needs to set WAL mode: the busy timeout does not cover that
-    /// first statement, so a daemon started while the CLI reads would otherwise fail at once.
-    private static func open(path: String, configuration: Configuration) throws -> DatabasePool {
-        var delay = 0.05
-        for _ in 0..<40 {
-            do {
-                return try DatabasePool(path: path, configuration: configuration)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 1)
-            }
-        }
-        return try DatabasePool(path: path, configuration: configuration)
+        try transaction { db in try body(SQLTransaction(db: db, store: self)) }
     }
 
     /// Applies the migrations not yet applied; returns their names.
-    ///
-    /// Two processes may open a new database at once (the daemon starting while the MTA pipe
-    /// delivers): each migration is one transaction that records itself, so when the other
-    /// process applied one first, ours fails and is simply tried again against what is there.
     @discardableResult
-    public func migrate() throws -> [String] {
-        // Every command opens the store: an up-to-date schema is read, not migrated.
-        if try pool.read({ try Schema.migrator.hasCompletedMigrations($0) }) { return [] }
-        let before = try pool.read { try Schema.migrator.appliedMigrations($0) }
-        for attempt in 1... {
-            do {
-                try Schema.migrator.migrate(pool)
-                break
-            } catch where attempt < 20 {
-                Thread.sleep(forTimeInterval: 0.1)
-            }
-        }
-        let after = try pool.read { try Schema.migrator.appliedMigrations($0) }
-        return after.filter { !before.contains($0) }
-    }
+    public func migrate() throws -> [String] { try engine.migrate() }
 
-    /// Runs `body` in one IMMEDIATE transaction: all of it is committed, or none.
-    func transaction<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
-            }
-            guard let result else { preconditionFailure("a committed transaction always has a result") }
-            return result
-        }
-    }
+    /// Runs `body` in one write transaction: all of it is committed, or none.
+    func transaction<T>(_ body: (SQLSession) throws -> T) throws -> T { try engine.write(durable: true, body) }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+    /// Runs `body` on a consistent snapshot of the database.
+    func read<T>(_ body: (SQLSession) throws -> T) throws -> T { try engine.read(body) }
 
     // MARK: rows
 
@@ -136,9 +87,9 @@ public final class SQLiteStore: Store {
     ]
     static let ticketSQL = "SELECT \(ticketColumns.joined(separator: ", ")) FROM tickets WHERE number = ?"
 
-    func ticket(_ db: Database, _ number: Int) throws -> TicketRecord? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.ticketSQL), arguments: [number]) else { return nil }
-        let people = try Row.fetchAll(db.cachedStatement(sql: "SELECT role, address, name FROM ticket_people WHERE ticket = ? ORDER BY rowid"),
+    func ticket(_ db: SQLSession, _ number: Int) throws -> TicketRecord? {
+        guard let row = try SQLRow.fetchOne(db.cachedStatement(sql: Self.ticketSQL), arguments: [number]) else { return nil }
+        let people = try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT role, address, name FROM ticket_people WHERE ticket = ? ORDER BY rowid"),
                                       arguments: [number])
         func list(_ role: String) -> [Address] {
             people.filter { $0[0] == role }.map { Address(name: $0[2], address: $0[1]) }
@@ -194,7 +145,7 @@ public final class SQLiteStore: Store {
 
     /// Stores bytes once by their SHA-256. Each row copies at most one part, so a large
     /// message costs one part of memory in SQLite, not a second copy of itself.
-    func storeBlob(_ db: Database, _ bytes: [UInt8], sha256: String? = nil) throws -> String {
+    func storeBlob(_ db: SQLSession, _ bytes: [UInt8], sha256: String? = nil) throws -> String {
         let sha = sha256 ?? ContentHash.sha256Hex(bytes)
         // Filing finds the bytes its attempt stored: asking first spares copying them into a
         // record that the insert would then ignore (5 % of filing in the profile).
@@ -215,22 +166,24 @@ public final class SQLiteStore: Store {
     }
 
     /// The bytes stored under a SHA-256, joined from their parts when stored in parts.
-    func blob(_ db: Database, _ sha256: String) throws -> [UInt8]? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT size, parts, bytes FROM blobs WHERE sha256 = ?", arguments: [sha256]) else {
+    func blob(_ db: SQLSession, _ sha256: String) throws -> [UInt8]? {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT size, parts, bytes FROM blobs WHERE sha256 = ?", arguments: [sha256]) else {
             return nil
         }
         guard (row["parts"] as Int) > 0 else { return Array(row["bytes"] as Data) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(row["size"])
-        let parts = try Row.fetchCursor(db, sql: "SELECT bytes FROM blob_parts WHERE sha256 = ? ORDER BY part", arguments: [sha256])
-        while let part = try parts.next() {
-            (part["bytes"] as Data).withUnsafeBytes { bytes.append(contentsOf: $0) }
+        // A part at a time, so a large message is never held twice.
+        let part = db.cachedStatement(sql: "SELECT bytes FROM blob_parts WHERE sha256 = ? AND part = ?")
+        for i in 0..<(row["parts"] as Int) {
+            guard let piece = try [UInt8].fetchOne(part, arguments: [sha256, i]) else { return nil }
+            bytes.append(contentsOf: piece)
         }
         return bytes
     }
 
     /// Deletes those of these blobs that no message, attachment, failed or attempted intake refers to.
-    func deleteBlobsNothingUses(_ db: Database, _ shas: some Sequence<String>) throws {
+    func deleteBlobsNothingUses(_ db: SQLSession, _ shas: some Sequence<String>) throws {
         for sha in shas where !sha.isEmpty {
             let used = try Bool.fetchOne(db, sql: """
                 SELECT EXISTS (SELECT 1 FROM messages WHERE raw_sha256 = ?1) OR EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)
@@ -245,7 +198,7 @@ public final class SQLiteStore: Store {
     /// Stores a message: its raw bytes first, then what was read from it, then a record of each
     /// attachment, up to `limit` of them. The attachments' bytes are not stored again: they are
     /// read back from the raw message (`attachment(_:ofTicket:)`).
-    func storeMessage(_ db: Database, raw: [UInt8], sha256: String, message: Message, ticket: Int?, direction: String,
+    func storeMessage(_ db: SQLSession, raw: [UInt8], sha256: String, message: Message, ticket: Int?, direction: String,
                       mailbox: String?, at: Date, keepingAttachments limit: Int = .max) throws -> Int64 {
         _ = try storeBlob(db, raw, sha256: sha256)
         try db.run(sql: """
@@ -253,7 +206,7 @@ public final class SQLiteStore: Store {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [ticket, direction, message.messageID, sha256, message.subject, message.from.first?.address,
                              message.text, message.defects.map(\.description).joined(separator: "\n"), mailbox, at.timeIntervalSince1970])
-        let id = db.lastInsertedRowID
+        let id = try db.lastInsertedRowID
         for (position, attachment) in message.attachments.prefix(limit).enumerated() {
             try db.run(sql: """
                 INSERT INTO attachments (message, ticket, sha256, filename, content_type, size, inline, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -263,12 +216,4 @@ public final class SQLiteStore: Store {
         return id
     }
 
-}
-
-extension Database {
-    /// Runs one statement, prepared once per connection and kept: filing runs the same few
-    /// statements for every message, and preparing them each time showed in the profile.
-    func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
-        try cachedStatement(sql: sql).execute(arguments: arguments)
-    }
 }
