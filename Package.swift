@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // PostgreSQL for several daemons on one database (docs/architecture.md says why this one).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Parsing and composing Internet messages. Ours on purpose: see docs/mime.md.
@@ -31,7 +34,13 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "MailTransport", dependencies: ["CCurl"]),
         .target(name: "Tickets", dependencies: ["MIME", .product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "TicketStore", dependencies: ["Tickets", "MIME", "CCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "TicketStore", dependencies: [
+            "Tickets", "MIME", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "SuportService", dependencies: [
             "MIME", "MailTransport", "Tickets", "TicketStore",
             .product(name: "TOMLKit", package: "TOMLKit"),

@@ -35,7 +35,7 @@ extension SQLStore {
             try db.execute(sql: "DELETE FROM organisation_members WHERE organisation = ?", arguments: [org.name])
             for m in org.members {
                 // A person belongs to one organisation: joining this one leaves the last.
-                try db.execute(sql: "INSERT OR REPLACE INTO organisation_members (address, organisation) VALUES (?, ?)", arguments: [m.lowercased(), org.name])
+                try db.execute(sql: "INSERT INTO organisation_members (address, organisation) VALUES (?, ?) ON CONFLICT (address) DO UPDATE SET organisation = excluded.organisation", arguments: [m.lowercased(), org.name])
             }
         }
     }
@@ -83,7 +83,10 @@ extension SQLStore {
     public func saveView(name: String, arguments: [String], by: String?, now: Date) throws {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
         try transaction { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO saved_views (name, arguments, created_by, created_at) VALUES (?, ?, ?, ?)",
+            try db.execute(sql: """
+                INSERT INTO saved_views (name, arguments, created_by, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET arguments = excluded.arguments, created_by = excluded.created_by, created_at = excluded.created_at
+                """,
                            arguments: [name, json, by, now.timeIntervalSince1970])
         }
     }
@@ -108,7 +111,10 @@ extension SQLStore {
     public func setLanguage(_ language: Language?, of address: String, by: String, now: Date) throws {
         try transaction { db in
             if let language {
-                try db.execute(sql: "INSERT OR REPLACE INTO people (address, language, set_by, updated_at) VALUES (?, ?, ?, ?)",
+                try db.execute(sql: """
+                    INSERT INTO people (address, language, set_by, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (address) DO UPDATE SET language = excluded.language, set_by = excluded.set_by, updated_at = excluded.updated_at
+                    """,
                                arguments: [address.lowercased(), language.rawValue, by, now.timeIntervalSince1970])
             } else {
                 try db.execute(sql: "DELETE FROM people WHERE address = ?", arguments: [address.lowercased()])

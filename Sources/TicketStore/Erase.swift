@@ -55,7 +55,7 @@ extension SQLStore {
         // The notifications sent to them: addressed to the pseudonym, their words gone.
         report.notificationsEmptied = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE recipient = ? COLLATE NOCASE", arguments: [a]) ?? 0
         try db.execute(sql: """
-            UPDATE outbox SET recipient = ?2, raw = x'', last_error = CASE state WHEN 'pending' THEN 'erased before it was sent' ELSE last_error END,
+            UPDATE outbox SET recipient = ?2, raw = substr(raw, 1, 0), last_error = CASE state WHEN 'pending' THEN 'erased before it was sent' ELSE last_error END,
                 state = CASE state WHEN 'pending' THEN 'failed' ELSE state END WHERE recipient = ?1 COLLATE NOCASE
             """, arguments: [a, e.pseudonym])
 

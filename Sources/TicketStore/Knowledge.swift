@@ -39,8 +39,17 @@ extension SQLStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [a.id, a.version, a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue,
                              a.isPublic, a.author, a.updated.timeIntervalSince1970])
-        try db.execute(sql: "INSERT OR REPLACE INTO kb_index (rowid, title, body) VALUES (?, ?, ?)",
-                       arguments: [a.id, a.title, [a.problem, a.solution, a.tags.joined(separator: " ")].joined(separator: "\n")])
+        let body = [a.problem, a.solution, a.tags.joined(separator: " ")].joined(separator: "\n")
+        switch db.dialect {
+        case .sqlite:
+            try db.execute(sql: "INSERT OR REPLACE INTO kb_index (rowid, title, body) VALUES (?, ?, ?)", arguments: [a.id, a.title, body])
+        case .postgres:
+            try db.execute(sql: """
+                INSERT INTO kb_index (rowid, title, body, words)
+                VALUES (?1, ?2, ?3, setweight(\(FullText.vector("?2")), 'A') || setweight(\(FullText.vector("?3")), 'D'))
+                ON CONFLICT (rowid) DO UPDATE SET title = excluded.title, body = excluded.body, words = excluded.words
+                """, arguments: [a.id, a.title, body])
+        }
     }
 
     static func article(_ row: SQLRow) -> Article {
@@ -76,14 +85,14 @@ extension SQLStore {
     }
 
     public func searchArticles(_ words: String, limit: Int) throws -> [Article] {
-        guard let query = Self.matchQuery(words) else { throw StoreError.nothingToSearch(words) }
+        guard let query = FullText.query(words, engine.dialect) else { throw StoreError.nothingToSearch(words) }
         return try read { db in
-            // A title's words count five times a body's (bm25 weights by column).
+            // A title's words count five times a body's.
             try SQLRow.fetchAll(db, sql: """
                 SELECT \(Self.articleColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 FROM kb_index JOIN kb_articles a ON a.id = kb_index.rowid
-                WHERE kb_index MATCH ? ORDER BY bm25(kb_index, 5.0, 1.0) LIMIT ?
-                """, arguments: [query, limit]).map(Self.article)
+                WHERE \(FullText.matches("kb_index", db.dialect)) ORDER BY \(FullText.score("kb_index", db.dialect)) LIMIT ?
+                """, arguments: SQLArguments(FullText.scoreBindsQuery(db.dialect) ? [query, query, limit] : [query, limit])).map(Self.article)
         }
     }
 
@@ -92,15 +101,16 @@ extension SQLStore {
     }
 
     func articlesMatchingAny(_ db: SQLSession, _ words: [String], queue: String?, limit: Int) throws -> [Article] {
-        let terms = words.map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"*" }
         // Most new tickets come to a desk with few or no published articles: a cheap question
         // first spares the full-text query (4 % of filing in the profile with none).
-        guard !terms.isEmpty, try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM kb_articles WHERE draft = 0)")) == true
+        guard let query = FullText.query(words: words, db.dialect, any: true),
+              try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM kb_articles WHERE draft = 0)")) == true
         else { return [] }
+        let d = db.dialect
         return try SQLRow.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.articleColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 FROM kb_index JOIN kb_articles a ON a.id = kb_index.rowid
-                WHERE kb_index MATCH ? AND a.draft = 0 AND (a.queue IS NULL OR a.queue = ?) ORDER BY bm25(kb_index, 5.0, 1.0) LIMIT ?
-                """), arguments: [terms.joined(separator: " OR "), queue, limit]).map(Self.article)
+                WHERE \(FullText.matches("kb_index", d)) AND a.draft = 0 AND (a.queue IS NULL OR a.queue = ?) ORDER BY \(FullText.score("kb_index", d)) LIMIT ?
+                """), arguments: SQLArguments(FullText.scoreBindsQuery(d) ? [query, queue, query, limit] : [query, queue, limit])).map(Self.article)
     }
 }

@@ -17,10 +17,11 @@ extension SQLStore {
             // A queue alone narrows too little to pay for sorting what the queue index finds:
             // walking the tickets newest first and skipping other queues' finds a page at once
             // (`+` keeps SQLite off the index). With a status, the (queue, status, number) index serves.
-            if let q = filter.queue { clauses.append(filter.statuses.isEmpty ? "+t.queue = ?" : "t.queue = ?"); arguments.append(q) }
+            let unindexedQueue = db.dialect == .sqlite ? "+t.queue" : "t.queue"
+            if let q = filter.queue { clauses.append(filter.statuses.isEmpty ? "\(unindexedQueue) = ?" : "t.queue = ?"); arguments.append(q) }
             if let below = filter.below { clauses.append("t.number < ?"); arguments.append(below) }
             if let qs = filter.visibleQueues {
-                clauses.append(qs.isEmpty ? "0" : "+t.queue IN (\(qs.map { _ in "?" }.joined(separator: ",")))")
+                clauses.append(qs.isEmpty ? "1 = 0" : "\(unindexedQueue) IN (\(qs.map { _ in "?" }.joined(separator: ",")))")
                 arguments += qs
             }
             if !filter.statuses.isEmpty {
@@ -45,8 +46,14 @@ extension SQLStore {
             }
             if let v = filter.externalRef { clauses.append("t.external_ref = ? COLLATE NOCASE"); arguments.append(v) }
             for (name, value) in filter.fields {
-                clauses.append("json_extract(t.fields, ?) = ? COLLATE NOCASE")
-                arguments += ["$.\"" + name.replacingOccurrences(of: "\"", with: "") + "\"", value]
+                switch db.dialect {
+                case .sqlite:
+                    clauses.append("json_extract(t.fields, ?) = ? COLLATE NOCASE")
+                    arguments += ["$.\"" + name.replacingOccurrences(of: "\"", with: "") + "\"", value]
+                case .postgres:
+                    clauses.append("(t.fields::jsonb ->> ?) = ? COLLATE NOCASE")
+                    arguments += [name, value]
+                }
             }
             if let sla = filter.sla {
                 let now = filter.now.timeIntervalSince1970
@@ -77,20 +84,24 @@ extension SQLStore {
                                         arguments: SQLArguments(first + arguments + [filter.limit, filter.offset]))
             }
             guard let s = filter.search else { return try numbers(join: "", first: [], order: []).compactMap { try ticket(db, $0) } }
-            guard let query = Self.matchQuery(s) else { throw StoreError.nothingToSearch(s) }
-            let hits = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_index WHERE search_index MATCH ?", arguments: [query]) ?? 0
+            let d = db.dialect
+            guard let query = FullText.query(s, d) else { throw StoreError.nothingToSearch(s) }
+            let match = FullText.matches("search_index", d)
+            let hits = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_index WHERE \(match)", arguments: [query]) ?? 0
             var found: [Int]
             if hits <= filter.rankedHits {
                 // Ranked by the best of the ticket's rows (its own or one of its messages).
-                found = try numbers(join: "JOIN (SELECT ticket, MIN(rank) AS score FROM search_index WHERE search_index MATCH ? GROUP BY ticket) h ON h.ticket = t.number",
-                                    first: [query], order: ["h.score"])
+                found = try numbers(join: """
+                    JOIN (SELECT ticket, MIN(\(FullText.score("search_index", d))) AS score FROM search_index WHERE \(match) GROUP BY ticket) h
+                        ON h.ticket = t.number
+                    """, first: FullText.scoreBindsQuery(d) ? [query, query] : [query], order: ["h.score"])
             } else {
                 // A word nearly every ticket has ranks nothing: the newest matches first, looked for
                 // among the latest hits, then among more of them while the page is not full.
                 found = []
                 for window in [filter.rankedHits, filter.rankedHits * 10, hits] {
                     found = try numbers(join: """
-                        JOIN (SELECT ticket, MAX(rowid) AS latest FROM (SELECT ticket, rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT \(window)) GROUP BY ticket) h ON h.ticket = t.number
+                        JOIN (SELECT ticket, MAX(rowid) AS latest FROM (SELECT ticket, rowid FROM search_index WHERE \(match) ORDER BY rowid DESC LIMIT \(window)) AS hits GROUP BY ticket) h ON h.ticket = t.number
                         """, first: [query], order: ["h.latest DESC"])
                     if found.count >= filter.limit || window >= hits { break }
                 }
@@ -325,7 +336,8 @@ extension SQLStore {
             }
             let t = now.timeIntervalSince1970
             for r in try SQLRow.fetchAll(db, sql: """
-                SELECT queue, SUM(sla_breach_at <= ?1) AS red, SUM(sla_breach_at IS NULL OR sla_breach_at > ?1) AS yellow
+                SELECT queue, SUM(CASE WHEN sla_breach_at <= ?1 THEN 1 ELSE 0 END) AS red,
+                    SUM(CASE WHEN sla_breach_at IS NULL OR sla_breach_at > ?1 THEN 1 ELSE 0 END) AS yellow
                 FROM tickets WHERE sla_warn_at <= ?1 AND \(open) GROUP BY queue
                 """, arguments: [t]) {
                 var q = row(r["queue"]); q.red = r["red"]; q.yellow = r["yellow"]; rows[q.name] = q
@@ -334,8 +346,10 @@ extension SQLStore {
                 var q = row(r["queue"]); q.waiting[r["waiting_for"]] = r["n"]; rows[q.name] = q
             }
             for r in try SQLRow.fetchAll(db, sql: """
-                SELECT queue, number, MIN(updated_at) AS since FROM tickets
-                WHERE status IN ('new', 'open') AND auto = 0 AND (waiting_for IS NULL OR waiting_for = 'support') GROUP BY queue
+                SELECT queue, number, updated_at AS since FROM (
+                    SELECT queue, number, updated_at, ROW_NUMBER() OVER (PARTITION BY queue ORDER BY updated_at, number) AS place FROM tickets
+                    WHERE status IN ('new', 'open') AND auto = 0 AND (waiting_for IS NULL OR waiting_for = 'support')
+                ) AS waiting WHERE place = 1
                 """) {
                 var q = row(r["queue"]); q.oldestWaiting = (r["number"], Date(timeIntervalSince1970: r["since"])); rows[q.name] = q
             }

@@ -58,6 +58,11 @@ public final class SQLStore: Store {
         try self.init(engine: try SQLiteEngine(path: path), firstTicketNumber: firstTicketNumber)
     }
 
+    /// The store in a PostgreSQL database (its schema created or migrated on first use).
+    public convenience init(postgres settings: PostgresSettings, firstTicketNumber: Int = 1) throws {
+        try self.init(engine: try PostgresEngine(settings), firstTicketNumber: firstTicketNumber)
+    }
+
     /// Which engine this store is on.
     public var dialect: SQLDialect { engine.dialect }
 
@@ -154,7 +159,7 @@ public final class SQLStore: Store {
         }
         let whole = bytes.count <= Self.blobPartSize
         let parts = whole ? 0 : (bytes.count + Self.blobPartSize - 1) / Self.blobPartSize
-        try db.run(sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes, parts) VALUES (?, ?, ?, ?)",
+        try db.run(sql: "INSERT INTO blobs (sha256, size, bytes, parts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        arguments: [sha, bytes.count, whole ? Data(bytes) : Data(), parts])
         guard !whole, db.changesCount > 0 else { return sha }
         let statement = try db.cachedStatement(sql: "INSERT INTO blob_parts (sha256, part, bytes) VALUES (?, ?, ?)")

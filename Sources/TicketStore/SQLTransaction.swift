@@ -33,7 +33,7 @@ struct SQLTransaction: StoreTransaction {
             SELECT ticket FROM (
                 SELECT ticket, received_at AS t FROM messages WHERE ticket IS NOT NULL AND message_id IN (\(marks))
                 UNION ALL SELECT ticket, created_at AS t FROM outbox WHERE ticket IS NOT NULL AND message_id IN (\(marks))
-            ) ORDER BY t DESC LIMIT 1
+            ) AS known ORDER BY t DESC LIMIT 1
             """
         guard let number = try Int.fetchOne(db, sql: sql, arguments: SQLArguments(Array(ids) + Array(ids))) else { return nil }
         return try ticket(number: number)
@@ -56,7 +56,7 @@ struct SQLTransaction: StoreTransaction {
             SELECT message_id FROM (
                 SELECT message_id, received_at AS t, id FROM messages WHERE ticket = ? AND message_id IS NOT NULL AND direction = 'in'
                 UNION ALL SELECT message_id, created_at AS t, id FROM outbox WHERE ticket = ?
-            ) ORDER BY t, id
+            ) AS thread ORDER BY t, id
             """, arguments: [number, number])
         var seen: Set<String> = []
         let unique = ids.filter { seen.insert($0).inserted }
@@ -127,7 +127,7 @@ struct SQLTransaction: StoreTransaction {
             "DELETE FROM messages WHERE ticket = ?",
             // A notice still waiting months after the ticket ended is given up rather than sent empty.
             """
-            UPDATE outbox SET raw = x'', last_error = CASE state WHEN 'pending' THEN 'purged by retention before it was sent' ELSE last_error END,
+            UPDATE outbox SET raw = substr(raw, 1, 0), last_error = CASE state WHEN 'pending' THEN 'purged by retention before it was sent' ELSE last_error END,
                 state = CASE state WHEN 'pending' THEN 'failed' ELSE state END WHERE ticket = ?
             """,
         ]
@@ -176,7 +176,7 @@ struct SQLTransaction: StoreTransaction {
             }
             if op.before.map({ SQLStore.searchText($0) != SQLStore.searchText(t) }) ?? true { try store.queueForIndex(db, rowid: -Int64(t.number), ticket: t.number) }
             for p in op.peopleAdded {
-                try db.run(sql: "INSERT OR IGNORE INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?)",
+                try db.run(sql: "INSERT INTO ticket_people (ticket, role, address, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                            arguments: [t.number, p.role.rawValue, p.address.address, p.address.name])
             }
             for p in op.peopleRemoved {
@@ -208,7 +208,7 @@ struct SQLTransaction: StoreTransaction {
                                  notice.heldUntil?.timeIntervalSince1970])
         }
         for (address, language) in op.languagesLearned {
-            try db.run(sql: "INSERT OR IGNORE INTO people (address, language, set_by, updated_at) VALUES (?, ?, 'learned', ?)",
+            try db.run(sql: "INSERT INTO people (address, language, set_by, updated_at) VALUES (?, ?, 'learned', ?) ON CONFLICT DO NOTHING",
                        arguments: [address.lowercased(), language.rawValue, at])
         }
         for (id, bytes, messageID) in op.outboxRewritten {
@@ -224,7 +224,7 @@ struct SQLTransaction: StoreTransaction {
                 """, arguments: [reason, ticket, recipient])
         }
         for key in op.intakeKeys {
-            try db.run(sql: "INSERT OR IGNORE INTO intake_keys (key, message, filed_at) VALUES (?, ?, ?)",
+            try db.run(sql: "INSERT INTO intake_keys (key, message, filed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                        arguments: [key, message ?? op.keyMessage, at])
         }
         for key in op.endsAttempts {
@@ -235,7 +235,7 @@ struct SQLTransaction: StoreTransaction {
                        arguments: [entry.ticket, entry.staff, entry.minutes, entry.day, entry.billable, entry.note, at])
         }
         for link in op.linksAdded {
-            try db.run(sql: "INSERT OR IGNORE INTO links (from_ticket, kind, to_ticket, url) VALUES (?, ?, ?, ?)",
+            try db.run(sql: "INSERT INTO links (from_ticket, kind, to_ticket, url) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        arguments: [link.from, link.kind, link.to, link.url])
         }
         for link in op.linksRemoved {

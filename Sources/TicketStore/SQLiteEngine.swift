@@ -121,7 +121,7 @@ final class SQLiteConnection: SQLConnection {
         return statement
     }
 
-    func execute(_ sql: String, _ arguments: [SQLValue], cached: Bool) throws -> Int {
+    @discardableResult func execute(_ sql: String, _ arguments: [SQLValue], cached: Bool) throws -> Int {
         try statement(sql, arguments, cached: cached).execute()
         return db.changesCount
     }

@@ -16,7 +16,7 @@ import Tickets
 extension SQLStore {
     /// Queues a row of the index to be written from what is stored when the queue is flushed.
     func queueForIndex(_ db: SQLSession, rowid: Int64, ticket: Int) throws {
-        try db.run(sql: "INSERT OR REPLACE INTO search_pending (rowid, ticket) VALUES (?, ?)", arguments: [rowid, ticket])
+        try db.run(sql: "INSERT INTO search_pending (rowid, ticket) VALUES (?, ?) ON CONFLICT (rowid) DO UPDATE SET ticket = excluded.ticket", arguments: [rowid, ticket])
     }
 
     /// Indexes every queued row from what is stored now (a ticket or message since gone is left out); returns how many.
@@ -53,12 +53,24 @@ extension SQLStore {
     }
 
     func indexTicket(_ db: SQLSession, _ t: TicketRecord) throws {
-        try db.run(sql: "INSERT OR REPLACE INTO search_index (rowid, ticket, body) VALUES (?, ?, ?)", arguments: [-t.number, t.number, Self.searchText(t)])
+        try indexRow(db, rowid: -Int64(t.number), ticket: t.number, body: Self.searchText(t))
     }
 
     func indexMessage(_ db: SQLSession, id: Int64, ticket: Int, subject: String?, text: String?, filenames: [String]) throws {
         let body = ([subject ?? "", text ?? ""] + filenames).filter { !$0.isEmpty }.joined(separator: "\n")
-        try db.run(sql: "INSERT OR REPLACE INTO search_index (rowid, ticket, body) VALUES (?, ?, ?)", arguments: [id, ticket, body])
+        try indexRow(db, rowid: id, ticket: ticket, body: body)
+    }
+
+    private func indexRow(_ db: SQLSession, rowid: Int64, ticket: Int, body: String) throws {
+        switch db.dialect {
+        case .sqlite:
+            try db.run(sql: "INSERT OR REPLACE INTO search_index (rowid, ticket, body) VALUES (?, ?, ?)", arguments: [rowid, ticket, body])
+        case .postgres:
+            try db.run(sql: """
+                INSERT INTO search_index (rowid, ticket, body, words) VALUES (?1, ?2, ?3, \(FullText.vector("?3")))
+                ON CONFLICT (rowid) DO UPDATE SET ticket = excluded.ticket, body = excluded.body, words = excluded.words
+                """, arguments: [rowid, ticket, body])
+        }
     }
 
     /// Takes a ticket and its messages out of the index (by rowid: the index is not searched by ticket).
@@ -85,11 +97,49 @@ extension SQLStore {
         }
     }
 
-    /// The FTS5 query for what someone typed: every word must be there, each as the start of
-    /// a word ("terrat" finds "terrats"). Words are quoted, so no FTS5 syntax can be injected;
-    /// nil when nothing searchable is left.
-    static func matchQuery(_ text: String) -> String? {
-        let words = text.split { !($0.isLetter || $0.isNumber) }.map { "\"\($0)\"*" }
-        return words.isEmpty ? nil : words.joined(separator: " ")
+}
+
+/// Full-text search on either engine: SQLite's FTS5 (unicode61, diacritics removed) or
+/// PostgreSQL's tsvector with `unaccent` and the `simple` configuration. Both fold case and
+/// accents, split words at anything that is not a letter or digit, and match each word of a
+/// query as the start of a word ("terrat" finds "terrats"), all words required.
+enum FullText {
+    /// The engine's query for what someone typed (every word, or `any` of them). Words are
+    /// letters and digits only and quoted, so no query syntax can be injected; nil when
+    /// nothing searchable is left.
+    static func query(_ text: String, _ dialect: SQLDialect) -> String? {
+        query(words: text.split { !($0.isLetter || $0.isNumber) }.map(String.init), dialect, any: false)
     }
+
+    static func query(words: [String], _ dialect: SQLDialect, any: Bool) -> String? {
+        let clean = words.map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty }
+        guard !clean.isEmpty else { return nil }
+        switch dialect {
+        case .sqlite: return clean.map { "\"\($0)\"*" }.joined(separator: any ? " OR " : " ")
+        case .postgres: return clean.map { "'\($0)':*" }.joined(separator: any ? " | " : " & ")
+        }
+    }
+
+    /// The PostgreSQL words of a text given as an SQL expression.
+    static func vector(_ text: String) -> String { "to_tsvector('simple', unaccent(\(text)))" }
+
+    /// The condition that a row of `table` matches the query bound at `?`.
+    static func matches(_ table: String, _ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: return "\(table) MATCH ?"
+        case .postgres: return "\(table).words @@ to_tsquery('simple', unaccent(?))"
+        }
+    }
+
+    /// A row's score for the query bound at `?`, lower is better (FTS5's rank; PostgreSQL's
+    /// ts_rank negated, a title weighing five times the body where the table has both).
+    static func score(_ table: String, _ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: return table == "kb_index" ? "bm25(kb_index, 5.0, 1.0)" : "rank"
+        case .postgres: return "-ts_rank('{0.2, 0.2, 0.2, 1.0}', \(table).words, to_tsquery('simple', unaccent(?)))"
+        }
+    }
+
+    /// How many times a statement with `matches` and `score` binds the query.
+    static func scoreBindsQuery(_ dialect: SQLDialect) -> Bool { dialect == .postgres }
 }

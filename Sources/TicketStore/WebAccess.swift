@@ -30,7 +30,7 @@ public struct WebSession: Sendable, Equatable {
 extension SQLStore {
     public func setPasswordHash(_ hash: String, handle: String, now: Date) throws {
         try transaction { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO staff_passwords (handle, hash, set_at) VALUES (?, ?, ?)",
+            try db.execute(sql: "INSERT INTO staff_passwords (handle, hash, set_at) VALUES (?, ?, ?) ON CONFLICT (handle) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
                            arguments: [handle, hash, now.timeIntervalSince1970])
             // A new password ends the sessions the old one opened.
             try db.execute(sql: "DELETE FROM web_sessions WHERE kind = 'staff' AND subject = ?", arguments: [handle])
@@ -84,7 +84,7 @@ extension SQLStore {
 
     public func revokeLinks(ticket: Int, address: String, now: Date) throws {
         try transaction { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO link_revocations (ticket, address, revoked_at) VALUES (?, ?, ?)",
+            try db.execute(sql: "INSERT INTO link_revocations (ticket, address, revoked_at) VALUES (?, ?, ?) ON CONFLICT (ticket, address) DO UPDATE SET revoked_at = excluded.revoked_at",
                            arguments: [ticket, address.lowercased(), now.timeIntervalSince1970])
             // Sessions the links opened end with them.
             try db.execute(sql: "DELETE FROM web_sessions WHERE kind = 'requester' AND subject = ? AND (ticket = ? OR ticket IS NULL)",

@@ -146,7 +146,7 @@ func dataModelPolicy() -> DeskPolicy {
         let text = try #require(try f.noticeText("sla-warning", to: "anna@example.test"))
         #expect(text.contains("El termini de la primera resposta a [suport#311]") && text.contains("2026-12-02 11:00 Europe/Madrid"), "\(text)")
         // Another daemon on the same database, a minute later: nothing more is due.
-        let restarted = Desk(policy: f.policy, templates: try shippedTemplates(), store: try SQLStore(path: f.folder.appendingPathComponent("t.sqlite").path, firstTicketNumber: 311))
+        let restarted = Desk(policy: f.policy, templates: try shippedTemplates(), store: try f.reopen())
         #expect(try restarted.runDueWork(now: madrid("2026-12-02 10:46")) == 0)
         // Red: the owner and the level above are told, once.
         #expect(try restarted.runDueWork(now: madrid("2026-12-02 11:05")) == 1)

@@ -10,12 +10,14 @@ struct Fixture {
     let folder: URL
     let store: SQLStore
     let desk: Desk
+    /// The same database opened again (a restarted process).
+    let reopen: () throws -> SQLStore
     var policy: DeskPolicy { desk.policy }
 
     init(policy: DeskPolicy = storePolicy(), templates: NotificationTemplates? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try SQLStore(path: folder.appendingPathComponent("t.sqlite").path, firstTicketNumber: 311)
+        (store, reopen) = try TestEngine.store(folder: folder, firstTicketNumber: 311)
         desk = Desk(policy: policy, templates: try templates ?? Fixture.plainTemplates(), store: store)
     }
 
@@ -283,17 +285,17 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
     @Test func concurrentWritersFromTwoConnectionsNeverFail() async throws {
         let f = try Fixture()
         _ = try f.file(firstMail)
-        let path = f.folder.appendingPathComponent("t.sqlite").path
         let policy = f.policy
+        let (first, second) = (try f.reopen(), try f.reopen())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: try SQLStore(path: path))
+                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: first)
                 for i in 0..<60 {
                     _ = try other.file(Desk.Mail(raw: Array("From: c\(i)@x.example\r\nSubject: \(i)\r\nMessage-ID: <c\(i)@x>\r\n\r\nx".utf8)))
                 }
             }
             group.addTask {
-                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: try SQLStore(path: path))
+                let other = Desk(policy: policy, templates: try Fixture.plainTemplates(), store: second)
                 for i in 0..<60 {
                     _ = try other.change(.priority(i % 10), ticket: 311, actor: "anna")
                     _ = try other.change(.comment(text: "n\(i)", attachments: []), ticket: 311, actor: "anna")

@@ -52,8 +52,7 @@ import GRDB
 @Suite struct PersonEraseTests {
     /// Every value of every row of every table that holds the text, in any case (raw blobs included).
     func traces(of needle: String, in f: Fixture) throws -> [String] {
-        let path = f.folder.appendingPathComponent("t.sqlite").path
-        let reader = try SQLStore(path: path)
+        let reader = try f.reopen()
         return try reader.read { db in
             var found: [String] = []
             let tables = db.dialect == .sqlite ? "SELECT name FROM sqlite_master WHERE type = 'table'"

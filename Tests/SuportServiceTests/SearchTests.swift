@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import MIME
 import Testing
 @testable import SuportService
@@ -115,15 +114,12 @@ import Testing
 
     @Test func anIndexBuiltLaterHoldsWhatWasFiledBefore() throws {
         let f = try desk()
-        let path = f.folder.appendingPathComponent("t.sqlite").path
         // As a database from before the index: the table gone and its migration not yet run.
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
+        try f.store.transaction { db in
             try db.execute(sql: "DROP TABLE search_index")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '14-search'")
+            try db.execute(sql: "DELETE FROM \(db.dialect == .sqlite ? "grdb_migrations" : "schema_migrations") WHERE identifier = '14-search'")
         }
-        try queue.close()
-        let reopened = try SQLStore(path: path, firstTicketNumber: 311)
+        let reopened = try f.reopen()
         var filter = TicketFilter()
         filter.search = "antena"
         #expect(try reopened.list(filter).map(\.number) == [312])

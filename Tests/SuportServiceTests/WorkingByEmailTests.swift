@@ -312,7 +312,7 @@ extension Fixture {
         #expect(try f.desk.runDueWork(now: resolvedAt.addingTimeInterval(3 * 86_400 + 1)) == 1)
         // A daemon started again on the same database finds nothing more to do.
         let again = Desk(policy: f.policy, templates: try Fixture.plainTemplates(),
-                         store: try SQLStore(path: f.folder.appendingPathComponent("t.sqlite").path, firstTicketNumber: 311))
+                         store: try f.reopen())
         #expect(try again.runDueWork(now: resolvedAt.addingTimeInterval(4 * 86_400)) == 0)
         let t = try #require(try f.store.ticket(311))
         #expect(t.status == .resolved && t.approval == .expired)
