@@ -46,9 +46,9 @@ extension SQLStore {
         case .postgres:
             try db.execute(sql: """
                 INSERT INTO kb_index (rowid, title, body, words)
-                VALUES (?1, ?2, ?3, setweight(\(FullText.vector("?2")), 'A') || setweight(\(FullText.vector("?3")), 'D'))
+                VALUES (?, ?, ?, setweight(\(FullText.vector("?")), 'A') || setweight(\(FullText.vector("?")), 'D'))
                 ON CONFLICT (rowid) DO UPDATE SET title = excluded.title, body = excluded.body, words = excluded.words
-                """, arguments: [a.id, a.title, body])
+                """, arguments: [a.id, a.title, body, FullText.words(a.title), FullText.words(body)])
         }
     }
 

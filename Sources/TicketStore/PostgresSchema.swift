@@ -184,11 +184,12 @@ enum PostgresSchema {
             """
             INSERT INTO search_index (rowid, ticket, body, words)
                 SELECT -number, number, title || chr(10) || COALESCE(external_ref, ''),
-                    to_tsvector('simple', unaccent(title || chr(10) || COALESCE(external_ref, ''))) FROM tickets
+                    to_tsvector('simple', unaccent(regexp_replace(title || ' ' || COALESCE(external_ref, ''), '[^[:alnum:]]+', ' ', 'g')))
+                FROM tickets
             """,
             """
             INSERT INTO search_index (rowid, ticket, body, words)
-                SELECT id, ticket, body, to_tsvector('simple', unaccent(body)) FROM (
+                SELECT id, ticket, body, to_tsvector('simple', unaccent(regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'))) FROM (
                     SELECT m.id, m.ticket, COALESCE(m.subject, '') || chr(10) || COALESCE(m.text, '') || chr(10)
                         || COALESCE((SELECT string_agg(a.filename, chr(10)) FROM attachments a WHERE a.message = m.id), '') AS body
                     FROM messages m WHERE m.ticket IS NOT NULL) AS filed

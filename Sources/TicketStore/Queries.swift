@@ -77,7 +77,7 @@ extension SQLStore {
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             // Sort keys come from a closed list (`SortKey`), never from the caller's text.
-            let sort = filter.sort.map(\.sql)
+            let sort = filter.sort.map { $0.sql(db.dialect) }
             func numbers(join: String, first: [(any SQLConvertible)?], order: [String]) throws -> [Int] {
                 let by = ((sort.isEmpty ? order : sort) + ["t.number DESC"]).joined(separator: ", ")
                 return try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(by) LIMIT ? OFFSET ?",

@@ -223,14 +223,15 @@ public struct SortTerm: Sendable {
     }
 
     /// The ORDER BY term; tickets without the field sort after those with it.
-    var sql: String {
+    func sql(_ dialect: SQLDialect) -> String {
         let direction = descending ? "DESC" : "ASC"
         switch what {
-        case .key(let key): return "\(key.column) \(direction)"
+        // PostgreSQL sorts NULL as the largest value, SQLite as the smallest: said outright there.
+        case .key(let key): return "\(key.column) \(direction)" + (dialect == .sqlite ? "" : descending ? " NULLS LAST" : " NULLS FIRST")
         case let .field(name, numeric):
             guard Self.isFieldName(name) else { return "t.number \(direction)" }
-            let value = "json_extract(t.fields, '$.\"\(name)\"')"
-            return "(\(value) IS NULL), " + (numeric ? "CAST(\(value) AS REAL) \(direction)" : "\(value) COLLATE NOCASE \(direction)")
+            let (value, real) = dialect == .sqlite ? ("json_extract(t.fields, '$.\"\(name)\"')", "REAL") : ("(t.fields::jsonb ->> '\(name)')", "DOUBLE PRECISION")
+            return "(\(value) IS NULL), " + (numeric ? "CAST(\(value) AS \(real)) \(direction)" : "\(value) COLLATE NOCASE \(direction)")
         }
     }
 }

@@ -67,9 +67,9 @@ extension SQLStore {
             try db.run(sql: "INSERT OR REPLACE INTO search_index (rowid, ticket, body) VALUES (?, ?, ?)", arguments: [rowid, ticket, body])
         case .postgres:
             try db.run(sql: """
-                INSERT INTO search_index (rowid, ticket, body, words) VALUES (?1, ?2, ?3, \(FullText.vector("?3")))
+                INSERT INTO search_index (rowid, ticket, body, words) VALUES (?, ?, ?, \(FullText.vector("?")))
                 ON CONFLICT (rowid) DO UPDATE SET ticket = excluded.ticket, body = excluded.body, words = excluded.words
-                """, arguments: [rowid, ticket, body])
+                """, arguments: [rowid, ticket, body, FullText.words(body)])
         }
     }
 
@@ -120,8 +120,14 @@ enum FullText {
         }
     }
 
-    /// The PostgreSQL words of a text given as an SQL expression.
+    /// The PostgreSQL words of a text given as an SQL expression (`words` of it: PostgreSQL's
+    /// parser would keep "informe-antena.pdf" whole, as a file name, where FTS5 finds three words).
     static func vector(_ text: String) -> String { "to_tsvector('simple', unaccent(\(text)))" }
+
+    /// A text's words as FTS5's tokenizer splits it, one space between them.
+    static func words(_ text: String) -> String {
+        text.split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
+    }
 
     /// The condition that a row of `table` matches the query bound at `?`.
     static func matches(_ table: String, _ dialect: SQLDialect) -> String {
@@ -136,7 +142,8 @@ enum FullText {
     static func score(_ table: String, _ dialect: SQLDialect) -> String {
         switch dialect {
         case .sqlite: return table == "kb_index" ? "bm25(kb_index, 5.0, 1.0)" : "rank"
-        case .postgres: return "-ts_rank('{0.2, 0.2, 0.2, 1.0}', \(table).words, to_tsquery('simple', unaccent(?)))"
+        // Normalised by the log of the row's length, as bm25 prefers the shorter of two rows with the word.
+        case .postgres: return "-ts_rank('{0.2, 0.2, 0.2, 1.0}', \(table).words, to_tsquery('simple', unaccent(?)), 1)"
         }
     }
 

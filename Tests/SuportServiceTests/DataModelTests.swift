@@ -74,7 +74,7 @@ func dataModelPolicy() -> DeskPolicy {
         #expect(try f.store.list(filter).map(\.number) == [311, 313, 312])
         filter.sort = [.field("antennas", numeric: false, descending: true)]
         #expect(try f.store.list(filter).map(\.number) == [311, 313, 312], "as text, \"3\" comes after \"12\"")
-        #expect(SortKey.parse("due,-field.antennas", numericFields: ["antennas"])?.map(\.sql) == [
+        #expect(SortKey.parse("due,-field.antennas", numericFields: ["antennas"])?.map { $0.sql(.sqlite) } == [
             "COALESCE(t.due_at, t.resolution_due, 1e18) ASC", "(json_extract(t.fields, '$.\"antennas\"') IS NULL), CAST(json_extract(t.fields, '$.\"antennas\"') AS REAL) DESC"])
         #expect(SortKey.parse("field.x'); DROP TABLE tickets; --") == nil)
     }

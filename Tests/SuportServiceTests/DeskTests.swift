@@ -352,7 +352,16 @@ final class ErrorBox: @unchecked Sendable {
     @Test func aBatchWithAMessageTheDatabaseRefusesFilesTheRestOneByOne() throws {
         let f = try Fixture()
         try f.store.transaction { db in
-            try db.execute(sql: "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
+            switch db.dialect {
+            case .sqlite:
+                try db.execute(sql: "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
+            case .postgres:
+                try db.execute(sql: """
+                    CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.subject = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$
+                    """)
+                try db.execute(sql: "CREATE TRIGGER poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION poison()")
+            }
         }
         let healthy = raw(["From: a@example.cat", "Subject: healthy", "Message-ID: <h@example.cat>", "", "x"])
         let poison = raw(["From: b@example.cat", "Subject: poison", "Message-ID: <p@example.cat>", "", "y"])
