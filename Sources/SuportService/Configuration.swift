@@ -1,6 +1,7 @@
 import Foundation
 import MIME
 import Tickets
+import TicketStore
 import TOMLKit
 
 /// A configuration that cannot be used, naming the key and, where known, its line.
@@ -38,6 +39,13 @@ public struct Configuration: Sendable {
     public let mail: MailSettings
     /// The web desk, when `[web]` is configured.
     public let web: WebSettings?
+    /// The PostgreSQL database, when `[database]` is configured (else the SQLite file `databasePath`).
+    public var postgres: PostgresSettings? = nil
+    /// Where the data is, for logs and `suport check` (never with a password).
+    public var databaseDescription: String {
+        guard let p = postgres else { return databasePath }
+        return "postgres://\(p.user)@\(p.host):\(p.port)/\(p.database)"
+    }
     /// How long a daemon's hold on a mailbox, the scheduler or a notification lasts unless
     /// renewed (`lease_seconds`): how soon another daemon on the same database takes over.
     public var leaseSeconds: Double = 30
@@ -73,6 +81,7 @@ public struct Configuration: Sendable {
         let smtp: MailSettings.SMTPSection?
         let log: MailSettings.LogSection?
         let web: WebSettings.Section?
+        let database: DatabaseSettings.Section?
     }
 
     struct General: Decodable {
@@ -426,6 +435,9 @@ public struct Configuration: Sendable {
         var configuration = Configuration(file: file, policy: configured, databasePath: resolve(g.database),
                                           templatesPath: resolve(g.templates ?? "templates"), firstTicketNumber: g.firstTicketNumber ?? 1,
                                           mail: mail, web: web)
+        configuration.postgres = try raw.database.map { s throws(ConfigError) in
+            try DatabaseSettings.build(s, base: base, environment: environment, fail: fail)
+        }
         if let lease = g.leaseSeconds?.value {
             guard (1...3600).contains(lease) else { throw fail("suport.lease_seconds", "must be between 1 and 3600, not \(lease)") }
             configuration.leaseSeconds = lease
@@ -502,6 +514,13 @@ extension Configuration {
         var copy = Configuration(file: file, policy: policy, databasePath: databasePath, templatesPath: templatesPath,
                                  firstTicketNumber: firstTicketNumber, mail: mail, web: web)
         copy.leaseSeconds = leaseSeconds
+        return copy
+    }
+
+    /// The same configuration on a PostgreSQL database (tests, benchmarks).
+    public func with(postgres: PostgresSettings?) -> Configuration {
+        var copy = self
+        copy.postgres = postgres
         return copy
     }
 }

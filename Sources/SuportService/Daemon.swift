@@ -34,7 +34,7 @@ public enum Daemon {
         logger.info("suport serving", metadata: ["mailboxes": "\(configuration.mail.mailboxes.map(\.name).joined(separator: ","))",
                                                  "smtp": "\(configuration.mail.smtp.map { "\($0.host):\($0.port)" } ?? "off")",
                                                  "web": "\(configuration.web.map { "\($0.host):\($0.port)" } ?? "off")",
-                                                 "database": "\(configuration.databasePath)", "holder": "\(lease.holder)"])
+                                                 "database": "\(configuration.databaseDescription)", "holder": "\(lease.holder)"])
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("suport stopped")
@@ -45,6 +45,13 @@ public enum Daemon {
     public static func check(configuration: Configuration) -> (String, Bool) {
         var lines = ["configuration \(configuration.file): ok"]
         var ok = true
+        do {
+            let counts = try configuration.openStore().counts()
+            lines.append("database \(configuration.databaseDescription): ok, \(counts["tickets"] ?? 0) tickets")
+        } catch {
+            lines.append("database \(configuration.databaseDescription): \(error)")
+            ok = false
+        }
         do {
             try Desk.loadTemplates(configuration.templatesPath).validate()
             lines.append("templates: ok")

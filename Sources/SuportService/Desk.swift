@@ -45,7 +45,7 @@ public final class Desk: Sendable {
     /// Opens the database (applying migrations) and loads the notification templates.
     public convenience init(configuration: Configuration) throws {
         let templates = try Desk.loadTemplates(configuration.templatesPath)
-        let store = try SQLStore(path: configuration.databasePath, firstTicketNumber: configuration.firstTicketNumber)
+        let store = try configuration.openStore()
         self.init(policy: configuration.policy, templates: templates, store: store, links: configuration.web.flatMap(Desk.links))
     }
 

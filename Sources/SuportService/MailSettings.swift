@@ -138,6 +138,26 @@ public struct MailSettings: Sendable {
         let format: String?
     }
 
+    /// A secret named by `<name>_env` or `<name>_file` (relative to `base`); "" when
+    /// `environment` is nil (secrets not needed).
+    static func secret(env: String?, file: String?, key: String, name: String = "password", environment: [String: String]?, base: URL,
+                       fail: (String, String) -> ConfigError) throws(ConfigError) -> String {
+        guard env != nil || file != nil else {
+            throw fail(key, "give \(name)_env or \(name)_file (a \(name.replacingOccurrences(of: "_", with: " ")) is never written in this file)")
+        }
+        guard let environment else { return "" }
+        if let env {
+            guard let value = environment[env], !value.isEmpty else { throw fail(key + ".\(name)_env", "the environment variable \(env) is not set") }
+            return value
+        }
+        if let file {
+            let path = file.hasPrefix("/") ? file : base.appendingPathComponent(file).path
+            guard let data = FileManager.default.contents(atPath: path) else { throw fail(key + ".\(name)_file", "cannot read \(path)") }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        }
+        throw fail(key, "give \(name)_env or \(name)_file")
+    }
+
     /// Builds the settings, reading secrets from the environment or files; `fail` makes the error for a key.
     /// `environment` is nil when secrets are not needed (the admin CLI): passwords stay empty then.
     static func build(imap: IMAPSection?, smtp: SMTPSection?, log: LogSection?, base: URL,
@@ -152,21 +172,7 @@ public struct MailSettings: Sendable {
             return mode
         }
         func secret(env: String?, file: String?, key: String, name: String = "password") throws(ConfigError) -> String {
-            guard env != nil || file != nil else {
-                throw fail(key, "give \(name)_env or \(name)_file (a \(name.replacingOccurrences(of: "_", with: " ")) is never written in this file)")
-            }
-            guard let environment else { return "" }
-            if let env {
-                guard let value = environment[env], !value.isEmpty else { throw fail(key + ".\(name)_env", "the environment variable \(env) is not set") }
-                return value
-            }
-            if let file {
-                guard let data = FileManager.default.contents(atPath: resolve(file)) else {
-                    throw fail(key + ".\(name)_file", "cannot read \(resolve(file))")
-                }
-                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
-            }
-            throw fail(key, "give \(name)_env or \(name)_file")
+            try MailSettings.secret(env: env, file: file, key: key, name: name, environment: environment, base: base, fail: fail)
         }
         /// The token source of an `auth = "oauth2"` login; nil for a password (the default).
         func oauth(_ k: some OAuthKeys, key: String, login: String) throws(ConfigError) -> OAuthTokens? {

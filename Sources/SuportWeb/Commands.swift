@@ -84,7 +84,7 @@ public struct Web: ParsableCommand {
             let desk = try Desk(configuration: configuration)
             try desk.composer.templates.validate()
             let app = try WebDesk(desk: desk, settings: web, logger: logger).application()
-            logger.info("suport web serving", metadata: ["listen": "\(web.host):\(web.port)", "database": "\(configuration.databasePath)"])
+            logger.info("suport web serving", metadata: ["listen": "\(web.host):\(web.port)", "database": "\(configuration.databaseDescription)"])
             let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
             logger.info("suport web stopped")

@@ -24,7 +24,7 @@ final class DeskUnderTest: @unchecked Sendable {
     var webBase: String { "http://127.0.0.1:\(webPort ?? 0)" }
 
     init(servers: MailServers, pollInterval: Int = 2, idle: Bool = true, folder watched: String = "INBOX", retryBase: Double = 1,
-         database: String? = nil, web: Bool = false, edit: (String) -> String = { $0 }) throws {
+         database: String? = nil, postgres: String? = nil, web: Bool = false, edit: (String) -> String = { $0 }) throws {
         self.servers = servers
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -74,6 +74,8 @@ final class DeskUnderTest: @unchecked Sendable {
             level = "info"
 
             """
+        // On PostgreSQL: a database of the test's private cluster instead of the SQLite file.
+        if let postgres { text += try PostgresServer.get().section(postgres) }
         if web {
             let port = try freePort()
             webPort = port
@@ -96,6 +98,7 @@ final class DeskUnderTest: @unchecked Sendable {
         env["TEST_SUPPORT_PASSWORD"] = "support-pw"
         env["TEST_SMTP_PASSWORD"] = "support-pw"
         env["TEST_WEB_SECRET"] = "the integration tests' link secret"
+        env["TEST_DB_PASSWORD"] = (try? PostgresServer.shared.get().password) ?? ""
         return env
     }()
 

@@ -35,10 +35,15 @@ final class MailServers: @unchecked Sendable {
     static func get() throws -> MailServers { try shared.get() }
 
     @discardableResult
-    static func script(_ args: [String]) throws -> String {
+    static func script(_ args: [String]) throws -> String { try run(repo.appendingPathComponent("scripts/mail-servers").path, args) }
+
+    /// Runs a program to its end; its output, or an error with it when it failed.
+    @discardableResult
+    static func run(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws -> String {
         let p = Process()
-        p.executableURL = repo.appendingPathComponent("scripts/mail-servers")
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("ms-\(UUID().uuidString).out")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         // Dovecot keeps its parent's descriptors: a file, not a pipe, so we need not wait for it to exit.

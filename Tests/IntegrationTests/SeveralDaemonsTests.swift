@@ -11,11 +11,15 @@ extension Integration {
 @Suite(.serialized) struct SeveralDaemonsTests {
     static let lease = 2.0
 
-    /// Two desks sharing the first one's database, with short leases.
-    static func pair(_ servers: MailServers, retryBase: Double = 1) throws -> (DeskUnderTest, DeskUnderTest) {
+    enum Engine: String, CaseIterable, Sendable { case sqlite, postgres }
+
+    /// Two desks sharing one database (the first one's SQLite file, or a new PostgreSQL
+    /// database), with short leases.
+    static func pair(_ servers: MailServers, _ engine: Engine, retryBase: Double = 1) throws -> (DeskUnderTest, DeskUnderTest) {
         let edit = { (text: String) in text.replacingOccurrences(of: "lease_seconds = 30", with: "lease_seconds = \(lease)") }
-        let a = try DeskUnderTest(servers: servers, retryBase: retryBase, edit: edit)
-        let b = try DeskUnderTest(servers: servers, retryBase: retryBase, database: "\(a.folder.path)/suport.sqlite", edit: edit)
+        let postgres = engine == .postgres ? try PostgresServer.get().createDatabase() : nil
+        let a = try DeskUnderTest(servers: servers, retryBase: retryBase, postgres: postgres, edit: edit)
+        let b = try DeskUnderTest(servers: servers, retryBase: retryBase, database: "\(a.folder.path)/suport.sqlite", postgres: postgres, edit: edit)
         return (a, b)
     }
 
@@ -47,13 +51,13 @@ extension Integration {
         log(desk).split(separator: "\n").contains { $0.contains("mailbox held by this daemon") && $0.contains("mailbox=\(mailbox)") }
     }
 
-    @Test func twoDaemonsShareTheWorkAndSendEachNoticeOnce() throws {
+    @Test(arguments: Engine.allCases) func twoDaemonsShareTheWorkAndSendEachNoticeOnce(engine: Engine) throws {
         let servers = try MailServers.get()
         try servers.emptyAll()
         try Self.deliver(servers, 40, to: "support@example.test", from: { "r\($0 % 7)@customer.test" }, tag: "dos")
         try Self.deliver(servers, 10, to: "treasury@example.test", from: { "t\($0 % 3)@customer.test" }, tag: "tres")
         #expect(eventually(timeout: 60) { servers.count("support", "INBOX") == 40 && servers.count("treasury", "INBOX") == 10 })
-        let (a, b) = try Self.pair(servers)
+        let (a, b) = try Self.pair(servers, engine)
         try a.start()
         try b.start()
         defer { a.stop(); b.stop() }
@@ -77,10 +81,10 @@ extension Integration {
         #expect(rows.count >= 50 + 2 * 40 + 10)
     }
 
-    @Test func aKilledDaemonsMailboxesAreTakenOverOnceItsLeaseRunsOut() throws {
+    @Test(arguments: Engine.allCases) func aKilledDaemonsMailboxesAreTakenOverOnceItsLeaseRunsOut(engine: Engine) throws {
         let servers = try MailServers.get()
         try servers.emptyAll()
-        let (a, b) = try Self.pair(servers)
+        let (a, b) = try Self.pair(servers, engine)
         try a.start()
         defer { a.stop(); b.stop() }
         #expect(eventually(timeout: 30) { Self.holds(a, "support") && Self.holds(a, "treasury") })
@@ -98,14 +102,14 @@ extension Integration {
         let takeover = Date().timeIntervalSince(killed)
         #expect(Self.holds(b, "support"))
         #expect(takeover < Self.lease * 4 / 3 + 8, "took \(takeover) s")
-        print("takeover: the killed daemon's mailbox filed by the other after \(String(format: "%.1f", takeover)) s (lease \(Self.lease) s)")
+        print("takeover (\(engine)): the killed daemon's mailbox filed by the other after \(String(format: "%.1f", takeover)) s (lease \(Self.lease) s)")
     }
 
     /// The chaos run, with two daemons: either is killed at random moments and started again,
     /// until everything is filed. Nothing is lost or filed twice, every notification is queued
     /// once, and a copy sent twice is possible only in the documented window (SMTP accepted,
     /// "sent" not yet committed), at most one per kill, counted and reported.
-    @Test func twoDaemonsKilledAtRandomMomentsLoseAndDuplicateNothing() throws {
+    @Test(arguments: Engine.allCases) func twoDaemonsKilledAtRandomMomentsLoseAndDuplicateNothing(engine: Engine) throws {
         let env = ProcessInfo.processInfo.environment
         let total = Int(env["CHAOS_MESSAGES"] ?? "") ?? 120
         let kills = Int(env["CHAOS_KILLS"] ?? "") ?? 10
@@ -116,7 +120,7 @@ extension Integration {
         try Self.deliver(servers, total, to: "support@example.test", from: { "r\($0 % 37)@customer.test" }, tag: "caos")
         #expect(eventually(timeout: 60) { servers.count("support", "INBOX") == total })
 
-        let (a, b) = try Self.pair(servers, retryBase: 0.5)
+        let (a, b) = try Self.pair(servers, engine, retryBase: 0.5)
         let desks = [a, b]
         try a.start()
         try b.start()
@@ -150,7 +154,7 @@ extension Integration {
         })
         let extra = rows.reduce(0) { $0 + max(0, (copies[$1] ?? 0) - 1) }
         #expect(extra <= kills, "\(extra) copies sent twice for \(kills) kills")
-        let figures = "chaos, two daemons: \(total) messages, \(kills) SIGKILLs (\(duringFiling) while filing), seed \(seed): \(total) tickets, "
+        let figures = "chaos, two daemons on \(engine): \(total) messages, \(kills) SIGKILLs (\(duringFiling) while filing), seed \(seed): \(total) tickets, "
             + "0 lost, 0 duplicates, \(rows.count) notifications, \(extra) sent twice in the window, \(Int(Date().timeIntervalSince(started))) s"
         print(figures)
     }
