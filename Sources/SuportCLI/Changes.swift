@@ -509,7 +509,7 @@ struct OutboxShow: ParsableCommand {
 }
 
 struct DB: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "db", abstract: "The database.", subcommands: [DBMigrate.self])
+    static let configuration = CommandConfiguration(commandName: "db", abstract: "The database.", subcommands: [DBMigrate.self, DBCopy.self])
 }
 
 struct DBMigrate: ParsableCommand {
@@ -520,6 +520,48 @@ struct DBMigrate: ParsableCommand {
             let applied = try desk.store.migrate()
             print(applied.isEmpty ? "the database is up to date" : "applied: \(applied.joined(separator: ", "))")
         }
+    }
+}
+
+struct DBCopy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy",
+        abstract: "Copy a desk from its SQLite file into a PostgreSQL database, verified; run it again to resume.",
+        discussion: """
+            Rows the target has already are left as they are, so an interrupted copy run again goes on where it stopped. \
+            At the end every table must hold as many rows on both sides and every stored message must hash to its SHA-256 \
+            in the target. Stop the daemons first. The password comes from SUPORT_DB_PASSWORD or --password-file.
+            """)
+    @Option(help: "The source: sqlite:PATH.") var from: String
+    @Option(help: "The target: postgres://USER@HOST:PORT/DATABASE.") var to: String
+    @Option(help: "A file holding the target's password.") var passwordFile: String?
+    @Option(help: "A CA bundle for the target's certificate.") var caFile: String?
+    @Option(help: "verify-full (the default) or disable (loopback only).") var tls = "verify-full"
+
+    func run() throws {
+        guard from.hasPrefix("sqlite:") else { throw ValidationError("--from must be sqlite:PATH") }
+        let path = String(from.dropFirst("sqlite:".count))
+        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no database at \(path)") }
+        let url = to.hasPrefix("postgres:postgres") ? String(to.dropFirst("postgres:".count)) : to
+        guard var settings = PostgresSettings.parse(url: url) else { throw ValidationError("--to must be postgres://USER@HOST:PORT/DATABASE") }
+        guard let mode = PostgresSettings.TLS(rawValue: tls) else { throw ValidationError("--tls must be verify-full or disable") }
+        settings.tls = mode
+        settings.caFile = caFile
+        if let passwordFile {
+            guard let data = FileManager.default.contents(atPath: passwordFile) else { throw ValidationError("cannot read \(passwordFile)") }
+            settings.password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        } else {
+            settings.password = ProcessInfo.processInfo.environment["SUPORT_DB_PASSWORD"]
+        }
+        let source = try SQLStore(path: path)
+        let target = try SQLStore(postgres: settings)
+        var last = ""
+        let report = try source.copy(to: target) { table, rows in
+            if table != last { last = table; FileHandle.standardError.write(Data("copying \(table)…\n".utf8)) }
+            _ = rows
+        }
+        for (name, rows) in report.tables where rows > 0 { print("\(name): \(rows)") }
+        print("copied \(report.written) rows; \(report.blobsVerified) stored messages and files verified; search index rebuilt")
     }
 }
 

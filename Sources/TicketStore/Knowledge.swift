@@ -39,6 +39,11 @@ extension SQLStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [a.id, a.version, a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue,
                              a.isPublic, a.author, a.updated.timeIntervalSince1970])
+        try keepIndex(db, a)
+    }
+
+    /// The article's row in its full-text index, for the text as it is now.
+    func keepIndex(_ db: SQLSession, _ a: Article) throws {
         let body = [a.problem, a.solution, a.tags.joined(separator: " ")].joined(separator: "\n")
         switch db.dialect {
         case .sqlite:
