@@ -87,10 +87,9 @@ extension SQLStore {
 
         // The bytes of everyone else's mail and of every notification.
         for id in try Int64.fetchAll(db, sql: "SELECT id FROM outbox WHERE length(raw) > 0") {
-            guard let data = try Data.fetchOne(db, sql: "SELECT raw FROM outbox WHERE id = ?", arguments: [id]) else { continue }
-            let bytes = Array(data)
+            guard let bytes = try [UInt8].fetchOne(db, sql: "SELECT raw FROM outbox WHERE id = ?", arguments: [id]) else { continue }
             guard e.occurs(in: bytes) else { continue }
-            try db.execute(sql: "UPDATE outbox SET raw = ? WHERE id = ?", arguments: [Data(e.scrub(bytes)), id])
+            try db.execute(sql: "UPDATE outbox SET raw = ? WHERE id = ?", arguments: [e.scrub(bytes), id])
         }
         for sha in try String.fetchAll(db, sql: "SELECT sha256 FROM blobs") {
             guard let bytes = try blob(db, sha), e.occurs(in: bytes) else { continue }

@@ -38,10 +38,10 @@ extension SQLStore {
                     AND (claimed_until IS NULL OR claimed_until <= ?1 OR claimed_by = ?2)
                 ORDER BY next_attempt_at, id LIMIT ?3
                 """, arguments: [now.timeIntervalSince1970, holder, limit])
-            let claim = try db.cachedStatement(sql: "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?")
+            let claim = db.cachedStatement(sql: "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?")
             return try rows.map { row in
                 try claim.execute(arguments: [holder, until.timeIntervalSince1970, row["id"] as Int64])
-                return (outboxEntry(row), Array(row["raw"] as Data))
+                return (outboxEntry(row), row["raw"] as [UInt8])
             }
         }
     }

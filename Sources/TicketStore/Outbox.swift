@@ -52,10 +52,10 @@ extension SQLStore {
     /// The composed bytes of a notification, exactly as they are (or were) sent.
     public func outboxMessage(_ id: Int64) throws -> [UInt8] {
         try read { db in
-            guard let data = try Data.fetchOne(db, sql: "SELECT raw FROM outbox WHERE id = ?", arguments: [id]) else {
+            guard let data = try [UInt8].fetchOne(db, sql: "SELECT raw FROM outbox WHERE id = ?", arguments: [id]) else {
                 throw StoreError.noSuchNotification(id)
             }
-            return Array(data)
+            return data
         }
     }
 
@@ -80,8 +80,7 @@ extension SQLStore {
             try SQLRow.fetchAll(db, sql: """
                 SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                 """, arguments: [now.timeIntervalSince1970, limit]).map { row in
-                let data: Data = row["raw"]
-                return (outboxEntry(row), Array(data))
+                return (outboxEntry(row), row["raw"] as [UInt8])
             }
         }
     }

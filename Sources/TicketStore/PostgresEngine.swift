@@ -104,6 +104,10 @@ final class PostgresEngine: SQLEngine, @unchecked Sendable {
                                                       password: settings.password, database: settings.database,
                                                       tls: tlsContext.map { .require($0) } ?? .disable)
         config.options.connectTimeout = .seconds(10)
+        // A daemon whose host is cut off in the middle of a write would hold the writers' lock
+        // until TCP gave up on it (hours): the server ends a transaction left idle this long
+        // instead. No transaction of ours waits between its statements for anything but CPU.
+        config.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "15s"), ("application_name", "suport")]
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: config, id: id, logger: logger).wait()
         } catch {

@@ -160,12 +160,12 @@ public final class SQLStore: Store {
         let whole = bytes.count <= Self.blobPartSize
         let parts = whole ? 0 : (bytes.count + Self.blobPartSize - 1) / Self.blobPartSize
         try db.run(sql: "INSERT INTO blobs (sha256, size, bytes, parts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                       arguments: [sha, bytes.count, whole ? Data(bytes) : Data(), parts])
+                       arguments: [sha, bytes.count, whole ? bytes : [UInt8](), parts])
         guard !whole, db.changesCount > 0 else { return sha }
-        let statement = try db.cachedStatement(sql: "INSERT INTO blob_parts (sha256, part, bytes) VALUES (?, ?, ?)")
+        let statement = db.cachedStatement(sql: "INSERT INTO blob_parts (sha256, part, bytes) VALUES (?, ?, ?)")
         for part in 0..<parts {
             let start = part * Self.blobPartSize
-            try statement.execute(arguments: [sha, part, Data(bytes[start..<min(bytes.count, start + Self.blobPartSize)])])
+            try statement.execute(arguments: [sha, part, Array(bytes[start..<min(bytes.count, start + Self.blobPartSize)])])
         }
         return sha
     }
@@ -175,7 +175,7 @@ public final class SQLStore: Store {
         guard let row = try SQLRow.fetchOne(db, sql: "SELECT size, parts, bytes FROM blobs WHERE sha256 = ?", arguments: [sha256]) else {
             return nil
         }
-        guard (row["parts"] as Int) > 0 else { return Array(row["bytes"] as Data) }
+        guard (row["parts"] as Int) > 0 else { return row["bytes"] as [UInt8] }
         var bytes = [UInt8]()
         bytes.reserveCapacity(row["size"])
         // A part at a time, so a large message is never held twice.

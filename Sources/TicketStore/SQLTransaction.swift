@@ -204,7 +204,7 @@ struct SQLTransaction: StoreTransaction {
                 INSERT INTO outbox (ticket, history, template, recipient, sender, message_id, raw, state, next_attempt_at, created_at, author, held_until)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
                 """, arguments: [ticket, notice.cause.map { history[$0] }, notice.template.rawValue, notice.recipient, notice.sender,
-                                 notice.messageID, Data(notice.bytes), notice.heldUntil?.timeIntervalSince1970 ?? at, at, notice.author,
+                                 notice.messageID, notice.bytes, notice.heldUntil?.timeIntervalSince1970 ?? at, at, notice.author,
                                  notice.heldUntil?.timeIntervalSince1970])
         }
         for (address, language) in op.languagesLearned {
@@ -212,7 +212,7 @@ struct SQLTransaction: StoreTransaction {
                        arguments: [address.lowercased(), language.rawValue, at])
         }
         for (id, bytes, messageID) in op.outboxRewritten {
-            try db.run(sql: "UPDATE outbox SET raw = ?, message_id = ? WHERE id = ? AND state = 'pending'", arguments: [Data(bytes), messageID, id])
+            try db.run(sql: "UPDATE outbox SET raw = ?, message_id = ? WHERE id = ? AND state = 'pending'", arguments: [bytes, messageID, id])
         }
         for id in op.outboxWithdrawn {
             try db.run(sql: "UPDATE outbox SET state = 'withdrawn', last_error = 'withdrawn by its author' WHERE id = ? AND state = 'pending'",

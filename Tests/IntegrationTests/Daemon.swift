@@ -113,10 +113,18 @@ final class DeskUnderTest: @unchecked Sendable {
         return (p.terminationStatus, p.terminationReason)
     }
 
-    func start(environment extra: [String: String] = [:], logLevel: String? = nil) throws {
+    /// Starts `suport serve`; `namespace`: inside that network namespace (`ip netns exec`
+    /// execs the daemon in place, so the process is the daemon itself).
+    func start(environment extra: [String: String] = [:], logLevel: String? = nil, namespace: String? = nil) throws {
         let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = ["serve", "--config", config] + (logLevel.map { ["--log-level", $0] } ?? [])
+        let serve = ["serve", "--config", config] + (logLevel.map { ["--log-level", $0] } ?? [])
+        if let namespace {
+            p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            p.arguments = ["netns", "exec", namespace, Self.binary.path] + serve
+        } else {
+            p.executableURL = Self.binary
+            p.arguments = serve
+        }
         p.environment = Self.environment.merging(extra) { $1 }
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
