@@ -26,7 +26,15 @@ public enum IngestBenchmark {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("suport-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
-            let desk = try Desk(configuration: configuration.with(databasePath: scratch.appendingPathComponent("bench.sqlite").path))
+            // With [database] configured, each pass files into a new PostgreSQL database there.
+            var fresh = configuration.with(databasePath: scratch.appendingPathComponent("bench.sqlite").path)
+            if let server = configuration.postgres {
+                var pg = server
+                pg.database = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                try SQLStore.createDatabase(pg.database, on: server)
+                fresh = fresh.with(postgres: pg)
+            }
+            let desk = try Desk(configuration: fresh)
             var notifications = 0
             // A batch of one is one transaction per message, as `suport ingest` files.
             let cost = try Cost.of {
@@ -36,7 +44,7 @@ public enum IngestBenchmark {
                 }
             }
             let tickets = try desk.store.counts()["tickets"] ?? 0
-            let mode = size == 1 ? "one transaction per message" : "batches of \(size)"
+            let mode = (size == 1 ? "one transaction per message" : "batches of \(size)") + (configuration.postgres == nil ? "" : ", PostgreSQL")
             let peak = ParseBenchmark.peakRSS()
             lines.append(String(format: "suport (%@): %d messages, %.1f MB filed in %.3f s: %.0f messages/s, %.1f MB/s (%d tickets, %d notifications), peak RSS %.1f MB (%.1f MB above the %.1f MB before filing)",
                                 mode, paths.count, Double(bytes) / 1_048_576, cost.wall, Double(paths.count) / cost.wall,

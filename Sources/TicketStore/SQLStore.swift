@@ -63,6 +63,11 @@ public final class SQLStore: Store {
         try self.init(engine: try PostgresEngine(settings), firstTicketNumber: firstTicketNumber)
     }
 
+    /// Creates an empty PostgreSQL database on the server `settings` reach (benchmarks, tests).
+    public static func createDatabase(_ name: String, on settings: PostgresSettings) throws {
+        try PostgresEngine(settings).administer("CREATE DATABASE \(name)")
+    }
+
     /// Which engine this store is on.
     public var dialect: SQLDialect { engine.dialect }
 
