@@ -19,6 +19,9 @@ public enum Daemon {
         // Another daemon on the same database shares the work: each mailbox, each notification
         // and the scheduler is in one daemon's hands at a time.
         let lease = DaemonLease(seconds: configuration.leaseSeconds)
+        for gone in try lease.releaseTheDead(on: desk.store) {
+            logger.notice("gave up what a daemon of this machine that is gone held", metadata: ["holder": "\(gone)"])
+        }
         for mailbox in configuration.mail.mailboxes {
             services.append(MailboxPoller(desk: desk, settings: configuration.mail, mailbox: mailbox, lease: lease, logger: logger,
                                           doorbell: configuration.mail.smtp == nil ? nil : doorbell))

@@ -12,7 +12,34 @@ public struct DaemonLease: Sendable {
 
     public init(seconds: Double, holder: String? = nil) {
         self.seconds = seconds
-        self.holder = holder ?? "\(ProcessInfo.processInfo.hostName):\(getpid()):\(String(UInt32.random(in: .min ... .max), radix: 16))"
+        self.holder = holder ?? "\(Self.machine):\(getpid()):\(String(UInt32.random(in: .min ... .max), radix: 16))"
+    }
+
+    /// This machine: its host name and the start of its machine id (two hosts may share a name).
+    static let machine: String = {
+        let id = (try? String(contentsOfFile: "/etc/machine-id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return ProcessInfo.processInfo.hostName + (id.isEmpty ? "" : "." + id.prefix(8))
+    }()
+
+    /// What daemons of this machine that are gone held (killed, crashed), given up at once:
+    /// a daemon restarted here does not wait out its own predecessor's leases and claims.
+    /// Another machine's are left to run out, since whether they live cannot be seen from here.
+    func releaseTheDead(on store: any Store) throws -> [String] {
+        func deadHere(_ holder: String) -> Bool {
+            let parts = holder.split(separator: ":")
+            guard parts.count == 3, parts[0] == Self.machine, let pid = Int32(parts[1]), pid != getpid() else { return false }
+            return kill(pid, 0) != 0 && errno == ESRCH
+        }
+        var released: Set<String> = []
+        for lease in try store.leases() where deadHere(lease.holder) {
+            try store.releaseLease(lease.name, holder: lease.holder)
+            released.insert(lease.holder)
+        }
+        for holder in try store.claimHolders() where deadHere(holder) {
+            try store.releaseClaims(holder: holder)
+            released.insert(holder)
+        }
+        return released.sorted()
     }
 
     /// The mailbox's lease name: one poller at a time reads it.
@@ -22,7 +49,7 @@ public struct DaemonLease: Sendable {
 
     /// Takes or renews a lease until `seconds` from now.
     func hold(_ name: String, on store: any Store, for seconds: Double? = nil) throws -> Bool {
-        let now = Date()
+        let now = try store.databaseTime()
         return try store.holdLease(name, holder: holder, until: now.addingTimeInterval(seconds ?? self.seconds), now: now)
     }
 

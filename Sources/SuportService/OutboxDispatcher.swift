@@ -53,7 +53,7 @@ public final class OutboxDispatcher: Service, Sendable {
         defer { try? desk.store.releaseClaims(holder: lease.holder) }
         while !stop.isSet {
             do {
-                let now = Date()
+                let now = try desk.store.databaseTime()
                 let due = try desk.store.claimNotifications(holder: lease.holder, now: now, until: now.addingTimeInterval(lease.seconds),
                                                             limit: 50)
                 if due.isEmpty {
@@ -72,7 +72,7 @@ public final class OutboxDispatcher: Service, Sendable {
                 for (entry, bytes) in due {
                     if stop.isSet { break }
                     // A batch that took longer than its claim leaves the rest to whoever claims them next.
-                    let t = Date()
+                    let t = try desk.store.databaseTime()
                     guard try desk.store.renewClaim(entry.id, holder: lease.holder, until: t.addingTimeInterval(sendingClaim), now: t) else {
                         continue
                     }

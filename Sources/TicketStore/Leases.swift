@@ -5,8 +5,15 @@ import Tickets
 /// daemon holds it until it runs out, and renews it while it lives, so a second daemon waits
 /// and takes over only when the first is gone. A notification is claimed by the daemon about
 /// to send it, the same way. Leases are rows written in a transaction like any other, so they
-/// mean the same on every engine, and a clock that jumps only shortens or lengthens a wait.
+/// mean the same on every engine. Their times are the database's (`databaseTime`), not each
+/// host's, so a daemon whose clock runs ahead does not take a lease early.
 extension SQLStore {
+    public func databaseTime() throws -> Date {
+        guard engine.dialect == .postgres else { return Date() }
+        let seconds = try read { try Double.fetchOne($0, sql: "SELECT extract(epoch FROM clock_timestamp())::float8") }
+        return seconds.map(Date.init(timeIntervalSince1970:)) ?? Date()
+    }
+
     public func holdLease(_ name: String, holder: String, until: Date, now: Date) throws -> Bool {
         try transaction { db in
             // Taken when nobody has it, when it ran out, or renewed when it is already ours.
@@ -53,6 +60,10 @@ extension SQLStore {
                 """, arguments: [until.timeIntervalSince1970, id, holder, now.timeIntervalSince1970])
             return db.changesCount > 0
         }
+    }
+
+    public func claimHolders() throws -> [String] {
+        try read { try String.fetchAll($0, sql: "SELECT DISTINCT claimed_by FROM outbox WHERE claimed_by IS NOT NULL AND state = 'pending'") }
     }
 
     public func releaseClaims(holder: String) throws {

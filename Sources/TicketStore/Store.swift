@@ -163,6 +163,9 @@ public protocol Store: Sendable {
 
     // MARK: several daemons on one database (Leases.swift)
 
+    /// The time by the database's clock: leases and claims are measured in it, so daemons on
+    /// hosts whose clocks differ agree on when one ran out (SQLite's is this host's).
+    func databaseTime() throws -> Date
     /// Takes or renews a named lease (a mailbox, the scheduler) for `holder` until `until`:
     /// true when it was nobody's, had run out by `now`, or was the holder's already.
     func holdLease(_ name: String, holder: String, until: Date, now: Date) throws -> Bool
@@ -178,6 +181,8 @@ public protocol Store: Sendable {
     func renewClaim(_ id: Int64, holder: String, until: Date, now: Date) throws -> Bool
     /// Gives up the holder's claims on notifications it has not sent (a daemon stopping).
     func releaseClaims(holder: String) throws
+    /// Every holder of a claim on a notification not yet sent.
+    func claimHolders() throws -> [String]
 }
 
 /// Inside one write transaction: intake's lookups, and the one writer of tickets.

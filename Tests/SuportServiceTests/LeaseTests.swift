@@ -61,6 +61,35 @@ import Testing
         #expect(try f.store.claimNotifications(holder: "b", now: t0 + 51, until: t0 + 81, limit: 50).map(\.0.id) == [due[1].0.id])
     }
 
+    @Test func leasesAreTimedByTheDatabasesClock() throws {
+        let f = try Fixture()
+        #expect(abs(try f.store.databaseTime().timeIntervalSinceNow) < 5)
+    }
+
+    @Test func whatADeadDaemonOfThisMachineHeldIsGivenUpAtOnce() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        let now = try f.store.databaseTime()
+        // A process that has exited (its pid is free), one of another machine, and a live one.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = "\(DaemonLease.machine):\(gone.processIdentifier):1", elsewhere = "other-host.1234abcd:\(gone.processIdentifier):2"
+        let alive = "\(DaemonLease.machine):\(getppid()):3"
+        #expect(try f.store.holdLease("mailbox:support", holder: dead, until: now + 60, now: now))
+        #expect(try f.store.holdLease("mailbox:treasury", holder: elsewhere, until: now + 60, now: now))
+        #expect(try f.store.holdLease("scheduler", holder: alive, until: now + 60, now: now))
+        let due = try f.store.claimNotifications(holder: dead, now: now + 1, until: now + 60, limit: 1)
+        #expect(due.count == 1)
+        let me = DaemonLease(seconds: 30)
+        #expect(try me.releaseTheDead(on: f.store) == [dead])
+        #expect(try f.store.leases().map(\.holder).sorted() == [alive, elsewhere].sorted())
+        #expect(try f.store.claimHolders().isEmpty)
+        #expect(try me.hold("mailbox:support", on: f.store))
+        #expect(try !me.hold("mailbox:treasury", on: f.store))
+    }
+
     @Test func leaseSecondsIsReadAndChecked() throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let file = repo.appendingPathComponent("config/suport.example.toml").path
