@@ -93,9 +93,14 @@ final class PostgresEngine: SQLEngine, @unchecked Sendable {
 
     private func connection() throws -> PostgresConnection {
         lock.lock()
-        if let c = idle.popLast(), !c.isClosed {
-            lock.unlock()
-            return c
+        while let c = idle.popLast() {
+            if !c.isClosed {
+                lock.unlock()
+                return c
+            }
+            // The server ended it while it waited here: closed on our side too, never just dropped.
+            let closing: EventLoopFuture<Void> = c.close()
+            _ = closing
         }
         nextID += 1
         let id = nextID
