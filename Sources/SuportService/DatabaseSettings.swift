@@ -34,7 +34,7 @@ enum DatabaseSettings {
         guard let tls = PostgresSettings.TLS(rawValue: s.tls ?? "verify-full") else {
             throw fail("database.tls", "must be verify-full or disable")
         }
-        if tls == .disable && !["localhost", "::1"].contains(settings.host) && !settings.host.hasPrefix("127.") {
+        if tls == .disable && !settings.isLoopback {
             throw fail("database.tls", "\"disable\" (no TLS) is only allowed for a server on this machine")
         }
         settings.tls = tls

@@ -42,7 +42,7 @@ public struct PostgresSettings: Sendable, Equatable {
     }
 
     /// Whether the host is an address on 127.0.0.0/8 or ::1.
-    var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 }
 
 /// PostgreSQL through postgres-nio, for several daemons on one database. Calls block on the

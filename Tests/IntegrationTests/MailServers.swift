@@ -12,11 +12,7 @@ final class MailServers: @unchecked Sendable {
 
     init() throws {
         let out = try Self.script(["up"])
-        var s: [String: String] = [:]
-        for line in out.split(separator: "\n") {
-            let kv = line.split(separator: "=", maxSplits: 1)
-            if kv.count == 2 { s[String(kv[0])] = String(kv[1]) }
-        }
+        let s = Self.settings(out)
         guard s["MAIL_DIR"] != nil else { throw NSError(domain: "mail-servers", code: 1, userInfo: [NSLocalizedDescriptionKey: out]) }
         settings = s
     }
@@ -33,6 +29,16 @@ final class MailServers: @unchecked Sendable {
     nonisolated(unsafe) static var sharedDir: String?
 
     static func get() throws -> MailServers { try shared.get() }
+
+    /// The `KEY=VALUE` lines a server script prints.
+    static func settings(_ output: String) -> [String: String] {
+        var s: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            let kv = line.split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { s[String(kv[0])] = String(kv[1]) }
+        }
+        return s
+    }
 
     @discardableResult
     static func script(_ args: [String]) throws -> String { try run(repo.appendingPathComponent("scripts/mail-servers").path, args) }

@@ -10,11 +10,7 @@ final class PostgresServer: @unchecked Sendable {
 
     init() throws {
         let out = try MailServers.run(MailServers.repo.appendingPathComponent("scripts/postgres").path, ["up"])
-        var s: [String: String] = [:]
-        for line in out.split(separator: "\n") {
-            let kv = line.split(separator: "=", maxSplits: 1)
-            if kv.count == 2 { s[String(kv[0])] = String(kv[1]) }
-        }
+        let s = MailServers.settings(out)
         guard s["PG_DIR"] != nil else { throw NSError(domain: "postgres", code: 1, userInfo: [NSLocalizedDescriptionKey: out]) }
         settings = s
     }
