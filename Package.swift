@@ -87,10 +87,12 @@ let package = Package(
         .testTarget(name: "MailTransportTests", dependencies: ["MailTransport"]),
         .testTarget(name: "TicketsTests", dependencies: ["Tickets"]),
         .testTarget(name: "TicketStoreTests", dependencies: ["TicketStore"]),
-        .testTarget(name: "SuportServiceTests", dependencies: ["SuportService", "SuportCLI", "Tickets", "TicketStore", "MIME",
+        // Which engine the store's and the web desk's suites run on, and a fresh database for each fixture.
+        .target(name: "StoreTestSupport", dependencies: ["TicketStore"], path: "Tests/StoreTestSupport"),
+        .testTarget(name: "SuportServiceTests", dependencies: ["SuportService", "SuportCLI", "Tickets", "TicketStore", "MIME", "StoreTestSupport",
                                                        .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SuportWebTests", dependencies: [
-            "SuportWeb", "SuportService", "Tickets", "TicketStore", "MIME",
+            "SuportWeb", "SuportService", "Tickets", "TicketStore", "MIME", "StoreTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

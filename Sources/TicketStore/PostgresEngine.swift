@@ -99,8 +99,7 @@ final class PostgresEngine: SQLEngine, @unchecked Sendable {
                 return c
             }
             // The server ended it while it waited here: closed on our side too, never just dropped.
-            let closing: EventLoopFuture<Void> = c.close()
-            _ = closing
+            discard(c)
         }
         nextID += 1
         let id = nextID
@@ -123,7 +122,15 @@ final class PostgresEngine: SQLEngine, @unchecked Sendable {
     private func release(_ c: PostgresConnection) {
         lock.lock()
         defer { lock.unlock() }
-        if idle.count < settings.poolSize && !c.isClosed { idle.append(c) } else { let closing: EventLoopFuture<Void> = c.close(); _ = closing }
+        if idle.count < settings.poolSize && !c.isClosed { idle.append(c) } else { discard(c) }
+    }
+
+    /// Closes a connection without waiting, and keeps it until its channel has closed: one let
+    /// go sooner trips postgres-nio's check that no connection is dropped open (it stopped a
+    /// debug daemon of the two-daemon chaos run when a full pool let one go).
+    private func discard(_ c: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = c.close()
+        closing.whenComplete { _ in withExtendedLifetime(c) {} }
     }
 
     /// Runs `body` between `begin` and COMMIT on one connection (ROLLBACK when it throws). A
@@ -138,7 +145,7 @@ final class PostgresEngine: SQLEngine, @unchecked Sendable {
             release(c)
             return result
         } catch {
-            if (try? session.execute("ROLLBACK", [], cached: false)) != nil { release(c) } else { let closing: EventLoopFuture<Void> = c.close(); _ = closing }
+            if (try? session.execute("ROLLBACK", [], cached: false)) != nil { release(c) } else { discard(c) }
             throw error
         }
     }

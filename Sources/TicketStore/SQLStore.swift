@@ -63,9 +63,10 @@ public final class SQLStore: Store {
         try self.init(engine: try PostgresEngine(settings), firstTicketNumber: firstTicketNumber)
     }
 
-    /// Creates an empty PostgreSQL database on the server `settings` reach (benchmarks, tests).
-    public static func createDatabase(_ name: String, on settings: PostgresSettings) throws {
-        try PostgresEngine(settings).administer("CREATE DATABASE \(name)")
+    /// Creates a PostgreSQL database on the server `settings` reach (benchmarks, tests): empty,
+    /// or a copy of `template`. Names are the caller's own identifiers, never user input.
+    public static func createDatabase(_ name: String, template: String? = nil, on settings: PostgresSettings) throws {
+        try PostgresEngine(settings).administer("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? ""))
     }
 
     /// Which engine this store is on.

@@ -4,6 +4,7 @@ import Testing
 @testable import SuportService
 @testable import Tickets
 @testable import TicketStore
+import StoreTestSupport
 
 /// `suport db copy`: a desk moved from its SQLite file to PostgreSQL answers the same, and an
 /// interrupted copy resumes. Runs where the suite has a PostgreSQL server (SUPORT_TEST_POSTGRES).

@@ -4,6 +4,7 @@ import Testing
 @testable import SuportService
 @testable import Tickets
 @testable import TicketStore
+import StoreTestSupport
 
 /// A fresh database in a temporary folder, with the example desk.
 struct Fixture {

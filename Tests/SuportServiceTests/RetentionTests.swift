@@ -4,6 +4,7 @@ import Testing
 @testable import SuportService
 @testable import Tickets
 @testable import TicketStore
+import StoreTestSupport
 
 @Suite struct RetentionTests {
     /// Support keeps finished tickets' messages one month; the request carries 3 MB.

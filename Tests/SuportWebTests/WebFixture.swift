@@ -3,13 +3,15 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import StoreTestSupport
 import Synchronization
 @testable import SuportService
 @testable import SuportWeb
 import Tickets
 
-/// The example desk with a web desk over a fresh database: anna and pere are staff of
-/// support, marta of treasury; `edit` changes the configuration text first.
+/// The example desk with a web desk over a fresh database (SQLite, or PostgreSQL when
+/// `SUPORT_TEST_POSTGRES` is set): anna and pere are staff of support, marta of treasury;
+/// `edit` changes the configuration text first.
 struct WebFixture {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let password = "correct horse battery"
@@ -37,7 +39,8 @@ struct WebFixture {
             """
         let path = folder.appendingPathComponent("suport.toml").path
         try edit(text).write(toFile: path, atomically: true, encoding: .utf8)
-        let configuration = try Configuration.load(path: path, secrets: true, environment: ["TEST_WEB_SECRET": "a test secret, long enough"])
+        var configuration = try Configuration.load(path: path, secrets: true, environment: ["TEST_WEB_SECRET": "a test secret, long enough"])
+        if TestEngine.isPostgres { configuration = configuration.with(postgres: try TestEngine.postgresDatabase()) }
         desk = try Desk(configuration: configuration)
         log = LogRecorder()
         let recorder = log
