@@ -34,7 +34,7 @@ extension Integration {
             try desk.start()
             // Let it work for a random while, then kill it mid-flight.
             Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.4, using: &rng))
-            desk.kill9()
+            #expect(desk.kill9(), "the daemon ended on its own before kill \(killed + 1): see its daemon.log")
             killed += 1
             if try desk.ticketCount() < total { duringFiling += 1 }
         }

@@ -137,26 +137,54 @@ final class DeskUnderTest: @unchecked Sendable {
         logHandle = handle
     }
 
-    /// SIGTERM, then the exit status.
+    /// SIGTERM, then the exit status (-1 when it did not end, or ended unseen by Foundation).
     @discardableResult
     func stop() -> Int32 {
         guard let p = process else { return 0 }
         p.terminate()
-        p.waitUntilExit()
+        let seen = Self.waitForExit(p)
         process = nil
         try? logHandle?.close()
-        return p.terminationStatus
+        return seen ? p.terminationStatus : -1
     }
 
-    func kill9() {
-        guard let p = process else { return }
+    /// SIGKILL; whether the daemon was still alive to be killed (a chaos run checks none died on its own).
+    @discardableResult
+    func kill9() -> Bool {
+        guard let p = process else { return false }
+        let alive = p.isRunning && !Self.isZombie(p.processIdentifier)
         kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        Self.waitForExit(p)
         process = nil
+        return alive
+    }
+
+    /// Waits, for a while, for `p` to end; whether Foundation saw it end (so its status can be
+    /// read). A daemon that crashed on its own once stayed a zombie Foundation never reaped, and
+    /// `waitUntilExit` hung the chaos run for good: a zombie counts as ended after a grace.
+    @discardableResult
+    static func waitForExit(_ p: Process, seconds: Double = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var zombieSince: Date?
+        while Date() < deadline {
+            if !p.isRunning { return true }
+            if isZombie(p.processIdentifier) {
+                if let since = zombieSince, Date().timeIntervalSince(since) > 5 { return false }
+                zombieSince = zombieSince ?? Date()
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    /// Whether the kernel holds `pid` as ended and unreaped (or holds it no more).
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let end = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: end)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     deinit {
-        if let p = process { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+        if let p = process { kill(p.processIdentifier, SIGKILL); Self.waitForExit(p) }
     }
 
     /// Runs the CLI against this desk.

@@ -133,8 +133,9 @@ extension Integration {
         for k in 0..<kills {
             if k > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.5, using: &rng)) }
             let victim = desks[Int.random(in: 0...1, using: &rng)]
-            victim.kill9()
+            // Counted just before the kill: the other daemon goes on filing after it.
             if try a.ticketCount() < total { duringFiling += 1 }
+            #expect(victim.kill9(), "daemon \(victim === a ? "a" : "b") ended on its own before kill \(k + 1): see its daemon.log")
             try victim.start()
         }
         #expect(duringFiling >= 1)
