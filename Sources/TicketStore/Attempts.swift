@@ -28,12 +28,11 @@ extension SQLStore {
                          error: String, now: Date) throws -> Int64 {
         try transaction { db in
             let sha = try storeBlob(db, attempt.raw, sha256: attempt.sha256)
-            try db.run(sql: """
+            let id = try db.insert(sql: """
                 INSERT INTO failed_intake (mailbox, uid_validity, uid, raw_sha256, size, subject, sender, error, failed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [mailbox?.mailbox ?? source ?? "(pipe)", mailbox?.uidValidity ?? 0, mailbox?.uid ?? 0, sha,
                                  attempt.raw.count, subject, sender, error, now.timeIntervalSince1970])
-            let id = try db.lastInsertedRowID
             try db.run(sql: "DELETE FROM intake_attempts WHERE key = ?", arguments: [attempt.key])
             return id
         }

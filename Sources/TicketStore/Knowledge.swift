@@ -6,13 +6,13 @@ extension SQLStore {
 
     public func addArticle(_ a: Article) throws -> Article {
         try transaction { db in
-            try db.execute(sql: """
+            let id = try db.insert(sql: """
                 INSERT INTO kb_articles (title, problem, solution, tags, queue, language, public, author, created_at, updated_at, version,
                     draft, source_ticket)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 """, arguments: [a.title, a.problem, a.solution, a.tags.joined(separator: "\t"), a.queue, a.language.rawValue, a.isPublic,
                                  a.author, a.created.timeIntervalSince1970, a.updated.timeIntervalSince1970, a.isDraft, a.sourceTicket])
-            let kept = Article(id: try db.lastInsertedRowID, title: a.title, problem: a.problem, solution: a.solution, tags: a.tags, queue: a.queue,
+            let kept = Article(id: id, title: a.title, problem: a.problem, solution: a.solution, tags: a.tags, queue: a.queue,
                                language: a.language, isPublic: a.isPublic, author: a.author, created: a.created, updated: a.updated, version: 1,
                                isDraft: a.isDraft, sourceTicket: a.sourceTicket)
             try keepVersion(db, kept)

@@ -151,8 +151,9 @@ final class PostgresEngine: SQLEngine, @unchecked Sendable {
     }
 
     func write<T>(durable: Bool, _ body: (SQLSession) throws -> T) throws -> T {
-        try transaction(["BEGIN", "SELECT pg_advisory_xact_lock(\(Self.writerLock))"]
-                        + (durable ? [] : ["SET LOCAL synchronous_commit = off"]), body)
+        // One statement after BEGIN: every round trip is paid by every write.
+        try transaction(["BEGIN", "SELECT pg_advisory_xact_lock(\(Self.writerLock))"
+                         + (durable ? "" : ", set_config('synchronous_commit', 'off', true)")], body)
     }
 
     func read<T>(_ body: (SQLSession) throws -> T) throws -> T {
@@ -237,11 +238,6 @@ final class PostgresSession: SQLConnection {
         guard let first = result.rows.first else { return (SQLColumns([]), []) }
         let columns = SQLColumns(first.map(\.columnName))
         return (columns, try result.rows.map { row in try row.map(Self.value) })
-    }
-
-    func lastInsertedID() throws -> Int64 {
-        guard let id = try Int64.fetchOne(SQLSession(self), sql: "SELECT lastval()") else { throw PostgresStoreError.noInsertedRow }
-        return id
     }
 
     /// A cell as the store reads values: integers, reals, text and bytes, as SQLite gives them.
@@ -336,7 +332,6 @@ enum PostgresDialect {
 public enum PostgresStoreError: Error, CustomStringConvertible {
     case plaintextOffLoopback(String)
     case addressWithTLS(String)
-    case noInsertedRow
     case server(String)
 
     public var description: String {
@@ -345,7 +340,6 @@ public enum PostgresStoreError: Error, CustomStringConvertible {
             return "database tls = \"disable\" is only for a server on loopback, not \(host): use verify-full"
         case .addressWithTLS(let host):
             return "database host \(host) is an address: with TLS, give the server's name as its certificate has it"
-        case .noInsertedRow: return "no row was inserted on this connection"
         case .server(let s): return s
         }
     }

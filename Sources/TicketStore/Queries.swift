@@ -83,7 +83,7 @@ extension SQLStore {
                 return try Int.fetchAll(db, sql: "SELECT t.number FROM tickets t \(join) \(whereSQL) ORDER BY \(by) LIMIT ? OFFSET ?",
                                         arguments: SQLArguments(first + arguments + [filter.limit, filter.offset]))
             }
-            guard let s = filter.search else { return try numbers(join: "", first: [], order: []).compactMap { try ticket(db, $0) } }
+            guard let s = filter.search else { return try tickets(db, try numbers(join: "", first: [], order: [])) }
             let d = db.dialect
             guard let query = FullText.query(s, d) else { throw StoreError.nothingToSearch(s) }
             let match = FullText.matches("search_index", d)
@@ -106,31 +106,30 @@ extension SQLStore {
                     if found.count >= filter.limit || window >= hits { break }
                 }
             }
-            let numbers = found
-            return try numbers.compactMap { try ticket(db, $0) }
+            return try tickets(db, found)
         }
     }
 
     public func slaCandidates(now: Date) throws -> [TicketRecord] {
         try read { db in
-            try Int.fetchAll(db, sql: """
+            try tickets(db, try Int.fetchAll(db, sql: """
                 SELECT number FROM tickets WHERE sla_warn_at <= ?1 AND status NOT IN ('resolved', 'rejected') ORDER BY sla_warn_at LIMIT 1000
-                """, arguments: [now.timeIntervalSince1970]).compactMap { try ticket(db, $0) }
+                """, arguments: [now.timeIntervalSince1970]))
         }
     }
 
     public func waiting(for waiting: WaitingFor, updatedBefore date: Date) throws -> [TicketRecord] {
         try read { db in
-            try Int.fetchAll(db, sql: """
+            try tickets(db, try Int.fetchAll(db, sql: """
                 SELECT number FROM tickets WHERE waiting_for = ? AND updated_at <= ? AND status NOT IN ('resolved', 'rejected')
                 ORDER BY updated_at LIMIT 1000
-                """, arguments: [waiting.rawValue, date.timeIntervalSince1970]).compactMap { try ticket(db, $0) }
+                """, arguments: [waiting.rawValue, date.timeIntervalSince1970]))
         }
     }
 
     public func pendingApprovals() throws -> [TicketRecord] {
         try read { db in
-            try Int.fetchAll(db, sql: "SELECT number FROM tickets WHERE approval = 'pending' ORDER BY resolved_at").compactMap { try ticket(db, $0) }
+            try tickets(db, try Int.fetchAll(db, sql: "SELECT number FROM tickets WHERE approval = 'pending' ORDER BY resolved_at"))
         }
     }
 
@@ -161,7 +160,7 @@ extension SQLStore {
                 SELECT id, ticket, template, recipient, sender, message_id, state, attempts, next_attempt_at, last_error, created_at, sent_at
                 FROM outbox WHERE recipient = ? COLLATE NOCASE ORDER BY id
                 """, arguments: [a]).map(outboxEntry)
-            return PersonData(tickets: try numbers.compactMap { try ticket(db, $0) }, messages: messages, attachments: attachments,
+            return PersonData(tickets: try tickets(db, numbers), messages: messages, attachments: attachments,
                               history: history, notifications: outbox)
         }
     }
@@ -224,10 +223,10 @@ extension SQLStore {
 
     public func retentionCandidates(resolvedBefore date: Date) throws -> [TicketRecord] {
         try read { db in
-            try Int.fetchAll(db, sql: """
+            try tickets(db, try Int.fetchAll(db, sql: """
                 SELECT number FROM tickets WHERE status IN ('resolved', 'rejected') AND resolved_at <= ?
                     AND (purged_at IS NULL OR purged_at < resolved_at) ORDER BY resolved_at LIMIT 1000
-                """, arguments: [date.timeIntervalSince1970]).compactMap { try ticket(db, $0) }
+                """, arguments: [date.timeIntervalSince1970]))
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The store's SQL, engine-neutral: every query in this module is written once, against these
 /// types, and runs on SQLite (`SQLiteEngine`) or PostgreSQL (`PostgresEngine`). The SQL is
-/// the common dialect of both (ON CONFLICT, RETURNING-free inserts, CASE instead of boolean
+/// the common dialect of both (ON CONFLICT, RETURNING, CASE instead of boolean
 /// sums, aliased subqueries); where the two truly differ (full-text search, a planner hint,
 /// JSON paths) the code asks `SQLSession.dialect`, so the difference sits beside its rule.
 
@@ -154,8 +154,6 @@ protocol SQLConnection: AnyObject {
     @discardableResult func execute(_ sql: String, _ arguments: [SQLValue], cached: Bool) throws -> Int
     /// Runs a query; returns its columns and rows.
     func query(_ sql: String, _ arguments: [SQLValue], cached: Bool) throws -> (SQLColumns, [[SQLValue]])
-    /// The id the last INSERT gave its row, on this connection.
-    func lastInsertedID() throws -> Int64
 }
 
 /// One connection inside a transaction (or a read): what the store's queries are written against.
@@ -181,9 +179,14 @@ final class SQLSession {
         return rows.map { SQLRow(columns: columns, values: $0) }
     }
 
-    /// The id of the row the last INSERT made.
-    var lastInsertedRowID: Int64 {
-        get throws { try connection.lastInsertedID() }
+    /// Runs an INSERT of one row and returns the id it was given, in the same statement
+    /// (`RETURNING`, on both engines: asking afterwards costs PostgreSQL a second round trip).
+    func insert(sql: String, arguments: SQLArguments) throws -> Int64 {
+        let (_, rows) = try connection.query(sql + " RETURNING id", arguments.values, cached: true)
+        // An INSERT without ON CONFLICT either makes its row or throws.
+        guard let id = rows.first.flatMap({ Int64.from($0[0]) }) else { preconditionFailure("\(sql) returned no id") }
+        changesCount = 1
+        return id
     }
 
     /// A statement to run again with other arguments (kept prepared by the engine).

@@ -101,9 +101,37 @@ public final class SQLStore: Store {
     func ticket(_ db: SQLSession, _ number: Int) throws -> TicketRecord? {
         guard let row = try SQLRow.fetchOne(db.cachedStatement(sql: Self.ticketSQL), arguments: [number]) else { return nil }
         let people = try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT role, address, name FROM ticket_people WHERE ticket = ? ORDER BY rowid"),
-                                      arguments: [number])
+                                         arguments: [number])
+        return record(row, people: people.map { ($0[0], $0[1], $0[2]) })
+    }
+
+    /// Tickets by number, in the order asked, those that do not exist left out: two queries for
+    /// a page of them rather than two a ticket, each of which is a round trip on PostgreSQL.
+    func tickets(_ db: SQLSession, _ numbers: [Int]) throws -> [TicketRecord] {
+        guard numbers.count > 1 else { return try numbers.first.flatMap { try ticket(db, $0) }.map { [$0] } ?? [] }
+        var found: [Int: TicketRecord] = [:]
+        for start in stride(from: 0, to: numbers.count, by: 500) {
+            let chunk = Array(numbers[start..<min(numbers.count, start + 500)])
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            var people: [Int: [(String, String, String?)]] = [:]
+            for p in try SQLRow.fetchAll(db, sql: "SELECT ticket, role, address, name FROM ticket_people WHERE ticket IN (\(marks)) ORDER BY rowid",
+                                         arguments: SQLArguments(chunk)) {
+                people[p[0], default: []].append((p[1], p[2], p[3]))
+            }
+            let rows = try SQLRow.fetchAll(db, sql: "SELECT \(Self.ticketColumns.joined(separator: ", ")) FROM tickets WHERE number IN (\(marks))",
+                                           arguments: SQLArguments(chunk))
+            for row in rows {
+                let number: Int = row[0]
+                found[number] = record(row, people: people[number] ?? [])
+            }
+        }
+        return numbers.compactMap { found[$0] }
+    }
+
+    /// A ticket from its row (in `ticketColumns` order) and its people (role, address, name) in the order they were added.
+    private func record(_ row: SQLRow, people: [(role: String, address: String, name: String?)]) -> TicketRecord {
         func list(_ role: String) -> [Address] {
-            people.filter { $0[0] == role }.map { Address(name: $0[2], address: $0[1]) }
+            people.filter { $0.role == role }.map { Address(name: $0.name, address: $0.address) }
         }
         func date(_ i: Int) -> Date? { (row[i] as Double?).map(Date.init(timeIntervalSince1970:)) }
         var record = TicketRecord(number: row[0], title: row[1], queue: row[2], status: Status(rawValue: row[3]) ?? .open, owner: row[4],
@@ -212,12 +240,11 @@ public final class SQLStore: Store {
     func storeMessage(_ db: SQLSession, raw: [UInt8], sha256: String, message: Message, ticket: Int?, direction: String,
                       mailbox: String?, at: Date, keepingAttachments limit: Int = .max) throws -> Int64 {
         _ = try storeBlob(db, raw, sha256: sha256)
-        try db.run(sql: """
+        let id = try db.insert(sql: """
             INSERT INTO messages (ticket, direction, message_id, raw_sha256, subject, sender, text, defects, mailbox, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [ticket, direction, message.messageID, sha256, message.subject, message.from.first?.address,
                              message.text, message.defects.map(\.description).joined(separator: "\n"), mailbox, at.timeIntervalSince1970])
-        let id = try db.lastInsertedRowID
         for (position, attachment) in message.attachments.prefix(limit).enumerated() {
             try db.run(sql: """
                 INSERT INTO attachments (message, ticket, sha256, filename, content_type, size, inline, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -194,10 +194,9 @@ struct SQLTransaction: StoreTransaction {
         }
         var history: [Int64] = []
         for item in op.history {
-            try db.run(sql: """
+            history.append(try db.insert(sql: """
                 INSERT INTO history (ticket, at, actor, kind, old_value, new_value, message, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [ticket, at, item.actor, item.kind, item.old, item.new, item.carriesMessage ? message : nil, item.note])
-            history.append(try db.lastInsertedRowID)
+                """, arguments: [ticket, at, item.actor, item.kind, item.old, item.new, item.carriesMessage ? message : nil, item.note]))
         }
         for notice in op.notices {
             try db.run(sql: """

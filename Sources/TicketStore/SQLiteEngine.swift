@@ -136,8 +136,6 @@ final class SQLiteConnection: SQLConnection {
         }
         return (columns, rows)
     }
-
-    func lastInsertedID() throws -> Int64 { db.lastInsertedRowID }
 }
 
 extension SQLValue {

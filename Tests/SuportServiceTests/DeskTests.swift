@@ -76,6 +76,26 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
         #expect(try f.store.history(311).map(\.kind) == ["create"])
     }
 
+    /// A list reads a page of tickets at once (two queries, not two a ticket): each keeps its own people, in order.
+    @Test func aListedPageCarriesEachTicketsOwnPeople() throws {
+        let f = try Fixture()
+        for i in 0..<5 {
+            let cc = i % 2 == 0 ? ["Cc: Veí \(i) <vei\(i)@example.cat>"] : []
+            _ = try f.file(["From: Sòcia \(i) <socia\(i)@example.cat>", "To: support@example.test"] + cc
+                           + ["Subject: Node \(i)", "Message-ID: <page-\(i)@example.cat>", "", "El node \(i) no respon.", ""])
+        }
+        _ = try f.change(.addCc(Address(name: nil, address: "tecnic@example.cat")), 313)
+        let page = try f.store.list(TicketFilter())
+        #expect(page.map(\.number) == [315, 314, 313, 312, 311])
+        for t in page {
+            let alone = try #require(try f.store.ticket(t.number))
+            #expect(t.requestors == alone.requestors && t.ccs == alone.ccs && t.title == alone.title)
+        }
+        #expect(page.first { $0.number == 313 }?.ccs.map(\.address) == ["vei2@example.cat", "tecnic@example.cat"])
+        #expect(page.first { $0.number == 312 }?.requestors == [Address(name: "Sòcia 1", address: "socia1@example.cat")])
+        #expect(page.first { $0.number == 312 }?.ccs == [])
+    }
+
     @Test func theSameMessageIsFiledOnce() throws {
         let f = try Fixture()
         _ = try f.file(firstMail, mailbox: MailboxKey(mailbox: "INBOX", uidValidity: 1, uid: 5))
