@@ -56,8 +56,9 @@ extension SQLStore {
     /// per transaction, rows the target already has left as they are: an interrupted copy run
     /// again resumes. Then checks that every table holds as many rows on both sides and that
     /// every stored message's bytes in the target hash to their SHA-256, rebuilds the
-    /// target's search index, and moves its id sequences past the copied ids.
-    public func copy(to target: SQLStore, progress: (String, Int) throws -> Void = { _, _ in }) throws -> CopyReport {
+    /// target's search index, and moves its id sequences past the copied ids. `rowsPerPage`
+    /// overrides every table's batch (tests page through a small desk with it).
+    public func copy(to target: SQLStore, rowsPerPage: Int? = nil, progress: (String, Int) throws -> Void = { _, _ in }) throws -> CopyReport {
         var report = CopyReport()
         // A target that has tickets the source does not is another desk: refused, not merged.
         let theirs = try target.read { try Int.fetchAll($0, sql: "SELECT number FROM tickets ORDER BY number DESC LIMIT 1") }
@@ -65,26 +66,40 @@ extension SQLStore {
             throw CopyError.targetNotEmpty("ticket \(last) is not in the source")
         }
         for table in Self.copiedTables {
-            var offset = 0
+            // Paged by the ordering key (after the last row copied, not OFFSET, which rereads
+            // every row before the page), the key read under its own names beside the row's
+            // columns (ticket_people's is SQLite's hidden rowid).
+            let keys = table.order.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let keyColumns = keys.indices.map { "copy_key_\($0)" }
+            let select = "SELECT *, \(zip(keys, keyColumns).map { "\($0) AS \($1)" }.joined(separator: ", ")) FROM \(table.name)"
+            let after = keys.count == 1 ? "\(keys[0]) > ?" : "(\(table.order)) > (\(keys.map { _ in "?" }.joined(separator: ", ")))"
+            var last: [SQLValue]? = nil
+            var copied = 0
             while true {
                 let rows = try read { db in
-                    try SQLRow.fetchAll(db, sql: "SELECT * FROM \(table.name) ORDER BY \(table.order) LIMIT ? OFFSET ?",
-                                        arguments: [table.batch, offset])
+                    try SQLRow.fetchAll(db, sql: "\(select) \(last == nil ? "" : "WHERE \(after)") ORDER BY \(table.order) LIMIT ?",
+                                        arguments: SQLArguments((last ?? []) + [.integer(Int64(rowsPerPage ?? table.batch))]))
                 }
-                guard let first = rows.first else { break }
-                let columns = first.columns.names
-                let sql = "INSERT INTO \(table.name) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
-                    + " ON CONFLICT \(table.conflict) DO NOTHING"
+                guard let first = rows.first, let final = rows.last else { break }
+                let columns = first.columns.names.filter { !$0.hasPrefix("copy_key_") }
+                let values = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
+                // Many rows a statement: one round trip for each row made a large copy wait on the network.
+                let perStatement = max(1, min(rows.count, 30_000 / columns.count))
                 report.written += try target.transaction { db in
                     var n = 0
-                    for row in rows {
-                        try db.execute(sql: sql, arguments: SQLArguments(row.values))
+                    for start in stride(from: 0, to: rows.count, by: perStatement) {
+                        let chunk = rows[start..<min(rows.count, start + perStatement)]
+                        try db.execute(sql: "INSERT INTO \(table.name) (\(columns.joined(separator: ", "))) VALUES "
+                                       + Array(repeating: values, count: chunk.count).joined(separator: ", ")
+                                       + " ON CONFLICT \(table.conflict) DO NOTHING",
+                                       arguments: SQLArguments(chunk.flatMap { row in columns.map { row.value($0) } }))
                         n += db.changesCount
                     }
                     return n
                 }
-                offset += rows.count
-                try progress(table.name, offset)
+                last = keyColumns.map { final.value($0) }
+                copied += rows.count
+                try progress(table.name, copied)
             }
         }
         // Verified: the same rows on both sides, and every stored byte as its digest says.
@@ -96,16 +111,17 @@ extension SQLStore {
         }
         var after = ""
         while true {
-            let shas = try target.read {
-                try String.fetchAll($0, sql: "SELECT sha256 FROM blobs WHERE sha256 > ? ORDER BY sha256 LIMIT 100", arguments: [after])
-            }
-            guard let last = shas.last else { break }
-            for sha in shas {
-                guard let bytes = try target.read({ try target.blob($0, sha) }), ContentHash.sha256Hex(bytes) == sha else {
-                    throw CopyError.blobDiffers(sha)
+            // A hundred at a time in one read: a transaction for each made verifying wait on round trips.
+            let bad = try target.read { db -> (last: String?, bad: String?) in
+                let shas = try String.fetchAll(db, sql: "SELECT sha256 FROM blobs WHERE sha256 > ? ORDER BY sha256 LIMIT 100", arguments: [after])
+                for sha in shas {
+                    guard let bytes = try target.blob(db, sha), ContentHash.sha256Hex(bytes) == sha else { return (shas.last, sha) }
+                    report.blobsVerified += 1
                 }
-                report.blobsVerified += 1
+                return (shas.last, nil)
             }
+            if let sha = bad.bad { throw CopyError.blobDiffers(sha) }
+            guard let last = bad.last else { break }
             after = last
         }
         try target.afterCopy()
@@ -126,14 +142,32 @@ extension SQLStore {
             }
             try db.execute(sql: "DELETE FROM search_pending")
             try db.execute(sql: "DELETE FROM search_index")
-            for number in try Int.fetchAll(db, sql: "SELECT number FROM tickets ORDER BY number") {
-                try queueForIndex(db, rowid: -Int64(number), ticket: number)
+        }
+        // The index, a page of tickets, messages or articles a transaction, each page read in one query.
+        var lastTicket = 0
+        while let next = try transaction({ db -> Int? in
+            let numbers = try Int.fetchAll(db, sql: "SELECT number FROM tickets WHERE number > ? ORDER BY number LIMIT 500", arguments: [lastTicket])
+            for t in try tickets(db, numbers) { try indexTicket(db, t) }
+            return numbers.last
+        }) { lastTicket = next }
+        var lastMessage: Int64 = 0
+        while let next = try transaction({ db -> Int64? in
+            let rows = try SQLRow.fetchAll(db, sql: """
+                SELECT m.id, m.ticket, m.subject, m.text, (SELECT group_concat(a.filename, char(10)) FROM attachments a WHERE a.message = m.id) AS files
+                FROM messages m WHERE m.id > ? AND m.ticket IS NOT NULL ORDER BY m.id LIMIT 500
+                """, arguments: [lastMessage])
+            for m in rows {
+                try indexMessage(db, id: m["id"], ticket: m["ticket"], subject: m["subject"], text: m["text"],
+                                 filenames: (m["files"] as String?).map { $0.split(separator: "\n").map(String.init) } ?? [])
             }
-            try db.execute(sql: "INSERT INTO search_pending (rowid, ticket) SELECT id, ticket FROM messages WHERE ticket IS NOT NULL")
-            try flushSearchIndex(db)
-        }
-        for id in try read({ try Int64.fetchAll($0, sql: "SELECT id FROM kb_articles ORDER BY id") }) {
-            if let a = try article(id) { try transaction { try keepIndex($0, a) } }
-        }
+            return rows.last.map { $0["id"] }
+        }) { lastMessage = next }
+        var lastArticle: Int64 = 0
+        while let next = try transaction({ db -> Int64? in
+            let articles = try SQLRow.fetchAll(db, sql: "SELECT \(Self.articleColumns) FROM kb_articles WHERE id > ? ORDER BY id LIMIT 500",
+                                               arguments: [lastArticle]).map(Self.article)
+            for a in articles { try keepIndex(db, a) }
+            return articles.last?.id
+        }) { lastArticle = next }
     }
 }
