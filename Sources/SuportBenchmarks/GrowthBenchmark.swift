@@ -28,12 +28,16 @@ public enum GrowthBenchmark {
         }
     }
 
+    /// With `[database]` in the configuration, each size is also copied (`suport db copy`) into
+    /// a new PostgreSQL database on that server, and messages of the same kinds and the same
+    /// queries run there: the PostgreSQL column, from the same tickets.
     public static func run(configuration: SuportService.Configuration, sizes: [Int], probe: Int, database: String) throws -> String {
-        let desk = try Desk(configuration: configuration.with(databasePath: database))
+        let sqlite = configuration.with(databasePath: database)
+        let desk = try Desk(configuration: sqlite)
         var lines: [String] = []
         var filed = try desk.store.counts()["tickets"] ?? 0
         var rng = SplitMix(seed: 2026)
-        var perMessage: [Double] = []
+        var perMessage: [String: [Double]] = [:]
         for size in sizes.sorted() {
             while filed < size {
                 let batch = (filed..<min(size, filed + 500)).map { Desk.Mail(raw: newTicket($0, &rng)) }
@@ -41,46 +45,33 @@ public enum GrowthBenchmark {
             }
             try age(database: database, through: filed)
             // Filing: half new tickets, half replies to tickets anywhere in the database.
-            let probes = (0..<probe).map { i in
-                i % 2 == 0 ? newTicket(filed + i, &rng) : reply(to: Int.random(in: 1...filed, using: &rng), &rng)
+            func probes(from first: Int) -> [[UInt8]] {
+                (0..<probe).map { i in i % 2 == 0 ? newTicket(first + i, &rng) : reply(to: Int.random(in: 1...first, using: &rng), &rng) }
             }
-            // In five rounds, the median kept: one sync to disk per message makes single rounds noisy.
-            var rounds: [Double] = []
-            let writtenBefore = bytesWritten()
-            for slice in probes.chunks(of: probe / 5) {
-                rounds.append(try seconds { for raw in slice { _ = try desk.file(Desk.Mail(raw: raw)) } } / Double(slice.count))
+            let seed = rng.next()
+            var queries = SplitMix(seed: seed)
+            let (line, fileTime) = try measure(desk, probes: probes(from: filed), filedBefore: filed, &queries)
+            perMessage["SQLite", default: []].append(fileTime)
+            lines.append((configuration.postgres == nil ? "" : "SQLite: ") + line)
+            if let server = configuration.postgres {
+                // The same desk, with the messages SQLite just filed, copied as an operator moves one;
+                // then other messages of the same kinds and the same queries. Measured after SQLite,
+                // so the server's work after a bulk load does not share the disk with SQLite's.
+                var pg = server
+                pg.database = "growth_\(size)_" + UUID().uuidString.prefix(8).lowercased()
+                try SQLStore.createDatabase(pg.database, on: server)
+                var report: CopyReport?
+                let cost = try Cost.of { report = try SQLStore(path: database).copy(to: SQLStore(postgres: pg)) }
+                let copied = try desk.store.counts()["tickets"] ?? filed
+                lines.append(String(format: "%7d tickets copied to PostgreSQL (suport db copy: %d rows, %d messages and files verified) in %.1f s",
+                                    copied, report?.written ?? 0, report?.blobsVerified ?? 0, cost.wall))
+                var queries = SplitMix(seed: seed)
+                let (line, fileTime) = try measure(try Desk(configuration: sqlite.with(postgres: pg)), probes: probes(from: copied + probe),
+                                                   filedBefore: copied, &queries)
+                perMessage["PostgreSQL", default: []].append(fileTime)
+                lines.append("PostgreSQL: " + line)
             }
-            let fileTime = rounds.sorted()[rounds.count / 2]
-            let written = Double(bytesWritten() - writtenBefore) / Double(probes.count)
             filed = try desk.store.counts()["tickets"] ?? filed
-            perMessage.append(fileTime)
-            var filter = TicketFilter()
-            filter.queue = "support"
-            filter.statuses = [.open]
-            var listed = 0
-            let list = try median(10) { listed = Views.list(try desk.store.list(filter), tag: desk.policy.tag).count }
-            let show = try median(10) {
-                let n = Int.random(in: 1...filed, using: &rng)
-                if let t = try desk.store.ticket(n) {
-                    _ = Views.show(t, tag: desk.policy.tag, attachments: try desk.store.attachments(n))
-                    _ = Views.history(try desk.store.history(n)) { try? desk.store.messageText($0) ?? nil }
-                }
-            }
-            // Search: a node's name and a common word (a few dozen tickets), and a word nearly every ticket has.
-            var rare = TicketFilter()
-            rare.search = "n\(Int.random(in: 0..<2000, using: &rng)) terrat"
-            var found = 0
-            let searchRare = try median(10) { found = try desk.store.list(rare).count }
-            var common = TicketFilter()
-            common.search = "terrat"
-            common.limit = 50
-            let searchCommon = try median(10) { _ = try desk.store.list(common) }
-            let dashboard = try median(10) { _ = Views.dashboard(try desk.dashboard(), tag: desk.policy.tag) }
-            lines.append(String(format: "%7d tickets: filing %.2f ms/message (%.1f KB written); list --queue support --status open (%d bytes) %.1f ms; show N --history %.2f ms",
-                                filed, fileTime * 1000, written / 1024, listed, list * 1000, show * 1000))
-            lines.append("                 search \"\(rare.search ?? "")\" (\(found) tickets) " + String(format: "%.1f ms", searchRare * 1000)
-                + "; search \"terrat\" --limit 50 (most tickets match) " + String(format: "%.1f ms", searchCommon * 1000)
-                + "; dashboard " + String(format: "%.1f ms", dashboard * 1000))
         }
         // The knowledge base beside the largest desk: 10,000 articles, each naming a node, searched
         // for a node and a common word (issue 19: under 50 ms), and a new ticket's suggestions.
@@ -102,18 +93,56 @@ public enum GrowthBenchmark {
         lines.append("      \(articles) articles: kb search \"\(node) terrat\" (\(kbFound)) " + String(format: "%.1f ms", kbRare * 1000)
             + "; kb search \"terrat\" (20 of most) " + String(format: "%.1f ms", kbCommon * 1000)
             + "; suggestions for a ticket (\(suggested)) " + String(format: "%.1f ms", kbSuggest * 1000))
-        if let first = perMessage.first, let last = perMessage.last, perMessage.count > 1 {
-            lines.append(String(format: "filing cost ratio, largest to smallest: %.2f", last / first))
+        for name in ["SQLite", "PostgreSQL"] {
+            guard let times = perMessage[name], let first = times.first, let last = times.last, times.count > 1 else { continue }
+            lines.append(String(format: "filing cost ratio, largest to smallest%@: %.2f", perMessage.count > 1 ? " (\(name))" : "", last / first))
         }
         return lines.joined(separator: "\n")
     }
 
-    /// Bytes this process has passed to write(2) so far (`wchar` in /proc/self/io): the WAL
-    /// frames and checkpoints, which grow with the pages a commit dirties.
-    private static func bytesWritten() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("wchar:") }) else { return 0 }
-        return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) ?? 0
+    /// Files `probes` one transaction each (five rounds, the median kept: one sync to disk per
+    /// message makes single rounds noisy), then times list, show, search and the dashboard.
+    /// Returns the report's lines and the median filing time.
+    private static func measure(_ desk: Desk, probes: [[UInt8]], filedBefore: Int, _ rng: inout SplitMix) throws -> (String, Double) {
+        var rounds: [Double] = []
+        var written = 0
+        for slice in probes.chunks(of: max(1, probes.count / 5)) {
+            let cost = try Cost.of { for raw in slice { _ = try desk.file(Desk.Mail(raw: raw)) } }
+            rounds.append(cost.wall / Double(slice.count))
+            written += cost.written
+        }
+        let fileTime = rounds.sorted()[rounds.count / 2]
+        let filed = try desk.store.counts()["tickets"] ?? filedBefore
+        var filter = TicketFilter()
+        filter.queue = "support"
+        filter.statuses = [.open]
+        var listed = 0
+        let list = try median(10) { listed = Views.list(try desk.store.list(filter), tag: desk.policy.tag).count }
+        let show = try median(10) {
+            let n = Int.random(in: 1...filed, using: &rng)
+            if let t = try desk.store.ticket(n) {
+                _ = Views.show(t, tag: desk.policy.tag, attachments: try desk.store.attachments(n))
+                _ = Views.history(try desk.store.history(n)) { try? desk.store.messageText($0) ?? nil }
+            }
+        }
+        // Search: a node's name and a common word (a few dozen tickets), and a word nearly every ticket has.
+        var rare = TicketFilter()
+        rare.search = "n\(Int.random(in: 0..<2000, using: &rng)) terrat"
+        var found = 0
+        let searchRare = try median(10) { found = try desk.store.list(rare).count }
+        var common = TicketFilter()
+        common.search = "terrat"
+        common.limit = 50
+        let searchCommon = try median(10) { _ = try desk.store.list(common) }
+        let dashboard = try median(10) { _ = Views.dashboard(try desk.dashboard(), tag: desk.policy.tag) }
+        // Bytes written are the SQLite file's (WAL frames and checkpoints); PostgreSQL writes in its own processes.
+        let writes = (desk.store as? SQLStore)?.dialect == .sqlite ? String(format: " (%.1f KB written)", Double(written) / 1024 / Double(probes.count)) : ""
+        let line = String(format: "%7d tickets: filing %.2f ms/message%@; list --queue support --status open (%d bytes) %.1f ms; show N --history %.2f ms",
+                          filedBefore, fileTime * 1000, writes, listed, list * 1000, show * 1000)
+            + "\n                 search \"\(rare.search ?? "")\" (\(found) tickets) " + String(format: "%.1f ms", searchRare * 1000)
+            + "; search \"terrat\" --limit 50 (most tickets match) " + String(format: "%.1f ms", searchCommon * 1000)
+            + "; dashboard " + String(format: "%.1f ms", dashboard * 1000)
+        return (line, fileTime)
     }
 
     private static func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {

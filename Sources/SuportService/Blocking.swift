@@ -17,11 +17,18 @@ struct BlockingQueue: Sendable {
 }
 
 /// Runs a service's blocking loop on its queue until graceful shutdown sets `stop`,
-/// which the loop checks between units of work.
+/// which the loop checks between units of work. Cancellation sets it too: when another
+/// service of the group fails (the web desk's port taken), the group cancels the rest
+/// instead of shutting them down, and a loop that ignored it kept the daemon running,
+/// deaf to SIGTERM, with the failure never reported.
 func runUntilShutdown(on worker: BlockingQueue, stop: StopFlag, _ loop: @escaping @Sendable () -> Void) async throws {
-    try await withGracefulShutdownHandler {
-        try await worker.run(loop)
-    } onGracefulShutdown: {
+    try await withTaskCancellationHandler {
+        try await withGracefulShutdownHandler {
+            try await worker.run(loop)
+        } onGracefulShutdown: {
+            stop.set()
+        }
+    } onCancel: {
         stop.set()
     }
 }

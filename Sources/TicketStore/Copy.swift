@@ -169,5 +169,7 @@ extension SQLStore {
             for a in articles { try keepIndex(db, a) }
             return articles.last?.id
         }) { lastArticle = next }
+        // Statistics for the planner now, not when autovacuum comes to the new rows.
+        if dialect == .postgres { try transaction { try $0.execute(sql: "ANALYZE") } }
     }
 }
