@@ -90,7 +90,8 @@ let package = Package(
         // Which engine the store's and the web desk's suites run on, and a fresh database for each fixture.
         .target(name: "StoreTestSupport", dependencies: ["TicketStore"], path: "Tests/StoreTestSupport"),
         .testTarget(name: "SuportServiceTests", dependencies: ["SuportService", "SuportCLI", "Tickets", "TicketStore", "MIME", "StoreTestSupport",
-                                                       .product(name: "GRDB", package: "GRDB.swift")]),
+                                                       .product(name: "GRDB", package: "GRDB.swift"),
+                                                       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "SuportWebTests", dependencies: [
             "SuportWeb", "SuportService", "Tickets", "TicketStore", "MIME", "StoreTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
