@@ -69,29 +69,18 @@ public final class OutboxDispatcher: Service, Sendable {
                         smtp = SMTPClient(e, helo: settings.helo)
                     }
                 }
-                // Each notification's claim is renewed just before it is sent: on its own, or in
-                // the commit that records the one before it as sent.
-                var renewed = false
-                batch: for (i, (entry, bytes)) in due.enumerated() {
+                for (entry, bytes) in due {
                     if stop.isSet { break }
-                    if !renewed {
-                        // A batch that took longer than its claim leaves the rest to whoever claims them next.
-                        let t = try desk.store.databaseTime()
-                        guard try desk.store.renewClaim(entry.id, holder: lease.holder, until: t.addingTimeInterval(sendingClaim), now: t) else {
-                            continue
-                        }
+                    // A batch that took longer than its claim leaves the rest to whoever claims them next.
+                    let t = try desk.store.databaseTime()
+                    guard try desk.store.renewClaim(entry.id, holder: lease.holder, until: t.addingTimeInterval(sendingClaim), now: t) else {
+                        continue
                     }
-                    let next = i + 1 < due.count ? due[i + 1].0.id : nil
-                    switch try deliver(entry, bytes, smtp, renewing: next) {
-                    case .sent(let nextRenewed):
-                        renewed = nextRenewed
-                    case .failed:
-                        renewed = false
-                    case .unreachable:
-                        // A server that cannot be reached now cannot take the next one either: wait
-                        // instead of trying (and recording) every due notification against it.
+                    // A server that cannot be reached now cannot take the next one either: wait
+                    // instead of trying (and recording) every due notification against it.
+                    guard try deliver(entry, bytes, smtp) else {
                         stop.sleep(settings.retryBase)
-                        break batch
+                        break
                     }
                 }
             } catch {
@@ -104,19 +93,8 @@ public final class OutboxDispatcher: Service, Sendable {
         logger.info("outbox dispatcher stopped")
     }
 
-    /// What became of one notification offered to the server.
-    enum Delivery {
-        /// Sent; whether the claim on the next one was renewed in the same commit.
-        case sent(nextRenewed: Bool)
-        /// Refused, or failed for now: recorded, and the next one is tried.
-        case failed
-        /// The server could not be reached: recorded, and the batch waits.
-        case unreachable
-    }
-
-    /// Offers one notification and records the outcome; a send is recorded in the commit that
-    /// renews the claim on `next`, the one to be sent after it.
-    private func deliver(_ entry: OutboxEntry, _ bytes: [UInt8], _ smtp: SMTPClient, renewing next: Int64?) throws -> Delivery {
+    /// Offers one notification and records the outcome; false when the server could not be reached.
+    private func deliver(_ entry: OutboxEntry, _ bytes: [UInt8], _ smtp: SMTPClient) throws -> Bool {
         let meta: Logger.Metadata = ["outbox": "\(entry.id)", "ticket": "\(entry.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
                                      "template": "\(entry.template)", "recipient": "\(entry.recipient)"]
         let now = Date()
@@ -127,16 +105,9 @@ public final class OutboxDispatcher: Service, Sendable {
             e.bearer = try tokens.renewed()
             outcome = SMTPClient(e, helo: settings.helo).send(bytes, from: entry.sender, to: [entry.recipient])
         }
-        var delivery = Delivery.failed
         switch outcome {
         case .sent:
-            if let next, !stop.isSet {
-                delivery = .sent(nextRenewed: try desk.store.markSent(entry.id, now: now, renewing: next, holder: lease.holder,
-                                                                      for: sendingClaim))
-            } else {
-                try desk.store.markSent(entry.id, now: now)
-                delivery = .sent(nextRenewed: false)
-            }
+            try desk.store.markSent(entry.id, now: now)
             DeskMetrics.sent.increment()
             if outage.recovered() { logger.notice("SMTP server reachable again") }
             logger.info("sent", metadata: meta)
@@ -156,7 +127,7 @@ public final class OutboxDispatcher: Service, Sendable {
                 logger.error("SMTP delivery failing, retrying with backoff", metadata: meta.merging(["error": "\(error)"]) { $1 })
             }
         }
-        if case .unreachable = outcome { return .unreachable }
-        return delivery
+        if case .unreachable = outcome { return false }
+        return true
     }
 }

@@ -10,13 +10,7 @@ import Tickets
 extension SQLStore {
     public func databaseTime() throws -> Date {
         guard engine.dialect == .postgres else { return Date() }
-        return try read { try clock($0) }
-    }
-
-    /// The database's clock read in a transaction already open (no round trip on SQLite).
-    func clock(_ db: SQLSession) throws -> Date {
-        guard engine.dialect == .postgres else { return Date() }
-        let seconds = try Double.fetchOne(db, sql: "SELECT extract(epoch FROM clock_timestamp())::float8")
+        let seconds = try read { try Double.fetchOne($0, sql: "SELECT extract(epoch FROM clock_timestamp())::float8") }
         return seconds.map(Date.init(timeIntervalSince1970:)) ?? Date()
     }
 
@@ -60,22 +54,12 @@ extension SQLStore {
     }
 
     public func renewClaim(_ id: Int64, holder: String, until: Date, now: Date) throws -> Bool {
-        try transaction { db in try renewClaim(db, id, holder: holder, until: until, now: now) }
-    }
-
-    public func markSent(_ id: Int64, now: Date, renewing next: Int64, holder: String, for seconds: Double) throws -> Bool {
         try transaction { db in
-            try markSent(db, id, now: now)
-            let t = try clock(db)
-            return try renewClaim(db, next, holder: holder, until: t.addingTimeInterval(seconds), now: t)
+            try db.execute(sql: """
+                UPDATE outbox SET claimed_until = ?1 WHERE id = ?2 AND state = 'pending' AND claimed_by = ?3 AND claimed_until > ?4
+                """, arguments: [until.timeIntervalSince1970, id, holder, now.timeIntervalSince1970])
+            return db.changesCount > 0
         }
-    }
-
-    private func renewClaim(_ db: SQLSession, _ id: Int64, holder: String, until: Date, now: Date) throws -> Bool {
-        try db.execute(sql: """
-            UPDATE outbox SET claimed_until = ?1 WHERE id = ?2 AND state = 'pending' AND claimed_by = ?3 AND claimed_until > ?4
-            """, arguments: [until.timeIntervalSince1970, id, holder, now.timeIntervalSince1970])
-        return db.changesCount > 0
     }
 
     public func claimHolders() throws -> [String] {

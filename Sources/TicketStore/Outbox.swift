@@ -87,18 +87,16 @@ extension SQLStore {
 
     /// Records a successful send on the row and in the ticket's history.
     public func markSent(_ id: Int64, now: Date) throws {
-        try transaction { db in try markSent(db, id, now: now) }
-    }
-
-    func markSent(_ db: SQLSession, _ id: Int64, now: Date) throws {
-        let row = try outboxRow(db, id)
-        try db.run(sql: """
-            UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_until = NULL
-            WHERE id = ?
-            """,
-                   arguments: [now.timeIntervalSince1970, id])
-        try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-sent", old: row["template"],
+        try transaction { db in
+            let row = try outboxRow(db, id)
+            try db.run(sql: """
+                UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_until = NULL
+                WHERE id = ?
+                """,
+                           arguments: [now.timeIntervalSince1970, id])
+            try recordDelivery(db, ticket: row["ticket"], at: now, actor: "suport", kind: "notification-sent", old: row["template"],
                            new: row["recipient"])
+        }
     }
 
     /// Records a failed attempt: tried again at `retryAt`, or given up on (permanent

@@ -179,11 +179,6 @@ public protocol Store: Sendable {
     /// Renews the claim on one notification just before it is sent: false when it is no
     /// longer the holder's to send (its claim ran out, or it is no longer pending).
     func renewClaim(_ id: Int64, holder: String, until: Date, now: Date) throws -> Bool
-    /// Records a successful send and renews the claim on the next notification for `seconds`
-    /// by the database's clock, in one transaction: the dispatcher's one commit a notification
-    /// where there were two (the writers' lock serialises them across daemons). True when the
-    /// next is still the holder's to send, as `renewClaim` answers.
-    func markSent(_ id: Int64, now: Date, renewing next: Int64, holder: String, for seconds: Double) throws -> Bool
     /// Gives up the holder's claims on notifications it has not sent (a daemon stopping).
     func releaseClaims(holder: String) throws
     /// Every holder of a claim on a notification not yet sent.

@@ -90,35 +90,6 @@ import Testing
         #expect(try !me.hold("mailbox:treasury", on: f.store))
     }
 
-    /// The dispatcher records a send in the commit that renews the claim on the next
-    /// notification: the renewal answers as `renewClaim` does, by the database's clock, and
-    /// the send is recorded either way.
-    @Test func aSendIsRecordedInTheCommitThatRenewsTheNextClaim() throws {
-        let f = try Fixture()
-        _ = try f.file(firstMail, at: t0)
-        let due = try f.store.dueNotifications(now: t0 + 1, limit: 50).map(\.0.id)
-        #expect(due.count == 2)
-        _ = try f.store.claimNotifications(holder: "a", now: t0 + 1, until: t0 + 31, limit: 50)
-        let before = try f.store.databaseTime()
-        #expect(try f.store.markSent(due[0], now: t0 + 2, renewing: due[1], holder: "a", for: 40))
-        let after = try f.store.databaseTime()
-        let rows = try f.store.outbox()
-        #expect(rows.first { $0.id == due[0] }?.state == .sent && rows.first { $0.id == due[0] }?.claimedBy == nil)
-        let renewed = try #require(rows.first { $0.id == due[1] }?.claimedUntil)
-        #expect(renewed >= before.addingTimeInterval(39) && renewed <= after.addingTimeInterval(41))
-        // Not the holder's: the send is still recorded, the next claim is left alone.
-        _ = try f.file(["From: Jordi <jordi@example.cat>", "To: support@example.test", "Subject: Una altra",
-                        "Message-ID: <renew-2@example.cat>", "", "Hola"], at: t0 + 3)
-        let more = try f.store.claimNotifications(holder: "b", now: t0 + 4, until: t0 + 34, limit: 50).map(\.0.id).filter { !due.contains($0) }
-        #expect(!more.isEmpty)
-        #expect(try !f.store.markSent(due[1], now: t0 + 5, renewing: more[0], holder: "a", for: 40))
-        #expect(try f.store.outbox().first { $0.id == due[1] }?.state == .sent)
-        #expect(try f.store.outbox().first { $0.id == more[0] }?.claimedBy == "b")
-        #expect(try f.store.outbox().first { $0.id == more[0] }?.claimedUntil == t0 + 34)
-        // Already sent: nothing to renew.
-        #expect(try !f.store.markSent(more[0], now: t0 + 6, renewing: due[0], holder: "b", for: 40))
-    }
-
     @Test func leaseSecondsIsReadAndChecked() throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let file = repo.appendingPathComponent("config/suport.example.toml").path
