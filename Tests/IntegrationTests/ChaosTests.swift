@@ -42,7 +42,10 @@ extension Integration {
         #expect(duringFiling >= 1)
         try desk.start()
         defer { desk.stop() }
-        #expect(eventually(timeout: Double(total) / 2 + 60) { try desk.ticketCount() == total && servers.count("support", "INBOX") == 0 })
+        #expect(eventually(timeout: Double(total) / 2 + 60) {
+            try desk.ticketCount() + desk.setAsideCount() == total && servers.count("support", "INBOX") == 0
+        }, "\((try? desk.ticketCount()) ?? -1) tickets, \((try? desk.setAsideCount()) ?? -1) set aside, \(servers.count("support", "INBOX")) in the inbox of \(total)")
+        let retried = try desk.retryCrashedAside()
         #expect(eventually(timeout: 60) { try !desk.cli(["outbox", "list", "--state", "pending", "--json"]).contains("\"id\"") })
 
         // Exactly once: as many tickets as messages, no Message-ID filed twice.
@@ -58,7 +61,7 @@ extension Integration {
         #expect(acks == expectedAcks)
         #expect(staffNotes == 2 * total)
         let figures = "chaos: \(total) messages, \(killed) SIGKILLs (\(duringFiling) while filing), seed \(seed): \(total) tickets, 0 lost, 0 duplicates, "
-            + "\(acks + staffNotes) notifications, \(Int(Date().timeIntervalSince(started))) s"
+            + "\(acks + staffNotes) notifications, \(retried) set aside after kills in a row and filed again, \(Int(Date().timeIntervalSince(started))) s"
         print(figures)
         try? figures.write(toFile: FileManager.default.temporaryDirectory.appendingPathComponent("suport-chaos-figures.txt").path,
                            atomically: true, encoding: .utf8)

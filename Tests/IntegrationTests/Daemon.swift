@@ -218,6 +218,32 @@ final class DeskUnderTest: @unchecked Sendable {
         return try count([]) + count(["--auto"])
     }
 
+    /// How many messages are set aside (`suport failed`) and not yet filed again.
+    func setAsideCount() throws -> Int {
+        try cli(["failed", "--json"]).components(separatedBy: "\"id\": ").count - 1
+    }
+
+    /// Files again, as an operator would (`suport failed retry`), the messages set aside
+    /// because filing them was begun `filing_attempts` times without finishing: in a run that
+    /// kills the daemon at random, a message that was in hand at several kills in a row (the
+    /// daemon cannot tell those kills from crashes the message caused). Returns how many were
+    /// retried; throws, saying what it found, when one was set aside for any other reason or
+    /// is not filed on a new ticket of its own.
+    func retryCrashedAside() throws -> Int {
+        struct Unexpected: Error, CustomStringConvertible { let description: String }
+        let failed = try cli(["failed", "--json"])
+        let entries = failed.components(separatedBy: "\"id\": ").dropFirst()
+        guard entries.allSatisfy({ $0.contains("ended without a word (a crash)") }) else {
+            throw Unexpected(description: "set aside for another reason: \(failed)")
+        }
+        for entry in entries {
+            let id = String(entry.prefix { $0.isNumber })
+            let retried = try cli(["failed", "retry", id])
+            guard retried.contains("new ticket") else { throw Unexpected(description: "failed message \(id) retried: \(retried)") }
+        }
+        return entries.count
+    }
+
     func status(_ n: Int) throws -> String? {
         let json = try cli(["show", "\(n)", "--json"])
         guard let r = json.range(of: "\"status\": \"") else { return nil }

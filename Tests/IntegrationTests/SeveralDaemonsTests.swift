@@ -139,7 +139,10 @@ extension Integration {
             try victim.start()
         }
         #expect(duringFiling >= 1)
-        #expect(eventually(timeout: Double(total) / 2 + 90) { try a.ticketCount() == total && servers.count("support", "INBOX") == 0 })
+        #expect(eventually(timeout: Double(total) / 2 + 90) {
+            try a.ticketCount() + a.setAsideCount() == total && servers.count("support", "INBOX") == 0
+        })
+        let retried = try a.retryCrashedAside()
         #expect(eventually(timeout: 90) { try !a.cli(["outbox", "list", "--state", "pending", "--json"]).contains("\"id\"") })
 
         let list = try a.cli(["list", "--json", "--limit", "100000"])
@@ -159,7 +162,8 @@ extension Integration {
         let extra = rows.reduce(0) { $0 + max(0, (copies[$1] ?? 0) - 1) }
         #expect(extra <= kills, "\(extra) copies sent twice for \(kills) kills")
         let figures = "chaos, two daemons on \(engine): \(total) messages, \(kills) SIGKILLs (\(duringFiling) while filing), seed \(seed): \(total) tickets, "
-            + "0 lost, 0 duplicates, \(rows.count) notifications, \(extra) sent twice in the window, \(Int(Date().timeIntervalSince(started))) s"
+            + "0 lost, 0 duplicates, \(rows.count) notifications, \(extra) sent twice in the window, "
+            + "\(retried) set aside after kills in a row and filed again, \(Int(Date().timeIntervalSince(started))) s"
         print(figures)
     }
 }
