@@ -19,7 +19,7 @@ import Testing
     /// loop used to ignore that, so the daemon never returned and the failure was never reported.
     /// Daemon.run runs in a task of its own so that, were it to hang, this test fails instead.
     @Test func aFailingServiceStopsTheDaemonWithItsError() async throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = Installation.repo
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("suport-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
