@@ -461,15 +461,21 @@ extension Desk {
     }
 }
 
-/// A test-only way to make reading a message crash the process, as a parser bug would:
-/// when `SUPORT_TEST_CRASH_ON` is set, a message containing its value aborts. Nothing sets
-/// it outside the tests.
+/// Test-only ways to crash the process where a kill would hurt most. When
+/// `SUPORT_TEST_CRASH_ON` is set, reading a message containing its value aborts, as a parser
+/// bug would; when `SUPORT_TEST_CRASH_BEFORE_MOVING_ASIDE` is set, the daemon aborts after a
+/// message is set aside and before it is moved. Nothing sets them outside the tests.
 enum CrashHook {
     static let marker: [UInt8]? = ProcessInfo.processInfo.environment["SUPORT_TEST_CRASH_ON"].map { Array($0.utf8) }
+    static let beforeMove = ProcessInfo.processInfo.environment["SUPORT_TEST_CRASH_BEFORE_MOVING_ASIDE"] != nil
 
     static func check(_ raw: [UInt8]) {
         guard let marker, !marker.isEmpty, raw.firstRange(of: marker) != nil else { return }
         fatalError("SUPORT_TEST_CRASH_ON: simulated crash while reading a message")
+    }
+
+    static func beforeMovingAside() {
+        if beforeMove { fatalError("SUPORT_TEST_CRASH_BEFORE_MOVING_ASIDE: simulated crash between setting aside and moving") }
     }
 }
 

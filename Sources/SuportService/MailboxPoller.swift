@@ -132,22 +132,36 @@ public final class MailboxPoller: Service, Sendable {
         }
     }
 
-    /// A batch's UIDs already filed (a crash came between commit and marking), and the rest fetched.
-    private func load(_ batch: [UInt32], from conn: IMAPConnection, uidValidity: UInt32) throws -> (done: [UInt32], fetched: [IMAPConnection.Fetched]) {
-        var done: [UInt32] = []
+    /// A batch as found: the UIDs already filed or set aside (a crash came between the commit
+    /// and the move), and the rest fetched.
+    private func load(_ batch: [UInt32], from conn: IMAPConnection, uidValidity: UInt32) throws -> Loaded {
+        var loaded = Loaded()
         var toFetch: [UInt32] = []
         for uid in batch {
-            if try desk.store.isFiled(MailboxKey(mailbox: mailbox.name, uidValidity: uidValidity, uid: uid)) { done.append(uid) } else { toFetch.append(uid) }
+            switch try desk.store.intake(of: MailboxKey(mailbox: mailbox.name, uidValidity: uidValidity, uid: uid)) {
+            case .filed: loaded.done.append(uid)
+            case .setAside(let id): loaded.aside.append((uid, id))
+            case .new: toFetch.append(uid)
+            }
         }
-        return (done, try conn.fetch(toFetch))
+        loaded.fetched = try conn.fetch(toFetch)
+        return loaded
+    }
+
+    struct Loaded {
+        var done: [UInt32] = []
+        /// UIDs with the failed message each was kept as.
+        var aside: [(uid: UInt32, failed: Int64)] = []
+        var fetched: [IMAPConnection.Fetched] = []
     }
 
     /// Files a fetched batch; returns the UIDs to mark filed. `connection` hands over the IMAP
     /// connection for the rare paths that need it (setting a message aside, marking before a throw).
     /// The message in hand is always finished, even when a stop was asked for meanwhile.
-    private func file(_ batch: (done: [UInt32], fetched: [IMAPConnection.Fetched]), uidValidity: UInt32,
-                      connection: () -> IMAPConnection) throws -> [UInt32] {
+    private func file(_ batch: Loaded, uidValidity: UInt32, connection: () -> IMAPConnection) throws -> [UInt32] {
         var done = batch.done
+        // A message set aside is not read again: it may be what crashed the daemon.
+        for (uid, id) in batch.aside { try moveAside(uid, failed: id, connection()) }
         let mails = batch.fetched.map { Desk.Mail(raw: $0.body, mailbox: MailboxKey(mailbox: mailbox.name, uidValidity: uidValidity, uid: $0.uid)) }
         let results = try desk.file(batch: mails)
         var failure: (any Error)? = nil
@@ -156,14 +170,9 @@ public final class MailboxPoller: Service, Sendable {
             switch result {
             case .success(let outcome):
                 if case .setAside(let id) = outcome.action {
-                    // One message that never files must not block the mailbox: it is kept raw in
-                    // the database, moved aside, and `suport failed` lists it.
-                    let conn = connection()
-                    try conn.create(Self.failedFolder)
-                    try conn.move([message.uid], to: Self.failedFolder)
                     DeskMetrics.setAside.increment()
-                    logger.error("could not be filed: kept and moved to \(Self.failedFolder)",
-                                 metadata: ["mailbox": "\(mailbox.name)", "uid": "\(message.uid)", "failed": "\(id)"])
+                    CrashHook.beforeMovingAside()
+                    try moveAside(message.uid, failed: id, connection())
                     continue
                 }
                 logFiled(message.uid, outcome)
@@ -186,6 +195,15 @@ public final class MailboxPoller: Service, Sendable {
         logger.info("filed", metadata: ["mailbox": "\(mailbox.name)", "uid": "\(uid)",
                                         "ticket": "\(outcome.ticket.map { desk.policy.tag.tag(for: $0) } ?? "-")",
                                         "decision": "\(outcome.summary(tag: desk.policy.tag))"])
+    }
+
+    /// One message that never files must not block the mailbox: it is kept raw in the
+    /// database (`suport failed` lists it) and moved out of the watched folder.
+    private func moveAside(_ uid: UInt32, failed id: Int64, _ conn: IMAPConnection) throws {
+        try conn.create(Self.failedFolder)
+        try conn.move([uid], to: Self.failedFolder)
+        logger.error("could not be filed: kept and moved to \(Self.failedFolder)",
+                     metadata: ["mailbox": "\(mailbox.name)", "uid": "\(uid)", "failed": "\(id)"])
     }
 
     /// Where messages that cannot be filed are moved, once their raw bytes are stored.

@@ -69,7 +69,16 @@ extension SQLStore {
         }
     }
 
-    public func isFiled(_ key: MailboxKey) throws -> Bool {
-        try read { try Int.fetchOne($0, sql: "SELECT 1 FROM intake_keys WHERE key = ?", arguments: [key.key]) != nil }
+    /// One query for both: on PostgreSQL each is a round trip, and every UID waiting is asked.
+    public func intake(of key: MailboxKey) throws -> MailboxIntake {
+        try read { db in
+            let row = try SQLRow.fetchOne(db, sql: """
+                SELECT (SELECT 1 FROM intake_keys WHERE key = ?) AS filed,
+                       (SELECT MAX(id) FROM failed_intake WHERE mailbox = ? AND uid_validity = ? AND uid = ? AND retried_at IS NULL) AS aside
+                """, arguments: [key.key, key.mailbox, key.uidValidity, key.uid])
+            if (row?["filed"] as Int?) != nil { return .filed }
+            if let aside = row?["aside"] as Int64? { return .setAside(aside) }
+            return .new
+        }
     }
 }

@@ -236,6 +236,17 @@ public struct SortTerm: Sendable {
     }
 }
 
+/// What the desk holds of a mailbox UID, asked before the message is fetched.
+public enum MailboxIntake: Sendable, Equatable {
+    /// Neither filed nor set aside: to fetch and file.
+    case new
+    /// Filed already (a crash came between the commit and marking it on the server).
+    case filed
+    /// Set aside as this failed message and not filed since (a crash came before it was
+    /// moved aside): to move, not to read again.
+    case setAside(Int64)
+}
+
 /// A message that could not be filed: its raw bytes are kept, and it was moved aside on the server.
 public struct FailedIntake: Sendable, Equatable {
     public let id: Int64

@@ -32,8 +32,8 @@ public protocol Store: Sendable {
     func failedMessage(_ id: Int64) throws -> (FailedIntake, [UInt8])
     /// Records that a message set aside has been filed after all.
     func markRetried(_ id: Int64, ticket: Int?, now: Date) throws
-    /// Whether this mailbox UID has been filed (the poller skips it without fetching).
-    func isFiled(_ key: MailboxKey) throws -> Bool
+    /// Whether this mailbox UID has been filed or set aside (the poller fetches neither).
+    func intake(of key: MailboxKey) throws -> MailboxIntake
 
     // MARK: reading
 

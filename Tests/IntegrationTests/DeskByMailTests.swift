@@ -148,5 +148,37 @@ extension Integration {
         #expect(try desk.ticketCount() == 7)
         #expect(try desk.cli(["failed"]).contains("No failed messages."))
     }
+
+    /// A daemon killed after it set a message aside and before it moved it finds the message
+    /// still in the inbox on its next start: it moves it aside without reading it again (which
+    /// would crash it again, and file it twice over in `suport failed`).
+    @Test func aMessageSetAsideAndNotYetMovedIsMovedNotReadAgain() throws {
+        let desk = try DeskUnderTest(servers: servers)
+        try request("Verí", id: "poison-move", body: "POISON-5c1e el missatge que fa caure el dimoni")
+        try request("Després", id: "after-move")
+        #expect(eventually { servers.count("support", "INBOX") == 2 })
+
+        var crashes = 0
+        for _ in 0..<6 {
+            try desk.start(environment: ["SUPORT_TEST_CRASH_ON": "POISON-5c1e", "SUPORT_TEST_CRASH_BEFORE_MOVING_ASIDE": "1"])
+            _ = eventually(timeout: 40) { !desk.isRunning || servers.count("support", "Suport/Failed") == 1 }
+            if let ended = desk.reap() {
+                #expect(ended.reason == .uncaughtSignal)
+                crashes += 1
+                continue
+            }
+            break
+        }
+        defer { desk.stop() }
+        // Three crashes reading it, one between setting it aside and moving it, then none.
+        #expect(crashes == 4)
+        #expect(eventually { servers.count("support", "INBOX") == 0 && servers.count("support", "Suport/Failed") == 1 })
+        #expect(try desk.ticketCount() == 1)
+        #expect(try desk.setAsideCount() == 1)
+        let failed = try desk.cli(["failed", "--json"])
+        let id = try #require(failed.components(separatedBy: "\"id\": ").dropFirst().first?.prefix { $0.isNumber })
+        #expect(try desk.cli(["failed", "retry", String(id)]).contains("new ticket [suport#2]"))
+        #expect(try desk.setAsideCount() == 0)
+    }
 }
 }

@@ -106,7 +106,7 @@ let firstMail = ["From: Núria <nuria@example.cat>", "To: support@example.test",
         #expect(recreated.action == .duplicate)
         // From the MTA pipe, without a mailbox key.
         #expect(try f.file(firstMail).action == .duplicate)
-        #expect(try f.store.isFiled(MailboxKey(mailbox: "INBOX", uidValidity: 2, uid: 1)))
+        #expect(try f.store.intake(of: MailboxKey(mailbox: "INBOX", uidValidity: 2, uid: 1)) == .filed)
         let counts = try f.store.counts()
         #expect(counts["tickets"] == 1 && counts["messages"] == 1 && counts["outbox.pending"] == 2)
     }
@@ -365,7 +365,7 @@ final class ErrorBox: @unchecked Sendable {
         #expect(outcomes.map(\.ticket) == [311, 311, 311])
         #expect(outcomes[2].action == .duplicate)  // the same message under another UID, within the batch
         #expect(try f.store.history(311).map(\.kind).filter { $0 != "notification-suppressed" } == ["create", "correspondence"])
-        #expect(try f.store.isFiled(key(3)))
+        #expect(try f.store.intake(of: key(3)) == .filed)
         // Filed again one by one afterwards: nothing changes.
         #expect(try f.desk.file(Desk.Mail(raw: reply, mailbox: key(2))).action == .duplicate)
     }

@@ -144,10 +144,13 @@ struct Trace: Equatable, CustomStringConvertible {
         #expect(try f.store.counts()["tickets"] == 0)
         let failed = try #require(try f.store.failedIntake().first)
         #expect(failed.id == id && failed.uid == 9 && failed.subject == "El router" && failed.error.contains("3 times"))
+        // Until it is moved aside on the server, a poller asking for that UID is told it is set aside.
+        #expect(try f.store.intake(of: mail.mailbox!) == .setAside(id))
+        #expect(try f.store.intake(of: MailboxKey(mailbox: "support", uidValidity: 3, uid: 10)) == .new)
         let retried = try f.desk.retryFailed(id)
         #expect(retried.ticket == 311)
         #expect(try f.store.failedIntake().isEmpty)
-        #expect(try f.store.isFiled(MailboxKey(mailbox: "support", uidValidity: 3, uid: 9)))
+        #expect(try f.store.intake(of: MailboxKey(mailbox: "support", uidValidity: 3, uid: 9)) == .filed)
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM intake_attempts") } == 0)
     }
 
