@@ -245,5 +245,6 @@ enum PostgresSchema {
             "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL)",
             "ALTER TABLE outbox ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until DOUBLE PRECISION",
         ]),
+        Migration(name: "22-no-outbox-history-index", statements: ["DROP INDEX outbox_history"]),
     ]
 }

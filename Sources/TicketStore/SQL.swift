@@ -108,6 +108,7 @@ struct SQLArguments: ExpressibleByArrayLiteral {
     init(_ elements: [(any SQLConvertible)?]) { values = elements.map { $0?.sqlValue ?? .null } }
     init<S: Sequence>(_ elements: S) where S.Element: SQLConvertible { values = elements.map(\.sqlValue) }
     init() { values = [] }
+    init(values: [SQLValue]) { self.values = values }
 }
 
 /// One row of a result, read by column index or name.

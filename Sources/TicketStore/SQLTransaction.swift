@@ -91,7 +91,8 @@ struct SQLTransaction: StoreTransaction {
               let ticket = row["ticket"] as Int? else { return nil }
         let history: Int64? = row["history"]
         let rows = try history.map { h in
-            try SQLRow.fetchAll(db, sql: "SELECT id, recipient, template, state FROM outbox WHERE history = ? ORDER BY id", arguments: [h]).map {
+            try SQLRow.fetchAll(db, sql: "SELECT id, recipient, template, state FROM outbox WHERE ticket = ? AND history = ? ORDER BY id",
+                                arguments: [ticket, h]).map {
                 HeldReply.Row(id: $0["id"], recipient: $0["recipient"], template: $0["template"], pending: ($0["state"] as String) == "pending")
             }
         } ?? []
@@ -149,30 +150,43 @@ struct SQLTransaction: StoreTransaction {
 
     // MARK: the one writer
 
+    /// A ticket's columns as `apply` writes them (all but its number and creation time).
+    static func columns(of t: TicketRecord, updated: Double) -> [(name: String, value: SQLValue)] {
+        func time(_ d: Date?) -> (any SQLConvertible)? { d?.timeIntervalSince1970 }
+        let c = t.sla
+        let pairs: [(String, (any SQLConvertible)?)] = [
+            ("title", t.title), ("queue", t.queue), ("status", t.status.rawValue), ("owner", t.owner), ("priority", t.priority),
+            ("resolved_at", time(t.resolved)), ("updated_at", updated), ("auto", t.autoFiled), ("approval", t.approval?.rawValue),
+            ("purged_at", time(t.purged)), ("billable", t.billable), ("minutes_worked", t.minutesWorked), ("merged_into", t.mergedInto),
+            ("type", t.type), ("co_owners", t.coOwners.joined(separator: " ")), ("due_at", time(t.due)), ("external_ref", t.externalRef),
+            ("waiting_for", t.waitingFor?.rawValue), ("level", t.level), ("fields", SQLStore.fieldsJSON(t.fields)),
+            ("organisation", t.organisation), ("sla_policy", c.policy), ("sla_paused_seconds", c.pausedSeconds),
+            ("sla_paused_since", time(c.pausedSince)), ("first_response_at", time(c.firstResponse)), ("response_due", time(c.responseDue)),
+            ("response_warn", time(c.responseWarn)), ("resolution_due", time(c.resolutionDue)), ("resolution_warn", time(c.resolutionWarn)),
+            ("sla_warn_at", time(c.warnAt)), ("sla_breach_at", time(c.breachAt)), ("sla_reminded", c.reminded.sorted().joined(separator: ",")),
+            ("assets", t.assets.joined(separator: "\t")),
+        ]
+        return pairs.map { ($0.0, $0.1?.sqlValue ?? .null) }
+    }
+
     func apply(_ op: TicketOperation) throws -> Int64? {
         let at = op.at.timeIntervalSince1970
         if let t = op.after {
-            if op.before == nil {
-                try db.run(sql: "INSERT INTO tickets (number, created_at, updated_at, title, queue, status) VALUES (?, ?, ?, '', '', '')",
-                           arguments: [t.number, t.created.timeIntervalSince1970, at])
-            }
-            if op.before == nil || op.changesTicket || op.touches {
-                let c = t.sla
-                func time(_ d: Date?) -> Double? { d?.timeIntervalSince1970 }
-                try db.run(sql: """
-                    UPDATE tickets SET title = ?, queue = ?, status = ?, owner = ?, priority = ?, resolved_at = ?, updated_at = ?, auto = ?,
-                        approval = ?, purged_at = ?, billable = ?, minutes_worked = ?, merged_into = ?, type = ?, co_owners = ?, due_at = ?,
-                        external_ref = ?, waiting_for = ?, level = ?, fields = ?, organisation = ?, sla_policy = ?, sla_paused_seconds = ?,
-                        sla_paused_since = ?, first_response_at = ?, response_due = ?, response_warn = ?, resolution_due = ?,
-                        resolution_warn = ?, sla_warn_at = ?, sla_breach_at = ?, sla_reminded = ?, assets = ? WHERE number = ?
-                    """, arguments: [t.title, t.queue, t.status.rawValue, t.owner, t.priority, time(t.resolved),
-                                     op.touches || op.before == nil ? at : t.updated.timeIntervalSince1970, t.autoFiled, t.approval?.rawValue,
-                                     time(t.purged), t.billable, t.minutesWorked, t.mergedInto, t.type, t.coOwners.joined(separator: " "),
-                                     time(t.due), t.externalRef, t.waitingFor?.rawValue, t.level, SQLStore.fieldsJSON(t.fields),
-                                     t.organisation, c.policy, c.pausedSeconds, time(c.pausedSince), time(c.firstResponse),
-                                     time(c.responseDue), time(c.responseWarn), time(c.resolutionDue), time(c.resolutionWarn),
-                                     time(c.warnAt), time(c.breachAt), c.reminded.sorted().joined(separator: ","),
-                                     t.assets.joined(separator: "\t"), t.number])
+            let columns = Self.columns(of: t, updated: op.touches || op.before == nil ? at : t.updated.timeIntervalSince1970)
+            if let before = op.before {
+                // Only the columns that changed: SQLite rewrites every index naming a column
+                // in the SET list, changed or not, and a ticket has eleven indexes.
+                let stored = Self.columns(of: before, updated: before.updated.timeIntervalSince1970)
+                let changed = zip(columns, stored).filter { $0.0.value != $0.1.value }.map(\.0)
+                if !changed.isEmpty {
+                    try db.run(sql: "UPDATE tickets SET " + changed.map { "\($0.name) = ?" }.joined(separator: ", ") + " WHERE number = ?",
+                               arguments: SQLArguments(values: changed.map(\.value) + [.integer(Int64(t.number))]))
+                }
+            } else {
+                // In one statement with every column: the row enters each index once.
+                try db.run(sql: "INSERT INTO tickets (number, created_at, " + columns.map(\.name).joined(separator: ", ") + ") VALUES ("
+                               + Array(repeating: "?", count: columns.count + 2).joined(separator: ", ") + ")",
+                           arguments: SQLArguments(values: [.integer(Int64(t.number)), .real(t.created.timeIntervalSince1970)] + columns.map(\.value)))
             }
             if op.before.map({ SQLStore.searchText($0) != SQLStore.searchText(t) }) ?? true { try store.queueForIndex(db, rowid: -Int64(t.number), ticket: t.number) }
             for p in op.peopleAdded {

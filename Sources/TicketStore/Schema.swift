@@ -405,6 +405,11 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN claimed_until REAL")
         }
+        migrator.registerMigration("22-no-outbox-history-index") { db in
+            // Every notification wrote a page of it; the one reader (a held reply's other
+            // notifications) finds them among its ticket's by `outbox_ticket`.
+            try db.execute(sql: "DROP INDEX outbox_history")
+        }
         return migrator
     }
 }

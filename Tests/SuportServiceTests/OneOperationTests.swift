@@ -154,6 +154,40 @@ struct Trace: Equatable, CustomStringConvertible {
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM intake_attempts") } == 0)
     }
 
+    /// The one writer sets only the columns an operation changed: SQLite rewrites every index
+    /// naming a column of an UPDATE's SET list, changed or not. A trigger `UPDATE OF` a column
+    /// fires the same way on both engines, so it sees which columns each write named.
+    @Test func aWriteSetsOnlyTheColumnsItChanges() throws {
+        let f = try Fixture()
+        _ = try f.file(firstMail)
+        try f.store.transaction { db in
+            try db.execute(sql: "CREATE TABLE column_writes (ticket INTEGER, col TEXT)")
+            for col in ["priority", "owner", "queue", "updated_at"] {
+                if db.dialect == .sqlite {
+                    try db.execute(sql: """
+                        CREATE TRIGGER written_\(col) AFTER UPDATE OF \(col) ON tickets
+                        BEGIN INSERT INTO column_writes VALUES (NEW.number, '\(col)'); END
+                        """)
+                } else {
+                    try db.execute(sql: """
+                        CREATE FUNCTION written_\(col)() RETURNS trigger AS $$
+                        BEGIN INSERT INTO column_writes VALUES (NEW.number, '\(col)'); RETURN NEW; END $$ LANGUAGE plpgsql
+                        """)
+                    try db.execute(sql: "CREATE TRIGGER written_\(col) AFTER UPDATE OF \(col) ON tickets FOR EACH ROW EXECUTE FUNCTION written_\(col)()")
+                }
+            }
+        }
+        func written() throws -> [String] {
+            try f.store.read { db in try SQLRow.fetchAll(db, sql: "SELECT col FROM column_writes ORDER BY col").map { $0["col"] ?? "" } }
+        }
+        // The requestor writes again: the ticket is touched, its owner, priority and queue are not.
+        _ = try f.file(["From: nuria@example.cat", "Subject: Re: [suport#311] El router", "Message-ID: <m2@example.cat>", "", "Encara no."])
+        #expect(try written() == ["updated_at"])
+        _ = try f.change(.priority(7), 311)
+        #expect(try written() == ["priority", "updated_at", "updated_at"])
+        #expect(try f.store.ticket(311)?.priority == 7)
+    }
+
     @Test func everyCommitWaitsForTheDisk() throws {
         let f = try Fixture()
         func durable() throws -> Bool {
