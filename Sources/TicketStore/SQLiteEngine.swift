@@ -28,14 +28,16 @@ final class SQLiteEngine: SQLEngine {
         config.journalMode = .wal
         config.busyMode = .timeout(60)
         config.label = "suport"
+        // A new database gives back the pages retention frees (an existing one is VACUUMed
+        // instead). The mode is fixed when the file is first written, and switching to WAL
+        // writes it, so it is asked for here, before GRDB does that; on an existing file it is a no-op.
+        config.prepareDatabase { db in
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
+        }
         pool = try Self.open(path: path, configuration: config)
         // GRDB sets NORMAL on the writer when it switches to WAL, after `prepareDatabase` has
         // run, so FULL is set here, on the writer, once the pool is open.
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            // A new database gives back the pages retention frees (an existing one is VACUUMed instead).
-            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-        }
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     }
 
     /// Opens the pool, waiting out another process (the CLI, a daemon that is just stopping)

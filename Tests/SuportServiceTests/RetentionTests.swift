@@ -62,6 +62,15 @@ import StoreTestSupport
         #expect(try f.file(request, at: t0.addingTimeInterval(41 * 86_400)).action == .duplicate)
     }
 
+    /// The mode is fixed when SQLite first writes the file: asked for after WAL mode, it was
+    /// silently ignored, and every purge rewrote the whole file with VACUUM.
+    @Test(.enabled(if: !TestEngine.isPostgres)) func aNewDatabaseGivesFreedPagesBackWithoutRewritingTheFile() throws {
+        let f = try Fixture()
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") } == 2)
+        // Opening it again (as every command does) keeps the mode.
+        #expect(try f.reopen().read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") } == 2)
+    }
+
     @Test func aQueueCanHaveTheWholeTicketGo() throws {
         let (f, t0, _) = try resolvedLongAgo(wholeTicket: true)
         #expect(try f.desk.runDueWork(now: t0.addingTimeInterval(32 * 86_400)) == 1)
