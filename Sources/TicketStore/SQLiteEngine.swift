@@ -30,9 +30,13 @@ final class SQLiteEngine: SQLEngine {
         config.label = "suport"
         // A new database gives back the pages retention frees (an existing one is VACUUMed
         // instead). The mode is fixed when the file is first written, and switching to WAL
-        // writes it, so it is asked for here, before GRDB does that; on an existing file it is a no-op.
+        // writes it, so it is asked for here, before GRDB does that. Only on an empty file:
+        // on an existing one the pragma writes (and commits) the header page at every open,
+        // which costs every command a commit and fails them all on a full disk.
         config.prepareDatabase { db in
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
+            if !db.configuration.readonly, try Int.fetchOne(db, sql: "PRAGMA page_count") == 0 {
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            }
         }
         pool = try Self.open(path: path, configuration: config)
         // GRDB sets NORMAL on the writer when it switches to WAL, after `prepareDatabase` has
