@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "suport", targets: ["suport"]),
+        .executable(name: "suport-ingest", targets: ["suport-ingest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -74,6 +75,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The MTA pipe alone: a process per message pays for what it links.
+        .executableTarget(name: "suport-ingest", dependencies: ["SuportService"]),
         .executableTarget(name: "suport", dependencies: [
             "SuportCLI", "SuportWeb", "SuportBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -110,33 +110,8 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print the outcome as JSON.") var json = false
 
     func run() throws {
-        let raw: [UInt8]
-        do { raw = try RawInput.read(path: "-") } catch {
-            complain("\(error)")
-            throw ExitCode(75)
-        }
-        guard !raw.isEmpty else {
-            complain("no message on standard input")
-            throw ExitCode(65)
-        }
-        let desk: Desk
-        do { desk = try Desk(configuration: Configuration.load(path: options.configPath)) } catch {
-            complain("\(error)")
-            throw ExitCode(75)
-        }
-        do {
-            let outcome = try desk.file(Desk.Mail(raw: raw, source: mailbox))
-            if json {
-                print(JSONValue.object([("ticket", outcome.ticket.map { .int($0) } ?? .null),
-                                        ("summary", .string(outcome.summary(tag: desk.policy.tag))),
-                                        ("notifications", .int(outcome.notifications))]).rendered())
-            } else {
-                print(outcome.summary(tag: desk.policy.tag))
-            }
-        } catch {
-            complain("could not file the message, try again later: \(error)")
-            throw ExitCode(75)
-        }
+        let status = MailPipe.run(configPath: options.configPath, mailbox: mailbox, json: json)
+        if status != MailPipe.filed { throw ExitCode(status) }
     }
 }
 

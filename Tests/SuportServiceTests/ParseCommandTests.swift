@@ -18,9 +18,10 @@ struct CommandRun {
         return dir.appendingPathComponent("suport")
     }
 
-    static func suport(_ arguments: [String], stdin: [UInt8]? = nil) throws -> CommandRun {
+    /// Runs `suport` (or another of the products beside it: `suport-ingest`).
+    static func suport(_ arguments: [String], stdin: [UInt8]? = nil, executable: String = "suport") throws -> CommandRun {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = binary.deletingLastPathComponent().appendingPathComponent(executable)
         process.arguments = arguments
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out

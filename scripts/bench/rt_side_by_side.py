@@ -5,7 +5,8 @@ A throwaway RT instance lives in a temporary folder: its SQLite database, its va
 and session folders, a site configuration pointed to by RT_SITE_CONFIG (and an empty
 RT_SITE_CONFIG_DIR, so the system's debconf settings are not read), outgoing mail appended to
 an mbox file there instead of sent. Its standalone server listens on loopback; `rt-mailgate`
-runs once per message, as an MTA pipe runs it. Suport runs `suport ingest` once per message
+runs once per message, as an MTA pipe runs it. Suport runs `suport-ingest` (the pipe's own
+executable, beside `suport`) once per message
 against its own fresh database, and `suport bench ingest` in one process. The products
 alternate round by round. Each round checks that every message was filed once, then the
 medians and the ratios are printed. Everything is removed at the end.
@@ -122,7 +123,8 @@ $RT::MasonSessionDir = {q(os.path.join(root, "sessions"))};
 
 
 def suport_pipe(binary, config, paths, scratch):
-    """`suport ingest` per message into a fresh database; returns (seconds, messages filed, tickets)."""
+    """`suport-ingest` per message into a fresh database; returns (seconds, messages filed, tickets)."""
+    pipe = os.path.join(os.path.dirname(binary), "suport-ingest")
     db = os.path.join(scratch, "pipe.sqlite")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):
@@ -134,9 +136,9 @@ def suport_pipe(binary, config, paths, scratch):
     t0 = time.perf_counter()
     for p in paths:
         with open(p, "rb") as f:
-            out = subprocess.run([binary, "ingest", "--config", cfg], stdin=f, capture_output=True)
+            out = subprocess.run([pipe, "--config", cfg], stdin=f, capture_output=True)
         if out.returncode != 0:
-            sys.exit(f"bench-rt: suport ingest failed on {p}: {out.stderr.decode(errors='replace')[-2000:]}")
+            sys.exit(f"bench-rt: suport-ingest failed on {p}: {out.stderr.decode(errors='replace')[-2000:]}")
     took = time.perf_counter() - t0
     with sqlite3.connect(db) as c:
         messages = c.execute("SELECT COUNT(*) FROM messages WHERE direction = 'in'").fetchone()[0]
@@ -191,16 +193,16 @@ def main():
                 else:
                     took, messages, tickets = suport_pipe(args.binary, args.config, paths, root)
                     if messages != n:
-                        sys.exit(f"bench-rt: suport ingest filed {messages} of {n} messages")
+                        sys.exit(f"bench-rt: suport-ingest filed {messages} of {n} messages")
                     rates["pipe"].append(n / took)
                     rate, count = suport_in_process(args.binary, args.config, subset)
                     if count != n:
                         sys.exit(f"bench-rt: suport bench ingest read {count} of {n} messages")
                     rates["process"].append(rate)
-                    print(f"round {r + 1}: suport ingest per message: {n / took:.2f} messages/s ({tickets} tickets); "
+                    print(f"round {r + 1}: suport-ingest per message: {n / took:.2f} messages/s ({tickets} tickets); "
                           f"suport bench ingest: {rate:.0f} messages/s", flush=True)
         m = {k: statistics.median(v) for k, v in rates.items()}
-        print(f"median: RT {m['rt']:.2f} messages/s; suport ingest {m['pipe']:.1f} ({m['pipe'] / m['rt']:.1f} times RT, target 50); "
+        print(f"median: RT {m['rt']:.2f} messages/s; suport-ingest {m['pipe']:.1f} ({m['pipe'] / m['rt']:.1f} times RT, target 50); "
               f"suport bench ingest {m['process']:.0f} ({m['process'] / m['rt']:.0f} times RT, target 200)")
     finally:
         if rt:
