@@ -222,7 +222,7 @@ public final class Desk: Sendable {
         op.languages = try tx.languages(of: (t.requestors + t.ccs).map(\.address))
         // A new ticket's staff notice names the articles that may help.
         if op.events.contains(where: { if case .created = $0.0 { true } else { false } }) {
-            let helpful = try suggestions(title: t.title, text: op.message?.message.text ?? "") {
+            let helpful = try suggestions(title: t.title, text: op.message?.message.text ?? "", published: tx.hasPublishedArticles) {
                 try tx.articlesMatchingAny($0, queue: t.queue, limit: 10)
             }
             op.context.suggestions = helpful.map { "KB\($0.id) \($0.title)" }.joined(separator: "\n")

@@ -101,16 +101,18 @@ extension SQLStore {
         }
     }
 
+    public func hasPublishedArticles() throws -> Bool { try read { try hasPublishedArticles($0) } }
+
+    func hasPublishedArticles(_ db: SQLSession) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM kb_articles WHERE draft = 0)")) == true
+    }
+
     public func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article] {
         try read { try articlesMatchingAny($0, words, queue: queue, limit: limit) }
     }
 
     func articlesMatchingAny(_ db: SQLSession, _ words: [String], queue: String?, limit: Int) throws -> [Article] {
-        // Most new tickets come to a desk with few or no published articles: a cheap question
-        // first spares the full-text query (4 % of filing in the profile with none).
-        guard let query = FullText.query(words: words, db.dialect, any: true),
-              try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM kb_articles WHERE draft = 0)")) == true
-        else { return [] }
+        guard let query = FullText.query(words: words, db.dialect, any: true) else { return [] }
         let d = db.dialect
         return try SQLRow.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.articleColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))

@@ -9,6 +9,8 @@ struct SQLTransaction: StoreTransaction {
 
     // MARK: lookups
 
+    func hasPublishedArticles() throws -> Bool { try store.hasPublishedArticles(db) }
+
     func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article] {
         try store.articlesMatchingAny(db, words, queue: queue, limit: limit)
     }

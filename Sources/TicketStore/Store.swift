@@ -139,6 +139,9 @@ public protocol Store: Sendable {
     func articleVersions(_ id: Int64) throws -> [Article]
     /// Articles with every word (accents and case folded, as the start of a word), best first.
     func searchArticles(_ words: String, limit: Int) throws -> [Article]
+    /// Whether any article is published: most desks have few or none, and a suggestion asks
+    /// this before it reads a ticket's words.
+    func hasPublishedArticles() throws -> Bool
     /// Published articles of a queue (or the whole desk's) with any of these folded words, best first: suggestions' candidates.
     func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article]
     /// Everything held about one address, case-insensitively.
@@ -187,6 +190,8 @@ public protocol Store: Sendable {
 
 /// Inside one write transaction: intake's lookups, and the one writer of tickets.
 public protocol StoreTransaction: TicketLookup {
+    /// Whether any article is published.
+    func hasPublishedArticles() throws -> Bool
     /// Published articles of a queue (or the whole desk's) with any of these folded words, best first.
     func articlesMatchingAny(_ words: [String], queue: String?, limit: Int) throws -> [Article]
     /// A ticket's time entries, oldest first.
