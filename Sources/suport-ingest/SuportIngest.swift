@@ -9,6 +9,7 @@ struct SuportIngest {
     static let usage = """
         usage: suport-ingest [--config FILE] [--mailbox NAME] [--json] < message
         Files one message from standard input (for an MTA pipe), as `suport ingest` does.
+        --config defaults to $SUPORT_CONFIG, else config/suport.toml.
         Exit status: 0 filed, dropped or already filed; 75 (EX_TEMPFAIL) on a transient failure
         or a mistyped command line, so the MTA keeps the message; 65 (EX_DATAERR) when there are no bytes at all.
         """
