@@ -320,6 +320,11 @@ extension SQLStore {
             var rows: [String: Dashboard.Queue] = [:]
             func row(_ name: String) -> Dashboard.Queue { rows[name] ?? Dashboard.Queue(name: name) }
             let open = "status NOT IN ('resolved', 'rejected')"
+            // SQLite's planner, with no statistics, took the owner index for the unowned count
+            // (most of 100,000 tickets have no owner: 34 ms instead of 3 on the open-work index)
+            // and scanned the whole table in queue order for the SLA counts rather than the SLA
+            // index (45 ms instead of 0.1): a unary plus keeps it off the index it should not take.
+            let plus = db.dialect == .sqlite ? "+" : ""
             // Counted on the (queue, status) index, less the few set aside (auto-filed, merged), on an index of their own.
             for r in try SQLRow.fetchAll(db, sql: "SELECT queue, status, COUNT(*) AS n FROM tickets GROUP BY queue, status") {
                 var q = row(r["queue"]); q.byStatus[r["status"]] = r["n"]; rows[q.name] = q
@@ -330,14 +335,14 @@ extension SQLStore {
                 q.byStatus[r["status"]] = left > 0 ? left : nil
                 rows[q.name] = q
             }
-            for r in try SQLRow.fetchAll(db, sql: "SELECT queue, COUNT(*) AS n FROM tickets WHERE status IN ('new', 'open') AND status = 'new' AND owner IS NULL AND auto = 0 GROUP BY queue") {
+            for r in try SQLRow.fetchAll(db, sql: "SELECT queue, COUNT(*) AS n FROM tickets WHERE status IN ('new', 'open') AND status = 'new' AND \(plus)owner IS NULL AND auto = 0 GROUP BY queue") {
                 var q = row(r["queue"]); q.unownedNew = r["n"]; rows[q.name] = q
             }
             let t = now.timeIntervalSince1970
             for r in try SQLRow.fetchAll(db, sql: """
                 SELECT queue, SUM(CASE WHEN sla_breach_at <= ?1 THEN 1 ELSE 0 END) AS red,
                     SUM(CASE WHEN sla_breach_at IS NULL OR sla_breach_at > ?1 THEN 1 ELSE 0 END) AS yellow
-                FROM tickets WHERE sla_warn_at <= ?1 AND \(open) GROUP BY queue
+                FROM tickets WHERE sla_warn_at <= ?1 AND \(open) GROUP BY \(plus)queue
                 """, arguments: [t]) {
                 var q = row(r["queue"]); q.red = r["red"]; q.yellow = r["yellow"]; rows[q.name] = q
             }
