@@ -251,7 +251,7 @@ func dataModelPolicy() -> DeskPolicy {
         #expect(s.byStatus == ["new": 1, "open": 1] && s.unownedNew == 1, "\(d)")
         #expect(s.red == 1 && s.yellow == 0, "311's first answer was due at 11:00; 312 waits for its requester")
         #expect(s.waiting == ["requester": 1] && s.oldestWaiting?.number == 311 && s.minutesThisMonth == 45)
-        #expect(d.queues[1].byStatus == ["new": 1] && d.queues[1].red == 0)
+        #expect(d.queues[1].byStatus == ["new": 1] && d.queues[1].red == 0 && d.queues[1].oldestWaiting?.number == 313)
     }
 }
 
