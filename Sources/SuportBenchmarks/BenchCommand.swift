@@ -111,7 +111,7 @@ func report(_ benchmark: () throws -> String) throws {
     do {
         print(try benchmark())
     } catch {
-        FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
+        complain("\(error)")
         throw ExitCode(1)
     }
 }

@@ -46,11 +46,6 @@ public enum SuportCLI {
     }
 }
 
-/// Prints one clear line on standard error.
-func complain(_ message: String) {
-    FileHandle.standardError.write(Data("suport: \(message)\n".utf8))
-}
-
 /// Options every desk command takes.
 struct DeskOptions: ParsableArguments {
     @Option(help: "The configuration file (default: $SUPORT_CONFIG, else config/suport.toml).")

@@ -2,6 +2,11 @@ import Foundation
 import Tickets
 import TicketStore
 
+/// Prints one clear line on standard error, as every command (and the MTA pipe) says what went wrong.
+public func complain(_ message: String) {
+    FileHandle.standardError.write(Data("suport: \(message)\n".utf8))
+}
+
 /// Small pieces the command line needs that a test may need too.
 public enum StatusList {
     /// "open,new" → [.open, .new], naming a status that does not exist.

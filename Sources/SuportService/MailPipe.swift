@@ -37,7 +37,7 @@ public enum MailPipe {
     }
 
     private static func complain(_ message: String, _ status: Int32) -> Int32 {
-        FileHandle.standardError.write(Data("suport: \(message)\n".utf8))
+        SuportService.complain(message)
         return status
     }
 }

@@ -20,7 +20,7 @@ func wait(_ work: @escaping @Sendable () async throws -> Void) throws {
     }
     done.wait()
     if let error = outcome.error {
-        FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
+        complain("\(error)")
         throw ExitCode(1)
     }
 }
@@ -36,7 +36,7 @@ public struct ServiceOptions: ParsableArguments {
     /// The configuration, or exit status 78 (EX_CONFIG) with the reason.
     func load() throws -> Configuration {
         do { return try Configuration.load(path: Configuration.path(config), secrets: true) } catch {
-            FileHandle.standardError.write(Data("suport: \(error)\n".utf8))
+            complain("\(error)")
             throw ExitCode(78)
         }
     }
@@ -75,7 +75,7 @@ public struct Web: ParsableCommand {
     public func run() throws {
         let configuration = try options.load()
         guard let web = configuration.web else {
-            FileHandle.standardError.write(Data("suport: \(configuration.file): no [web] section: nothing to serve\n".utf8))
+            complain("\(configuration.file): no [web] section: nothing to serve")
             throw ExitCode(78)
         }
         let level = options.logLevel
